@@ -1,0 +1,29 @@
+import { BadRequestException, ValidationError } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Flattens class-validator's tree into one entry per failed constraint, with the full field path. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    for (const message of Object.values(error.constraints ?? {})) {
+      // class-validator starts messages with the bare property; name the full path instead.
+      const text = message.startsWith(`${error.property} `) ? `${field}${message.slice(error.property.length)}` : message;
+      out.push({ field, message: text });
+    }
+    if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, field));
+  }
+  return out;
+}
+
+export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
+  const fieldErrors = flattenValidationErrors(errors);
+  return new BadRequestException({
+    message: fieldErrors.map((e) => e.message).join('; '),
+    errors: fieldErrors,
+  });
+}

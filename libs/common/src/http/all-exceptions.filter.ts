@@ -1,0 +1,25 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildErrorBody } from './error-body';
+
+/**
+ * The catch-all HTTP filter: one body shape for every error, internals never leaked on 500
+ * (the full error is logged with the request id instead).
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const body = buildErrorBody(exception, request.url, String(request.id));
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, request_id: body.request_id, path: body.path }, 'unhandled error');
+    }
+    if (reply.sent) return;
+    void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
+  }
+}

@@ -1,0 +1,74 @@
+import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { HttpMetricsService } from '@app/observability';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { buildErrorBody } from './error-body';
+import { genRequestId, REQUEST_ID_HEADER } from './request-id';
+import { createValidationPipe } from './validation.pipe';
+
+export interface HttpAppOptions {
+  title: string;
+  description: string;
+  bodyLimitBytes: number;
+}
+
+/**
+ * Builds a Fastify-backed Nest app with everything every app shares: request ids, JSON logs,
+ * validation, the uniform error body (also for Fastify's own parse errors), HTTP metrics and
+ * Swagger UI at /docs. The caller listens.
+ */
+export async function createHttpApp(module: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: genRequestId,
+    requestIdHeader: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised by Fastify before Nest routing (bad JSON, body too large) get the same body.
+  fastify.setErrorHandler((error, request, reply) => {
+    const body = buildErrorBody(error, request.url, String(request.id));
+    if (body.statusCode >= 500) new Logger('HttpError').error({ err: error, request_id: body.request_id }, 'unhandled error');
+    void reply.status(body.statusCode).send(body);
+  });
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    void reply.header(REQUEST_ID_HEADER, String(request.id));
+    return payload;
+  });
+  const metrics = app.get(HttpMetricsService, { strict: false });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  setupSwagger(app, options);
+  return app;
+}
+
+function setupSwagger(app: INestApplication, options: HttpAppOptions): void {
+  const config = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1.0').build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+}
+
+/**
+ * Ensures SIGTERM never hangs a process: Nest drains through its shutdown hooks, and if that
+ * takes longer than the grace period the process exits anyway.
+ */
+export function enforceShutdownDeadline(graceSeconds: number): void {
+  process.once('SIGTERM', () => {
+    setTimeout(() => {
+      new Logger('Shutdown').error(`drain exceeded ${graceSeconds}s; exiting`);
+      process.exit(1);
+    }, graceSeconds * 1000).unref();
+  });
+}

@@ -1,0 +1,17 @@
+import { ConfigError, loadConfig, AppConfig } from '@app/config';
+
+/**
+ * Loads the configuration for a process entry point; a bad variable prints its name and stops
+ * the process before anything connects.
+ */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
+
+/** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
+export const MIGRATIONS = [InitialSchema1764194400000];

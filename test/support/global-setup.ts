@@ -1,0 +1,26 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/persistence';
+import { TEST_DATABASE_URL, TEST_DATABASE_NAME, ADMIN_DATABASE_URL } from './test-env';
+
+/**
+ * Once per e2e run: a fresh test database (never the development one) with every migration
+ * applied through the same DataSource options the apps use.
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${TEST_DATABASE_NAME}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${TEST_DATABASE_NAME}"`);
+  } finally {
+    await admin.end();
+  }
+  const ds = new DataSource(dataSourceOptions(TEST_DATABASE_URL));
+  await ds.initialize();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await ds.destroy();
+  }
+}
