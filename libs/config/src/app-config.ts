@@ -15,6 +15,8 @@ export interface AppConfig {
   heartbeatGraceSeconds: number;
   /** How often the registry looks for agents whose heartbeat expired. */
   livenessSweepSeconds: number;
+  /** Prefix of every Redis key and channel the registry uses (heartbeat freshness, events). */
+  registryRedisPrefix: string;
   /** Largest accepted HTTP body, in bytes. */
   httpBodyLimitBytes: number;
   /** Time SIGTERM gives an app to drain before it exits. */

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(config.heartbeatIntervalSeconds).toBe(30);
     expect(config.heartbeatTtlSeconds).toBe(90);
     expect(config.logLevel).toBe('info');
+    expect(config.registryRedisPrefix).toBe('registry:');
   });
 
   it('builds the database URL from PG* variables when DATABASE_URL is absent', () => {
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://x', /REDIS_URL must use redis: or rediss:/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL must be a URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['REGISTRY_REDIS_PREFIX', 'has space', /REGISTRY_REDIS_PREFIX must be 1-64 characters/],
     ['HEARTBEAT_TTL_SECONDS', '10', /HEARTBEAT_TTL_SECONDS \(10\) must be greater than HEARTBEAT_INTERVAL_SECONDS/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);

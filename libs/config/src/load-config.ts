@@ -47,6 +47,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     heartbeatTtlSeconds,
     heartbeatGraceSeconds: env.int('HEARTBEAT_GRACE_SECONDS', Math.min(15, heartbeatTtlSeconds), 0, 3600),
     livenessSweepSeconds: env.int('LIVENESS_SWEEP_SECONDS', 5, 1, 3600),
+    registryRedisPrefix: env.string('REGISTRY_REDIS_PREFIX', 'registry:'),
     httpBodyLimitBytes: env.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownGraceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
   };
@@ -54,6 +55,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env.fail(
       `HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds}) must be greater than HEARTBEAT_INTERVAL_SECONDS (${heartbeatIntervalSeconds})`,
     );
+  }
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(config.registryRedisPrefix)) {
+    env.fail(`REGISTRY_REDIS_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.registryRedisPrefix}")`);
   }
   env.done();
   return config;

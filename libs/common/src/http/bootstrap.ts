@@ -5,7 +5,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpMetricsService } from '@app/observability';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { buildErrorBody } from './error-body';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
@@ -34,12 +33,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised by Fastify before Nest routing (bad JSON, body too large) get the same body.
-  fastify.setErrorHandler((error, request, reply) => {
-    const body = buildErrorBody(error, request.url, String(request.id));
-    if (body.statusCode >= 500) new Logger('HttpError').error({ err: error, request_id: body.request_id }, 'unhandled error');
-    void reply.status(body.statusCode).send(body);
-  });
+  // Fastify's own errors (bad JSON, body too large) reach AllExceptionsFilter through Nest's router.
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header(REQUEST_ID_HEADER, String(request.id));
     return payload;

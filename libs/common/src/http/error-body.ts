@@ -22,17 +22,15 @@ interface Described {
   errors?: FieldError[];
 }
 
-/** Fastify's own errors (bad JSON, body too large, bad content type) carry a 4xx statusCode. */
-function fastifyClientError(exception: unknown): Described | undefined {
-  if (typeof exception !== 'object' || exception === null) return undefined;
-  const { statusCode, message, code } = exception as { statusCode?: unknown; message?: unknown; code?: unknown };
-  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
-  let text = typeof message === 'string' ? message : 'Bad request';
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') text = 'body: request body is larger than the allowed limit';
-  else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') text = 'content-type: unsupported media type (send application/json)';
-  else if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') text = 'body: empty body with content-type application/json';
-  else if (exception instanceof SyntaxError || /JSON/.test(text)) text = `body: malformed JSON (${text})`;
-  return { statusCode, message: text, code: typeof code === 'string' ? code : undefined };
+/**
+ * Fastify rejects some requests before any DTO sees them (Nest wraps those in a plain
+ * HttpException); say which part of the request was wrong.
+ */
+function nameRequestPart(statusCode: number, message: string): string {
+  if (statusCode === 413) return `body: request body is larger than the allowed limit (${message})`;
+  if (statusCode === 415) return `content-type: unsupported media type, send application/json (${message})`;
+  if (statusCode === 400 && /JSON/i.test(message) && !message.startsWith('body')) return `body: malformed JSON (${message})`;
+  return message;
 }
 
 function describe(exception: unknown): Described {
@@ -41,7 +39,9 @@ function describe(exception: unknown): Described {
   }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
-    if (typeof response === 'string') return { statusCode: exception.getStatus(), message: response };
+    if (typeof response === 'string') {
+      return { statusCode: exception.getStatus(), message: nameRequestPart(exception.getStatus(), response) };
+    }
     const body = response as { message?: unknown; errors?: FieldError[] };
     const message = Array.isArray(body.message)
       ? body.message.join('; ')
@@ -50,7 +50,7 @@ function describe(exception: unknown): Described {
         : exception.message;
     return { statusCode: exception.getStatus(), message, errors: body.errors };
   }
-  return fastifyClientError(exception) ?? { statusCode: 500, message: 'Internal server error' };
+  return { statusCode: 500, message: 'Internal server error' };
 }
 
 export function buildErrorBody(exception: unknown, path: string, requestId: string): ErrorBody {

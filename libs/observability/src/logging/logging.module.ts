@@ -20,7 +20,8 @@ export class LoggingModule {
               base: { service, pid: process.pid },
               // The id was chosen by Fastify's genReqId and written onto the raw headers.
               genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
-              customAttributeKeys: { reqId: 'request_id' },
+              // Every line logged while serving a request carries its id.
+              customProps: (req: IncomingMessage) => ({ request_id: req.headers['x-request-id'] }),
               autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
               serializers: {
                 req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
