@@ -1,0 +1,3 @@
+export * from './addresses';
+export * from './patterns';
+export * from './task-messages';

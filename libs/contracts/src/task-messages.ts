@@ -1,0 +1,119 @@
+import { Type } from 'class-transformer';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
+
+/** payload of task.execute: one attempt of one task, addressed to one agent. */
+export class TaskExecuteMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @Matches(AGENT_ID_PATTERN)
+  agent_id!: string;
+
+  @IsString()
+  @MaxLength(500)
+  title!: string;
+
+  @IsString()
+  description!: string;
+
+  @IsObject()
+  input!: Record<string, unknown>;
+
+  /** After this instant the orchestrator re-dispatches; the host should stop working on it. */
+  @IsDateString()
+  deadline!: string;
+
+  @IsOptional()
+  @IsUUID()
+  workflow_run_id?: string;
+
+  @IsOptional()
+  @IsString()
+  step_id?: string;
+}
+
+export class TaskUsage {
+  @IsInt()
+  @Min(0)
+  input_tokens!: number;
+
+  @IsInt()
+  @Min(0)
+  output_tokens!: number;
+}
+
+/** payload of task.started. */
+export class TaskStartedMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @Matches(AGENT_ID_PATTERN)
+  agent_id!: string;
+
+  @IsDateString()
+  started_at!: string;
+}
+
+export const TASK_OUTCOMES = ['completed', 'failed', 'canceled'] as const;
+export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
+
+/** payload of task.result. Recorded idempotently by (task_id, attempt). */
+export class TaskResultMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @Matches(AGENT_ID_PATTERN)
+  agent_id!: string;
+
+  @IsIn(TASK_OUTCOMES)
+  status!: TaskOutcome;
+
+  @IsOptional()
+  @IsObject()
+  result?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsString()
+  error?: string;
+
+  @IsDateString()
+  started_at!: string;
+
+  @IsDateString()
+  completed_at!: string;
+
+  @IsOptional()
+  @IsString()
+  model?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskUsage)
+  usage?: TaskUsage;
+}
