@@ -38,6 +38,71 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it.each([
+    ['all', { kind: 'all' }],
+    ['role:qa_engineer', { kind: 'role', role: 'qa_engineer' }],
+    ['DEV-001, QA-001,DEV-001', { kind: 'ids', ids: ['DEV-001', 'QA-001'] }],
+  ])('parses AGENT_IDS=%s', (value, expected) => {
+    expect(loadConfig({ AGENT_IDS: value }).agentIds).toEqual(expected);
+  });
+
+  it('defaults AGENT_IDS to all and accepts the seed singular AGENT_ID', () => {
+    expect(loadConfig({}).agentIds).toEqual({ kind: 'all' });
+    expect(loadConfig({ AGENT_ID: 'MED-001' }).agentIds).toEqual({ kind: 'ids', ids: ['MED-001'] });
+  });
+
+  it.each([
+    ['AGENT_IDS', 'dev-1,QA-001', /AGENT_IDS must be "all", "role:<role>" or agent ids .*bad: dev-1/],
+    ['AGENT_IDS', 'role:Bad Role', /AGENT_IDS role must be a snake_case role/],
+    ['AGENT_HOST_INSTANCE_ID', 'a b', /AGENT_HOST_INSTANCE_ID must be 1-64 characters/],
+    ['TRANSPORT_KEY_PREFIX', '{x}', /TRANSPORT_KEY_PREFIX must be 1-64 characters/],
+    ['TASK_TIMEOUT_SECONDS', '0', /TASK_TIMEOUT_SECONDS must be between 1 and 86400/],
+  ])('rejects agent-host setting %s=%s naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('defaults the model provider to scripted and says it was defaulted', () => {
+    const { model } = loadConfig({});
+    expect(model).toMatchObject({ provider: 'scripted', providerDefaulted: true, name: 'scripted', timeoutMs: 60_000, maxRetries: 2, scriptedLatencyMs: 0 });
+  });
+
+  it('reads an OpenAI-compatible model, taking the key from OPENAI_API_KEY', () => {
+    const { model } = loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'gpt-4o-mini', OPENAI_API_KEY: 'sk-test', MODEL_TIMEOUT_MS: '5000', MODEL_MAX_RETRIES: '0' });
+    expect(model).toMatchObject({ provider: 'openai', providerDefaulted: false, name: 'gpt-4o-mini', apiKey: 'sk-test', timeoutMs: 5000, maxRetries: 0 });
+  });
+
+  it('lets a self-hosted OpenAI-compatible endpoint go without a key, and prefers MODEL_API_KEY', () => {
+    expect(loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'llama3', MODEL_BASE_URL: 'http://127.0.0.1:11434/v1' }).model.apiKey).toBeUndefined();
+    expect(loadConfig({ MODEL_PROVIDER: 'anthropic', MODEL_NAME: 'claude', MODEL_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' }).model.apiKey).toBe('a');
+  });
+
+  it.each([
+    [{ MODEL_PROVIDER: 'gemini' }, /MODEL_PROVIDER must be one of openai, anthropic, scripted/],
+    [{ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'k' }, /MODEL_NAME is required when MODEL_PROVIDER=openai/],
+    [{ MODEL_PROVIDER: 'anthropic', MODEL_NAME: 'claude' }, /MODEL_API_KEY \(or ANTHROPIC_API_KEY\) is required/],
+    [{ MODEL_PROVIDER: 'openai', MODEL_NAME: 'gpt' }, /MODEL_API_KEY \(or OPENAI_API_KEY\) is required/],
+    [{ MODEL_BASE_URL: 'ftp://x' }, /MODEL_BASE_URL must use http: or https:/],
+    [{ MODEL_TIMEOUT_MS: '10' }, /MODEL_TIMEOUT_MS must be between 100 and 600000/],
+    [{ MODEL_MAX_RETRIES: '-1' }, /MODEL_MAX_RETRIES must be between 0 and 10/],
+    [{ SCRIPTED_LATENCY_MS: 'slow' }, /SCRIPTED_LATENCY_MS must be an integer/],
+  ])('rejects model setting %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('gives the orchestrator defaults and reads ORCHESTRATOR_* overrides', () => {
+    expect(loadConfig({}).orchestrator).toMatchObject({ groupCommitMs: 2, maxAttempts: 3, taskTimeoutSeconds: 300, nestRedisTransport: true });
+    const config = loadConfig({ ORCHESTRATOR_GROUP_COMMIT_MS: '0', ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false', ORCHESTRATOR_WORKFLOWS_DIR: '/wf' });
+    expect(config.orchestrator).toMatchObject({ groupCommitMs: 0, nestRedisTransport: false, workflowsDir: '/wf' });
+  });
+
+  it.each([
+    ['ORCHESTRATOR_MAX_ATTEMPTS', '0', /ORCHESTRATOR_MAX_ATTEMPTS must be between 1 and 20/],
+    ['ORCHESTRATOR_NEST_REDIS_TRANSPORT', 'yes', /ORCHESTRATOR_NEST_REDIS_TRANSPORT must be one of true, false/],
+    ['ORCHESTRATOR_GROUP_COMMIT_MS', 'x', /ORCHESTRATOR_GROUP_COMMIT_MS must be an integer/],
+  ])('rejects %s=%s naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadConfig({ REGISTRY_PORT: 'x', ORCHESTRATOR_PORT: '0' });

@@ -1,4 +1,5 @@
-import { AppConfig, LOG_LEVELS } from './app-config';
+import { hostname } from 'node:os';
+import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
@@ -22,6 +23,75 @@ function databaseUrl(env: EnvReader): string {
   if (password !== undefined) url.password = encodeURIComponent(password);
   url.pathname = `/${encodeURIComponent(database ?? 'expert_agents')}`;
   return url.toString();
+}
+
+const AGENT_ID_RE = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
+const ROLE_RE = /^[a-z][a-z0-9_]{0,49}$/;
+const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** AGENT_IDS (or the seed's singular AGENT_ID): `all`, `role:<role>`, or a comma/space separated list of ids. */
+function agentSelection(env: EnvReader): AgentSelection {
+  const name = env.raw('AGENT_IDS') !== undefined ? 'AGENT_IDS' : 'AGENT_ID';
+  const value = env.raw(name) ?? 'all';
+  if (value.toLowerCase() === 'all') return { kind: 'all' };
+  if (value.startsWith('role:')) {
+    const role = value.slice('role:'.length).trim();
+    if (!ROLE_RE.test(role)) env.fail(`${name} role must be a snake_case role such as role:qa_engineer (got "${value}")`);
+    return { kind: 'role', role };
+  }
+  const ids = [...new Set(value.split(/[\s,]+/).filter((id) => id !== ''))];
+  const bad = ids.filter((id) => !AGENT_ID_RE.test(id));
+  if (bad.length > 0) env.fail(`${name} must be "all", "role:<role>" or agent ids such as DEV-001,QA-001 (bad: ${bad.join(', ')})`);
+  return { kind: 'ids', ids };
+}
+
+/** MODEL_*: real providers need a model name, and a key unless a self-hosted base URL is given. */
+function modelConfig(env: EnvReader): ModelConfig {
+  const provider = env.oneOf('MODEL_PROVIDER', MODEL_PROVIDERS, 'scripted');
+  const baseUrlRaw = env.optionalString('MODEL_BASE_URL');
+  const baseUrl = baseUrlRaw === undefined ? undefined : env.url('MODEL_BASE_URL', 'http://invalid', ['http:', 'https:']);
+  const vendorKey = provider === 'openai' ? 'OPENAI_API_KEY' : provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : undefined;
+  const apiKey = env.optionalString('MODEL_API_KEY') ?? (vendorKey ? env.optionalString(vendorKey) : undefined);
+  const name = provider === 'scripted' ? (env.optionalString('MODEL_NAME') ?? 'scripted') : env.optionalString('MODEL_NAME');
+  if (name === undefined) env.fail(`MODEL_NAME is required when MODEL_PROVIDER=${provider}`);
+  if (provider === 'anthropic' && apiKey === undefined) env.fail('MODEL_API_KEY (or ANTHROPIC_API_KEY) is required when MODEL_PROVIDER=anthropic');
+  if (provider === 'openai' && apiKey === undefined && baseUrlRaw === undefined) {
+    env.fail('MODEL_API_KEY (or OPENAI_API_KEY) is required when MODEL_PROVIDER=openai without MODEL_BASE_URL');
+  }
+  return {
+    provider,
+    providerDefaulted: env.raw('MODEL_PROVIDER') === undefined,
+    baseUrl,
+    name: name ?? provider,
+    apiKey,
+    timeoutMs: env.int('MODEL_TIMEOUT_MS', 60_000, 100, 600_000),
+    maxRetries: env.int('MODEL_MAX_RETRIES', 2, 0, 10),
+    maxOutputTokens: env.int('MODEL_MAX_OUTPUT_TOKENS', 4096, 16, 200_000),
+    scriptedLatencyMs: env.int('SCRIPTED_LATENCY_MS', 0, 0, 600_000),
+  };
+}
+
+/** ORCHESTRATOR_*: group commit, discovery cache, dispatch/deadline loops and task defaults. */
+function orchestratorConfig(env: EnvReader): OrchestratorConfig {
+  return {
+    groupCommitMs: env.int('ORCHESTRATOR_GROUP_COMMIT_MS', 2, 0, 1000),
+    groupCommitMaxBatch: env.int('ORCHESTRATOR_GROUP_COMMIT_MAX_BATCH', 1000, 1, 10_000),
+    discoveryCacheMs: env.int('ORCHESTRATOR_DISCOVERY_CACHE_MS', 1000, 0, 60_000),
+    dispatchScanMs: env.int('ORCHESTRATOR_DISPATCH_SCAN_MS', 1000, 50, 60_000),
+    deadlineSweepMs: env.int('ORCHESTRATOR_DEADLINE_SWEEP_MS', 1000, 50, 60_000),
+    taskTimeoutSeconds: env.int('ORCHESTRATOR_TASK_TIMEOUT_SECONDS', 300, 1, 86_400),
+    maxAttempts: env.int('ORCHESTRATOR_MAX_ATTEMPTS', 3, 1, 20),
+    workflowsDir: env.string('ORCHESTRATOR_WORKFLOWS_DIR', 'apps/orchestrator/workflows'),
+    nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'true') === 'true',
+    resultsConcurrency: env.int('ORCHESTRATOR_RESULTS_CONCURRENCY', 256, 1, 10_000),
+    instanceId: orchestratorInstanceId(env),
+  };
+}
+
+function orchestratorInstanceId(env: EnvReader): string {
+  const id = env.string('ORCHESTRATOR_INSTANCE_ID', `orchestrator-${hostname()}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64));
+  if (!NAME_RE.test(id)) env.fail(`ORCHESTRATOR_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${id}")`);
+  return id;
 }
 
 /**
@@ -50,6 +120,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     registryRedisPrefix: env.string('REGISTRY_REDIS_PREFIX', 'registry:'),
     httpBodyLimitBytes: env.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownGraceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
+    agentIds: agentSelection(env),
+    agentHostInstanceId: env.string('AGENT_HOST_INSTANCE_ID', hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64)),
+    agentHostAdvertiseHost: env.string('AGENT_HOST_ADVERTISE_HOST', hostname()),
+    taskTimeoutSeconds: env.int('TASK_TIMEOUT_SECONDS', 600, 1, 86400),
+    agentAskTimeoutSeconds: env.int('AGENT_ASK_TIMEOUT_SECONDS', 30, 1, 3600),
+    transportKeyPrefix: env.string('TRANSPORT_KEY_PREFIX', 'ea'),
+    model: modelConfig(env),
+    orchestrator: orchestratorConfig(env),
   };
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(
@@ -58,6 +136,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(config.registryRedisPrefix)) {
     env.fail(`REGISTRY_REDIS_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.registryRedisPrefix}")`);
+  }
+  if (!NAME_RE.test(config.agentHostInstanceId)) {
+    env.fail(`AGENT_HOST_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.agentHostInstanceId}")`);
+  }
+  if (!NAME_RE.test(config.transportKeyPrefix)) {
+    env.fail(`TRANSPORT_KEY_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.transportKeyPrefix}")`);
   }
   env.done();
   return config;

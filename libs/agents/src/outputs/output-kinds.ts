@@ -1,5 +1,13 @@
 /** What an agent produces; each kind has a validator and a JSON schema. */
-export const OUTPUT_KINDS = ['plan', 'design_doc', 'code_change', 'review', 'test_plan', 'deployment_plan', 'mcq_item'] as const;
+export const OUTPUT_KINDS = [
+  'plan',
+  'design_doc',
+  'code_change',
+  'review',
+  'test_plan',
+  'deployment_plan',
+  'mcq_item',
+] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 export function isOutputKind(value: unknown): value is OutputKind {
@@ -42,14 +50,34 @@ export const ISSUE_SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 export interface ReviewOutput {
   verdict: ReviewVerdict;
   summary: string;
-  issues: { severity: (typeof ISSUE_SEVERITIES)[number]; description: string; location?: string; suggestion?: string }[];
+  issues: {
+    severity: (typeof ISSUE_SEVERITIES)[number];
+    description: string;
+    location?: string;
+    suggestion?: string;
+  }[];
 }
 
-export const TEST_TYPES = ['unit', 'integration', 'e2e', 'performance', 'security', 'accessibility', 'clinical_accuracy', 'manual'] as const;
+export const TEST_TYPES = [
+  'unit',
+  'integration',
+  'e2e',
+  'performance',
+  'security',
+  'accessibility',
+  'clinical_accuracy',
+  'manual',
+] as const;
 export interface TestPlanOutput {
   summary: string;
   scope: string;
-  test_cases: { id: string; title: string; type: (typeof TEST_TYPES)[number]; steps: string[]; expected_result: string }[];
+  test_cases: {
+    id: string;
+    title: string;
+    type: (typeof TEST_TYPES)[number];
+    steps: string[];
+    expected_result: string;
+  }[];
   risks?: string[];
 }
 

@@ -33,11 +33,16 @@ export class IssueCollector {
   /** The root must be an object; returns it or records why not. */
   root(value: unknown, kind: string): JsonObject | undefined {
     if (isRecord(value)) return value;
-    this.add('', `a ${kind} output must be a JSON object (got ${describe(value)})`);
+    this.add('', `a ${kind} output must be a JSON object (got ${describeValue(value)})`);
     return undefined;
   }
 
-  string(obj: JsonObject, key: string, path: string, opts: { optional?: boolean; minLength?: number } = {}): string | undefined {
+  string(
+    obj: JsonObject,
+    key: string,
+    path: string,
+    opts: { optional?: boolean; minLength?: number } = {},
+  ): string | undefined {
     const at = joinPath(path, key);
     const value = obj[key];
     if (value === undefined || value === null) {
@@ -45,7 +50,7 @@ export class IssueCollector {
       return undefined;
     }
     if (typeof value !== 'string') {
-      this.add(at, `must be a string (got ${describe(value)})`);
+      this.add(at, `must be a string (got ${describeValue(value)})`);
       return undefined;
     }
     const min = opts.minLength ?? 1;
@@ -56,7 +61,13 @@ export class IssueCollector {
     return value;
   }
 
-  oneOf<T extends string>(obj: JsonObject, key: string, path: string, allowed: readonly T[], opts: { optional?: boolean } = {}): T | undefined {
+  oneOf<T extends string>(
+    obj: JsonObject,
+    key: string,
+    path: string,
+    allowed: readonly T[],
+    opts: { optional?: boolean } = {},
+  ): T | undefined {
     const at = joinPath(path, key);
     const value = obj[key];
     if (value === undefined || value === null) {
@@ -64,13 +75,20 @@ export class IssueCollector {
       return undefined;
     }
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.add(at, `must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+      this.add(at, `must be one of ${allowed.join(', ')} (got ${describeValue(value)})`);
       return undefined;
     }
     return value as T;
   }
 
-  integer(obj: JsonObject, key: string, path: string, min: number, max: number, opts: { optional?: boolean } = {}): number | undefined {
+  integer(
+    obj: JsonObject,
+    key: string,
+    path: string,
+    min: number,
+    max: number,
+    opts: { optional?: boolean } = {},
+  ): number | undefined {
     const at = joinPath(path, key);
     const value = obj[key];
     if (value === undefined || value === null) {
@@ -78,7 +96,7 @@ export class IssueCollector {
       return undefined;
     }
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(at, `must be an integer between ${min} and ${max} (got ${describe(value)})`);
+      this.add(at, `must be an integer between ${min} and ${max} (got ${describeValue(value)})`);
       return undefined;
     }
     return value;
@@ -88,14 +106,22 @@ export class IssueCollector {
     const at = joinPath(path, key);
     const value = obj[key];
     if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-      this.add(at, value === undefined ? 'is required' : `must be a number between ${min} and ${max} (got ${describe(value)})`);
+      this.add(
+        at,
+        value === undefined ? 'is required' : `must be a number between ${min} and ${max} (got ${describeValue(value)})`,
+      );
       return undefined;
     }
     return value;
   }
 
   /** An array of at least `minItems`; returns the elements (of any type) for the caller to check. */
-  array(obj: JsonObject, key: string, path: string, opts: { minItems?: number; maxItems?: number; optional?: boolean } = {}): unknown[] | undefined {
+  array(
+    obj: JsonObject,
+    key: string,
+    path: string,
+    opts: { minItems?: number; maxItems?: number; optional?: boolean } = {},
+  ): unknown[] | undefined {
     const at = joinPath(path, key);
     const value = obj[key];
     if (value === undefined || value === null) {
@@ -103,23 +129,32 @@ export class IssueCollector {
       return undefined;
     }
     if (!Array.isArray(value)) {
-      this.add(at, `must be an array (got ${describe(value)})`);
+      this.add(at, `must be an array (got ${describeValue(value)})`);
       return undefined;
     }
     const { minItems = 0, maxItems } = opts;
     if (value.length < minItems || (maxItems !== undefined && value.length > maxItems)) {
-      const range = maxItems === undefined ? `at least ${minItems}` : minItems === maxItems ? `exactly ${minItems}` : `${minItems}–${maxItems}`;
+      const range =
+        maxItems === undefined
+          ? `at least ${minItems}`
+          : minItems === maxItems
+            ? `exactly ${minItems}`
+            : `${minItems}–${maxItems}`;
       this.add(at, `must have ${range} item(s) (got ${value.length})`);
     }
-    return value;
+    return value as unknown[];
   }
 
   /** Each element must be an object; calls `each` with the ones that are. */
-  objects(items: unknown[] | undefined, path: string, each: (item: JsonObject, itemPath: string, index: number) => void): void {
+  objects(
+    items: unknown[] | undefined,
+    path: string,
+    each: (item: JsonObject, itemPath: string, index: number) => void,
+  ): void {
     items?.forEach((item, index) => {
       const itemPath = joinPath(path, index);
       if (isRecord(item)) each(item, itemPath, index);
-      else this.add(itemPath, `must be an object (got ${describe(item)})`);
+      else this.add(itemPath, `must be an object (got ${describeValue(item)})`);
     });
   }
 
@@ -128,16 +163,18 @@ export class IssueCollector {
     const out: string[] = [];
     items?.forEach((item, index) => {
       if (typeof item === 'string' && item.trim() !== '') out.push(item);
-      else this.add(joinPath(path, index), `must be a non-empty string (got ${describe(item)})`);
+      else this.add(joinPath(path, index), `must be a non-empty string (got ${describeValue(item)})`);
     });
     return out;
   }
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `${typeof value} ${value.toString()}`;
+  return typeof value;
 }

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { ValidationIssue } from '../outputs/validation';
+import type { TokenUsage } from '../providers/model-provider';
+
+/** Same values as `task_history.status`. */
+export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'canceled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** Seed-style constants: `TaskStatus.COMPLETED`. */
+export const TaskStatus = {
+  PENDING: 'pending',
+  IN_PROGRESS: 'in_progress',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELED: 'canceled',
+} as const satisfies Record<string, TaskStatus>;
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'canceled'];
+
+/** Why a task failed; the agent host labels `agent_errors_total{error_type}` with it. */
+export type TaskErrorType =
+  | 'validation'
+  | 'invalid_json'
+  | 'consultation'
+  | 'model_timeout'
+  | 'model_rate_limited'
+  | 'model_unavailable'
+  | 'model_error'
+  | 'execution'
+  | 'canceled';
+
+export interface AgentTaskResult {
+  output_kind: string;
+  /** The validated output (for MockAgent: whatever its canned response was). */
+  output: unknown;
+  /** Which model produced it; `scripted` for the scripted provider, never mistaken for a model's work. */
+  model: string;
+  usage: TokenUsage;
+  /** Model calls made, including the JSON repair attempt. */
+  model_calls: number;
+}
+
+/** One unit of work (the seed's AgentTask); wire and data fields are snake_case. */
+export interface AgentTask {
+  task_id: string;
+  title: string;
+  description: string;
+  /**
+   * Free-form task input. Keys the runtime understands: `consult` (questions to ask other agents
+   * first), `revision` (workflow revision number) and `scripted` (steers the scripted provider).
+   */
+  input: Record<string, unknown>;
+  status: TaskStatus;
+  result: AgentTaskResult | null;
+  error: string | null;
+  error_type: TaskErrorType | null;
+  /** Every validator finding when the output was rejected. */
+  validation_errors: ValidationIssue[];
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  /** Delivery attempt, 1-based (a redelivered stream entry runs again with attempt + 1). */
+  attempt: number;
+  /** Tokens spent, recorded even when the task fails. */
+  usage: TokenUsage;
+}
+
+export interface NewTask {
+  title: string;
+  description?: string;
+  input?: Record<string, unknown>;
+  task_id?: string;
+  attempt?: number;
+  created_at?: string;
+}
+
+export function createTask(spec: NewTask): AgentTask {
+  return {
+    task_id: spec.task_id ?? randomUUID(),
+    title: spec.title,
+    description: spec.description ?? '',
+    input: spec.input ?? {},
+    status: 'pending',
+    result: null,
+    error: null,
+    error_type: null,
+    validation_errors: [],
+    created_at: spec.created_at ?? new Date().toISOString(),
+    started_at: null,
+    completed_at: null,
+    attempt: spec.attempt ?? 1,
+    usage: { input_tokens: 0, output_tokens: 0 },
+  };
+}

@@ -1,0 +1,36 @@
+import type { ModelConfig } from '@app/config';
+import { Logger } from '@nestjs/common';
+import { AnthropicProvider } from './anthropic.provider';
+import { ModelProvider } from './model-provider';
+import { OpenAiProvider } from './openai.provider';
+import { ScriptedProvider } from './scripted.provider';
+
+/** Builds the provider MODEL_PROVIDER names; the scripted one announces itself so nobody mistakes it for a model. */
+export function createModelProvider(
+  config: ModelConfig,
+  logger: Pick<Logger, 'log' | 'warn'> = new Logger('ModelProvider'),
+): ModelProvider {
+  const common = {
+    model: config.name,
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    maxOutputTokens: config.maxOutputTokens,
+  };
+  switch (config.provider) {
+    case 'openai':
+      logger.log(`model provider: openai, model ${config.name}${config.baseUrl ? ` at ${config.baseUrl}` : ''}`);
+      return new OpenAiProvider({ ...common, apiKey: config.apiKey });
+    case 'anthropic':
+      if (config.apiKey === undefined)
+        throw new Error('MODEL_API_KEY (or ANTHROPIC_API_KEY) is required for the anthropic provider');
+      logger.log(`model provider: anthropic, model ${config.name}${config.baseUrl ? ` at ${config.baseUrl}` : ''}`);
+      return new AnthropicProvider({ ...common, apiKey: config.apiKey });
+    case 'scripted':
+      logger.warn(
+        `model provider: scripted${config.providerDefaulted ? ' (the default: MODEL_PROVIDER is not set)' : ''} — ` +
+          `deterministic offline outputs marked model "scripted", not a real model; latency ${config.scriptedLatencyMs} ms per call`,
+      );
+      return new ScriptedProvider({ latencyMs: config.scriptedLatencyMs });
+  }
+}

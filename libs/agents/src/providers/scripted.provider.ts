@@ -1,0 +1,46 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ModelProvider, ModelProviderError, ModelRequest, ModelResponse, TokenUsage } from './model-provider';
+import { brokenOutput, consultationAnswer, readSteering, scriptedOutput } from './scripted-outputs';
+
+export const SCRIPTED_MODEL = 'scripted';
+
+/** Rough token estimate (4 characters a token) so usage figures move like a real model's. */
+const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+/**
+ * Deterministic outputs that satisfy each output kind's validator, for tests and offline runs.
+ * Every response says `model: "scripted"`. Steered per task by `input.scripted` (see ScriptedSteering).
+ */
+export class ScriptedProvider implements ModelProvider {
+  readonly name = 'scripted';
+
+  constructor(private readonly options: { latencyMs?: number } = {}) {}
+
+  async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
+    const steering = readSteering(request.scripted);
+    const latency = steering.latency_ms ?? this.options.latencyMs ?? 0;
+    try {
+      if (latency > 0) await sleep(latency, undefined, { signal: options.signal });
+      else options.signal?.throwIfAborted();
+    } catch {
+      throw new ModelProviderError('aborted', 'scripted model call was aborted');
+    }
+    if (steering.fail !== undefined) throw new ModelProviderError('failed', `scripted failure: ${steering.fail}`);
+
+    let text: string;
+    if (request.purpose === 'consult') {
+      const question = request.messages.map((m) => m.content).join('\n');
+      text = JSON.stringify(consultationAnswer(request.agent, question, steering));
+    } else if (steering.invalid_json || (steering.invalid_json_once && request.purpose === 'task')) {
+      text = '{"this is": not valid JSON';
+    } else {
+      const output = scriptedOutput(request.agent, request.task, steering) as unknown as Record<string, unknown>;
+      text = JSON.stringify(steering.invalid_output ? brokenOutput(request.agent.output_kind, output) : output);
+    }
+    const usage: TokenUsage = {
+      input_tokens: tokens(request.system) + request.messages.reduce((n, m) => n + tokens(m.content), 0),
+      output_tokens: tokens(text),
+    };
+    return { text, model: SCRIPTED_MODEL, usage };
+  }
+}
