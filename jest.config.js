@@ -9,6 +9,11 @@ const shared = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleFileExtensions: ['js', 'json', 'ts'],
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  // Decorator metadata (class-validator, Nest) needs the polyfill before any module loads.
+  setupFiles: ['reflect-metadata'],
+  // content-disposition 3 (under @fastify/static, which Swagger UI needs) ships ESM only; Jest on
+  // Node 20 cannot require it untransformed.
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
 };
 
 module.exports = {

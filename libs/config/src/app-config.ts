@@ -23,7 +23,7 @@ export interface AppConfig {
   shutdownGraceSeconds: number;
   /** Which catalog agents one agent host runs (AGENT_IDS: ids, `role:<role>` or `all`). */
   agentIds: AgentSelection;
-  /** Names this agent-host instance: its transport consumer name and registry metadata. Stable across restarts. */
+  /** AGENT_HOST_INSTANCE_ID (default `<hostname>-<AGENT_HOST_PORT>`): transport consumer name and registry metadata; keep it stable across restarts. */
   agentHostInstanceId: string;
   /** Host name the agent host advertises to the registry. */
   agentHostAdvertiseHost: string;

@@ -29,6 +29,10 @@ const AGENT_ID_RE = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
 const ROLE_RE = /^[a-z][a-z0-9_]{0,49}$/;
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+function agentHostInstanceDefault(port: string): string {
+  return `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 50)}-${port.replace(/[^0-9]/g, '')}`;
+}
+
 /** AGENT_IDS (or the seed's singular AGENT_ID): `all`, `role:<role>`, or a comma/space separated list of ids. */
 function agentSelection(env: EnvReader): AgentSelection {
   const name = env.raw('AGENT_IDS') !== undefined ? 'AGENT_IDS' : 'AGENT_ID';
@@ -121,7 +125,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     httpBodyLimitBytes: env.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownGraceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
     agentIds: agentSelection(env),
-    agentHostInstanceId: env.string('AGENT_HOST_INSTANCE_ID', hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64)),
+    // Host name + port: distinct for two hosts on one machine, stable across restarts (a restarted host resumes its pending entries).
+    agentHostInstanceId: env.string('AGENT_HOST_INSTANCE_ID', agentHostInstanceDefault(env.raw('AGENT_HOST_PORT') ?? '6000')),
     agentHostAdvertiseHost: env.string('AGENT_HOST_ADVERTISE_HOST', hostname()),
     taskTimeoutSeconds: env.int('TASK_TIMEOUT_SECONDS', 600, 1, 86400),
     agentAskTimeoutSeconds: env.int('AGENT_ASK_TIMEOUT_SECONDS', 30, 1, 3600),

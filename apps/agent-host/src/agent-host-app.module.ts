@@ -1,0 +1,69 @@
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { AgentDefinition, createModelProvider } from '@app/agents';
+import { AppConfig, ConfigModule } from '@app/config';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
+import { DatabaseModule, RedisModule } from '@app/persistence';
+import { DrainService } from './hosting/drain.service';
+import { HOSTED_DEFINITIONS, HostedAgents, MODEL_PROVIDER } from './hosting/hosted-agents';
+import { createStreamServer, STREAM_SERVER } from './hosting/stream-server.provider';
+import { AgentMessagesController } from './messaging/agent-messages.controller';
+import { busClientProvider } from './messaging/bus-client.provider';
+import { TransportMessenger } from './messaging/transport-messenger';
+import { AGENT_METRIC_PROVIDERS, AgentMetrics } from './metrics/agent-metrics';
+import { RegistrationService } from './registration/registration.service';
+import { RegistryClient } from './registration/registry.client';
+import { AgentStateRepository } from './state/agent-state.repository';
+import { AgentStateService } from './state/agent-state.service';
+import { StatusController } from './status/status.controller';
+import { CancelSignals } from './tasks/cancel-signals.service';
+import { HttpTasksService } from './tasks/http-tasks.service';
+import { OrchestratorReporter } from './tasks/orchestrator-reporter';
+import { TaskExecutionService } from './tasks/task-execution.service';
+import { TaskRunner } from './tasks/task-runner.service';
+import { TaskStreamController } from './tasks/task-stream.controller';
+import { TasksController } from './tasks/tasks.controller';
+
+/** Health identity: the hosted agent ids, plus `agent_id` when there is exactly one (the seed's runner shape). */
+function healthIdentity(definitions: readonly AgentDefinition[]) {
+  const ids = definitions.map((d) => d.agent_id);
+  return { describe: () => (ids.length === 1 ? { agent_id: ids[0], agent_ids: ids } : { agent_ids: ids }) };
+}
+
+@Module({})
+export class AgentHostAppModule {
+  /** `definitions` come from AGENT_IDS (selectAgents), resolved before the module is built. */
+  static forRoot(config: AppConfig, definitions: readonly AgentDefinition[]): DynamicModule {
+    return {
+      module: AgentHostAppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('agent-host'),
+        MetricsModule.forRoot('agent-host'),
+        DatabaseModule,
+        RedisModule,
+        HealthModule.forRoot(healthIdentity(definitions)),
+      ],
+      controllers: [TasksController, StatusController, TaskStreamController, AgentMessagesController],
+      providers: [
+        { provide: HOSTED_DEFINITIONS, useValue: definitions },
+        { provide: MODEL_PROVIDER, useFactory: () => createModelProvider(config.model, new Logger('ModelProvider')) },
+        { provide: STREAM_SERVER, useValue: createStreamServer(config, definitions) },
+        busClientProvider,
+        ...AGENT_METRIC_PROVIDERS,
+        AgentMetrics,
+        TransportMessenger,
+        HostedAgents,
+        RegistryClient,
+        RegistrationService,
+        AgentStateRepository,
+        AgentStateService,
+        CancelSignals,
+        TaskRunner,
+        OrchestratorReporter,
+        TaskExecutionService,
+        HttpTasksService,
+        DrainService,
+      ],
+    };
+  }
+}

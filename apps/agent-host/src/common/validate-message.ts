@@ -1,0 +1,26 @@
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DomainException, flattenValidationErrors } from '@app/common';
+
+/**
+ * Validates a bus payload into its class. Failure is a DomainException `invalid`, which the transport treats as
+ * deliberate: the entry is dead-lettered (or a requester answered), never retried.
+ */
+export async function validateMessage<T extends object>(
+  cls: ClassConstructor<T>,
+  payload: unknown,
+  what: string,
+): Promise<T> {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: payload must be a JSON object`);
+  }
+  const instance = plainToInstance(cls, payload);
+  const errors = await validate(instance, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const fields = flattenValidationErrors(errors);
+    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${fields.map((f) => f.message).join('; ')}`, {
+      errors: fields,
+    });
+  }
+  return instance;
+}

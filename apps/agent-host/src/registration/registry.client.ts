@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+
+export interface RegistrationBody {
+  agent_id: string;
+  name: string;
+  role: string;
+  host: string;
+  port: number;
+  metadata: Record<string, unknown>;
+  capabilities: { capability: string; proficiency_level: number }[];
+  max_tasks: number;
+}
+
+export interface LoadBody {
+  current_tasks: number;
+  max_tasks: number;
+  task_duration_sec?: number;
+}
+
+/** The registry answered with an error status (4xx/5xx); `status` says which. */
+export class RegistryHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistryHttpError';
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 5_000;
+
+/** Thin HTTP client of the registry's seed API (`/api/agents/...`); every call has a timeout. */
+@Injectable()
+export class RegistryClient {
+  private readonly baseUrl: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.baseUrl = config.registryUrl.replace(/\/+$/, '');
+  }
+
+  register(body: RegistrationBody): Promise<void> {
+    return this.post('/api/agents/register', body);
+  }
+
+  heartbeat(agentId: string, load: LoadBody): Promise<void> {
+    return this.post(`/api/agents/${encodeURIComponent(agentId)}/heartbeat`, load);
+  }
+
+  reportLoad(agentId: string, load: LoadBody): Promise<void> {
+    return this.post(`/api/agents/${encodeURIComponent(agentId)}/load`, load);
+  }
+
+  setStatus(agentId: string, status: 'online' | 'offline' | 'busy'): Promise<void> {
+    return this.post(`/api/agents/${encodeURIComponent(agentId)}/status`, { status });
+  }
+
+  private async post(path: string, body: unknown): Promise<void> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (response.ok) {
+      await response.arrayBuffer(); // release the connection
+      return;
+    }
+    const text = await response.text().catch(() => '');
+    throw new RegistryHttpError(response.status, `registry ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  }
+}

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AgentStateEntity } from '@app/persistence';
+
+/** The seed's state manager: one JSON document per agent in `agent_state`. */
+@Injectable()
+export class AgentStateRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async load(agentId: string): Promise<Record<string, unknown> | null> {
+    const row = await this.dataSource.getRepository(AgentStateEntity).findOne({ where: { agentId } });
+    return row?.state ?? null;
+  }
+
+  /** Upsert; fails with a foreign-key error while the registry has no row for the agent yet. */
+  async save(agentId: string, state: Record<string, unknown>): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO agent_state (agent_id, state, updated_at) VALUES ($1, $2::jsonb, now())
+       ON CONFLICT (agent_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+      [agentId, JSON.stringify(state)],
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+import { ORCHESTRATOR_RESULTS_ADDRESS, TaskPatterns, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { RedisStreamsClient } from '@app/transport';
+import { BUS_CLIENT } from '../messaging/bus-client.provider';
+
+/** Sends task progress and outcomes to the orchestrator's result stream; resolves once Redis stored them. */
+@Injectable()
+export class OrchestratorReporter {
+  constructor(@Inject(BUS_CLIENT) private readonly client: RedisStreamsClient) {}
+
+  async started(message: TaskStartedMessage): Promise<void> {
+    await this.emit(TaskPatterns.Started, message, message.agent_id, message.task_id);
+  }
+
+  async result(message: TaskResultMessage): Promise<void> {
+    await this.emit(TaskPatterns.Result, message, message.agent_id, message.task_id);
+  }
+
+  private async emit(pattern: string, payload: object, from: string, taskId: string): Promise<void> {
+    await lastValueFrom(
+      this.client.to(ORCHESTRATOR_RESULTS_ADDRESS).emit(pattern, payload, { from, correlationId: taskId }),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainException } from '@app/common';
+import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
+import { HostedAgents } from '../hosting/hosted-agents';
+import { CancelSignals } from './cancel-signals.service';
+import { OrchestratorReporter } from './orchestrator-reporter';
+import { FinishedTask, TaskRunner } from './task-runner.service';
+
+const SLOT_WAIT_MS = 100;
+
+/**
+ * One `task.execute` from an agent's stream: skip it if already canceled or overdue, else report `started`, run it
+ * and report the result. Returns only after the result is stored, so the transport's ack follows the report.
+ */
+@Injectable()
+export class TaskExecutionService {
+  private readonly log = new Logger(TaskExecutionService.name);
+
+  constructor(
+    private readonly agents: HostedAgents,
+    private readonly runner: TaskRunner,
+    private readonly cancels: CancelSignals,
+    private readonly reporter: OrchestratorReporter,
+  ) {}
+
+  async execute(message: TaskExecuteMessage, address: string): Promise<void> {
+    if (message.agent_id !== address) {
+      throw new DomainException(
+        'invalid',
+        'WRONG_AGENT_STREAM',
+        `task for ${message.agent_id} arrived on the stream of ${address}`,
+      );
+    }
+    this.agents.get(message.agent_id); // not hosted here: a deliberate (dead-lettered) rejection
+    const receivedAt = new Date().toISOString();
+    const deadline = new Date(message.deadline);
+
+    if (await this.cancels.isCanceled(message.task_id)) {
+      return this.reporter.result(this.skipped(message, 'canceled', 'canceled before it started', receivedAt));
+    }
+    if (deadline.getTime() <= Date.now()) {
+      const error = `deadline_exceeded: deadline ${deadline.toISOString()} passed before the task started`;
+      return this.reporter.result(this.skipped(message, 'failed', error, receivedAt));
+    }
+
+    const finished = await this.runWhenSlotFree(message, deadline);
+    await this.reporter.result(this.resultMessage(message, finished));
+  }
+
+  /** The transport delivers no more than the agent's capacity, but HTTP tasks share the slots: wait for one. */
+  private async runWhenSlotFree(message: TaskExecuteMessage, deadline: Date): Promise<FinishedTask> {
+    for (;;) {
+      try {
+        return await this.runner.run(
+          message.agent_id,
+          {
+            task_id: message.task_id,
+            title: message.title,
+            description: message.description,
+            input: message.input,
+            attempt: message.attempt,
+          },
+          {
+            deadline,
+            onStarted: (task) =>
+              this.reporter.started({
+                task_id: message.task_id,
+                attempt: message.attempt,
+                agent_id: message.agent_id,
+                started_at: task.started_at ?? new Date().toISOString(),
+              }),
+          },
+        );
+      } catch (err) {
+        const atCapacity = err instanceof DomainException && err.code === 'AGENT_AT_CAPACITY';
+        if (!atCapacity || Date.now() >= deadline.getTime()) throw err;
+        await new Promise((r) => setTimeout(r, SLOT_WAIT_MS));
+      }
+    }
+  }
+
+  private resultMessage(message: TaskExecuteMessage, finished: FinishedTask): TaskResultMessage {
+    const { task } = finished;
+    const now = new Date().toISOString();
+    const result: TaskResultMessage = {
+      task_id: message.task_id,
+      attempt: message.attempt,
+      agent_id: message.agent_id,
+      status: finished.outcome,
+      started_at: task.started_at ?? now,
+      completed_at: task.completed_at ?? now,
+      usage: { input_tokens: task.usage.input_tokens, output_tokens: task.usage.output_tokens },
+    };
+    if (finished.outcome === 'completed' && task.result) {
+      result.result = { ...task.result };
+      result.model = task.result.model;
+    }
+    if (finished.error) result.error = finished.error;
+    return result;
+  }
+
+  private skipped(
+    message: TaskExecuteMessage,
+    status: 'canceled' | 'failed',
+    error: string,
+    at: string,
+  ): TaskResultMessage {
+    this.log.log(`task ${message.task_id} on ${message.agent_id} not run: ${error}`);
+    return {
+      task_id: message.task_id,
+      attempt: message.attempt,
+      agent_id: message.agent_id,
+      status,
+      error,
+      started_at: at,
+      completed_at: at,
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AgentAtCapacityError, AgentTask, createTask, NewTask } from '@app/agents';
+import { DomainException } from '@app/common';
+import { HostedAgents } from '../hosting/hosted-agents';
+import { AgentMetrics } from '../metrics/agent-metrics';
+import { RegistrationService } from '../registration/registration.service';
+import { AgentStateService } from '../state/agent-state.service';
+import { CancelSignals, TaskDeadlineSignal } from './cancel-signals.service';
+
+export interface RunOptions {
+  deadline: Date;
+  /** Called once the task holds a slot and is about to run (the stream path reports `task.started` here). */
+  onStarted?: (task: AgentTask) => Promise<void>;
+}
+
+/** A finished task plus how the host sees its end: a passed deadline is a failure, not a cancellation. */
+export interface FinishedTask {
+  task: AgentTask;
+  outcome: 'completed' | 'failed' | 'canceled';
+  error: string | null;
+  error_type: string | null;
+}
+
+/**
+ * Runs one task on a hosted agent, whatever brought it (stream or HTTP): capacity slot, cancel signal and deadline
+ * wired to the agent's AbortSignal, metrics, load reports, and the agent's state saved afterwards.
+ */
+@Injectable()
+export class TaskRunner {
+  private readonly log = new Logger(TaskRunner.name);
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly agents: HostedAgents,
+    private readonly cancels: CancelSignals,
+    private readonly metrics: AgentMetrics,
+    private readonly registration: RegistrationService,
+    private readonly state: AgentStateService,
+  ) {}
+
+  /** Tasks running now on this host (all agents). */
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when every task running now has finished (graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Runs the task to its end. Throws DomainException `unavailable` (AGENT_AT_CAPACITY) when the agent has no free
+   * slot; every task-level failure is a `failed`/`canceled` result instead.
+   */
+  async run(agentId: string, spec: NewTask, options: RunOptions): Promise<FinishedTask> {
+    const { runtime } = this.agents.get(agentId);
+    const task = createTask(spec);
+    try {
+      runtime.assignTask(task);
+    } catch (err) {
+      if (err instanceof AgentAtCapacityError)
+        throw new DomainException('unavailable', 'AGENT_AT_CAPACITY', err.message);
+      throw err;
+    }
+    const promise = this.runAssigned(agentId, task, options);
+    this.running.add(promise);
+    try {
+      return await promise;
+    } finally {
+      this.running.delete(promise);
+    }
+  }
+
+  private async runAssigned(agentId: string, task: AgentTask, options: RunOptions): Promise<FinishedTask> {
+    const { runtime } = this.agents.get(agentId);
+    const controller = new AbortController();
+    let stopWatching: () => void = () => undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    this.metrics.setActive(agentId, runtime.activeTaskCount);
+    const started = performance.now();
+    try {
+      stopWatching = await this.cancels.watch(task.task_id, controller);
+      const msLeft = options.deadline.getTime() - Date.now();
+      if (msLeft <= 0) controller.abort(new TaskDeadlineSignal(options.deadline));
+      else deadlineTimer = setTimeout(() => controller.abort(new TaskDeadlineSignal(options.deadline)), msLeft);
+      this.registration.reportLoad(agentId);
+      // Canceled before it started (signal already set): no `started` report, the agent ends it at once.
+      if (!controller.signal.aborted) await options.onStarted?.(task);
+      await runtime.runTask(task, { signal: controller.signal });
+    } catch (err) {
+      // Only infrastructure failures get here (reporting `started`): give the slot back and let the caller retry.
+      runtime.releaseTask(task.task_id);
+      throw err;
+    } finally {
+      clearTimeout(deadlineTimer);
+      stopWatching();
+      this.metrics.setActive(agentId, runtime.activeTaskCount);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const finished = this.describe(task, controller.signal);
+    this.metrics.taskFinished(agentId, finished.outcome, seconds);
+    if (finished.error_type) this.metrics.error(agentId, finished.error_type);
+    this.registration.reportLoad(agentId, seconds);
+    await this.state.save(agentId);
+    if (finished.outcome !== 'completed')
+      this.log.log(`task ${task.task_id} on ${agentId} ended ${finished.outcome}: ${finished.error}`);
+    return finished;
+  }
+
+  private describe(task: AgentTask, signal: AbortSignal): FinishedTask {
+    if (task.status === 'canceled' && signal.reason instanceof TaskDeadlineSignal) {
+      return {
+        task,
+        outcome: 'failed',
+        error: `deadline_exceeded: ${signal.reason.message}`,
+        error_type: 'deadline_exceeded',
+      };
+    }
+    const outcome = task.status === 'completed' || task.status === 'canceled' ? task.status : 'failed';
+    return { task, outcome, error: task.error, error_type: outcome === 'canceled' ? null : task.error_type };
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { TaskExecuteMessage, TaskPatterns } from '@app/contracts';
+import { RedisStreamsContext, RedisStreamsExceptionFilter } from '@app/transport';
+import { validateMessage } from '../common/validate-message';
+import { TaskExecutionService } from './task-execution.service';
+
+/** `task.execute` entries of the hosted agents' streams. */
+@Controller()
+@UseFilters(new RedisStreamsExceptionFilter())
+export class TaskStreamController {
+  constructor(private readonly execution: TaskExecutionService) {}
+
+  @MessagePattern(TaskPatterns.Execute)
+  async execute(@Payload() payload: unknown, @Ctx() ctx: RedisStreamsContext): Promise<void> {
+    const message = await validateMessage(TaskExecuteMessage, payload, TaskPatterns.Execute);
+    await this.execution.execute(message, ctx.getAddress());
+  }
+}
