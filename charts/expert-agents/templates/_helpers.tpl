@@ -1,0 +1,253 @@
+{{/* Chart name, possibly overridden. */}}
+{{- define "expert-agents.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Resource name prefix: <release>-<chart>, or just the release name when it already contains the chart name. */}}
+{{- define "expert-agents.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "expert-agents.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector labels of the whole release. */}}
+{{- define "expert-agents.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "expert-agents.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Recommended labels on every resource. */}}
+{{- define "expert-agents.labels" -}}
+helm.sh/chart: {{ include "expert-agents.chart" . }}
+{{ include "expert-agents.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: expert-agents
+{{- end }}
+
+{{- define "expert-agents.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "expert-agents.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "expert-agents.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "expert-agents.secretName" -}}
+{{- default (printf "%s-credentials" (include "expert-agents.fullname" .)) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{- define "expert-agents.configMapName" -}}
+{{- printf "%s-config" (include "expert-agents.fullname" .) }}
+{{- end }}
+
+{{/* The Kubernetes SIGKILL deadline must leave the apps time to drain. */}}
+{{- define "expert-agents.checkGracePeriod" -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) (int .Values.config.shutdownGraceSeconds) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than config.shutdownGraceSeconds (%d)" (int .Values.terminationGracePeriodSeconds) (int .Values.config.shutdownGraceSeconds)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+One app's labels. Arguments (dict): root (the chart's $), component (registry | orchestrator | agent-host),
+name (workload name suffix), group (agent-host group or "").
+*/}}
+{{- define "expert-agents.componentSelectorLabels" -}}
+{{ include "expert-agents.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- if .group }}
+expert-agents.io/agent-group: {{ .group }}
+{{- end }}
+{{- end }}
+
+{{- define "expert-agents.componentLabels" -}}
+{{ include "expert-agents.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- if .group }}
+expert-agents.io/agent-group: {{ .group }}
+{{- end }}
+{{- end }}
+
+{{/*
+Deployment of one app. Arguments (dict): root, component, name, group, command (the image argument),
+portEnv (the app's port variable), env (extra name/value map), values (this app's values: port, replicas,
+resources, autoscaling, podDisruptionBudget).
+*/}}
+{{- define "expert-agents.deployment" -}}
+{{- include "expert-agents.checkGracePeriod" .root }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "expert-agents.fullname" .root }}-{{ .name }}
+  labels:
+    {{- include "expert-agents.componentLabels" . | nindent 4 }}
+spec:
+  {{- if not .values.autoscaling.enabled }}
+  replicas: {{ .values.replicas }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 0
+      maxSurge: 1
+  selector:
+    matchLabels:
+      {{- include "expert-agents.componentSelectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "expert-agents.componentSelectorLabels" . | nindent 8 }}
+        {{- with .root.Values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      annotations:
+        # Roll the pods when settings change.
+        checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
+        {{- with .root.Values.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ include "expert-agents.serviceAccountName" .root }}
+      automountServiceAccountToken: false
+      {{- with .root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . }}
+        {{- end }}
+      {{- end }}
+      # Longer than SHUTDOWN_GRACE_SECONDS: the app drains (stops taking work, finishes, acks) before SIGKILL.
+      terminationGracePeriodSeconds: {{ .root.Values.terminationGracePeriodSeconds }}
+      securityContext:
+        {{- toYaml .root.Values.podSecurityContext | nindent 8 }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "expert-agents.image" .root }}
+          imagePullPolicy: {{ .root.Values.image.pullPolicy }}
+          args: [{{ .command | quote }}]
+          ports:
+            - name: http
+              containerPort: {{ .values.port }}
+              protocol: TCP
+          envFrom:
+            - configMapRef:
+                name: {{ include "expert-agents.configMapName" .root }}
+            - secretRef:
+                name: {{ include "expert-agents.secretName" .root }}
+          env:
+            - name: {{ .portEnv }}
+              value: {{ .values.port | quote }}
+            {{- range $name, $value := .env }}
+            - name: {{ $name }}
+              value: {{ $value | quote }}
+            {{- end }}
+          livenessProbe:
+            httpGet:
+              path: /health
+              port: http
+            {{- toYaml .root.Values.probes.liveness | nindent 12 }}
+          readinessProbe:
+            httpGet:
+              path: /health/ready
+              port: http
+            {{- toYaml .root.Values.probes.readiness | nindent 12 }}
+          resources:
+            {{- toYaml .values.resources | nindent 12 }}
+          securityContext:
+            {{- toYaml .root.Values.securityContext | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+      {{- with .root.Values.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .root.Values.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .root.Values.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+
+{{/* Service of one app (same arguments as the Deployment). */}}
+{{- define "expert-agents.service" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "expert-agents.fullname" .root }}-{{ .name }}
+  labels:
+    {{- include "expert-agents.componentLabels" . | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "expert-agents.componentSelectorLabels" . | nindent 4 }}
+  ports:
+    - name: http
+      port: {{ .values.port }}
+      targetPort: http
+      protocol: TCP
+{{- end }}
+
+{{/* HorizontalPodAutoscaler of one app, when values.autoscaling.enabled. */}}
+{{- define "expert-agents.hpa" -}}
+{{- if .values.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "expert-agents.fullname" .root }}-{{ .name }}
+  labels:
+    {{- include "expert-agents.componentLabels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "expert-agents.fullname" .root }}-{{ .name }}
+  minReplicas: {{ .values.autoscaling.minReplicas }}
+  maxReplicas: {{ .values.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .values.autoscaling.targetCPUUtilizationPercentage }}
+{{- end }}
+{{- end }}
+
+{{/* PodDisruptionBudget of one app, when values.podDisruptionBudget.enabled. */}}
+{{- define "expert-agents.pdb" -}}
+{{- if .values.podDisruptionBudget.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "expert-agents.fullname" .root }}-{{ .name }}
+  labels:
+    {{- include "expert-agents.componentLabels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ .values.podDisruptionBudget.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "expert-agents.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end }}
