@@ -1,3 +1,5 @@
+// globalSetup runs outside Jest's module registry, so moduleNameMapper does not apply: resolve @app/* here.
+import 'tsconfig-paths/register';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';

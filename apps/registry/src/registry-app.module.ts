@@ -2,6 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
+import { AgentsModule } from './agents/agents.module';
+import { EventsModule } from './events/events.module';
+import { HeartbeatsModule } from './heartbeats/heartbeats.module';
+import { LivenessModule } from './liveness/liveness.module';
 
 @Module({})
 export class RegistryAppModule {
@@ -15,6 +19,10 @@ export class RegistryAppModule {
         DatabaseModule,
         RedisModule,
         HealthModule.forRoot({ describe: () => ({ service: 'registry' }) }),
+        EventsModule,
+        AgentsModule,
+        HeartbeatsModule,
+        LivenessModule,
       ],
     };
   }

@@ -12,7 +12,13 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const field = parent ? `${parent}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
       // class-validator starts messages with the bare property; name the full path instead.
-      const text = message.startsWith(`${error.property} `) ? `${field}${message.slice(error.property.length)}` : message;
+      // forbidNonWhitelisted says "property x should not exist": name the full path there too.
+      const unknown = `property ${error.property} `;
+      const text = message.startsWith(`${error.property} `)
+        ? `${field}${message.slice(error.property.length)}`
+        : message.startsWith(unknown)
+          ? `${field} ${message.slice(unknown.length)}`
+          : message;
       out.push({ field, message: text });
     }
     if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, field));

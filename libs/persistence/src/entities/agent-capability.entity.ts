@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, Relation } from 'typeorm';
 import { AgentEntity } from './agent.entity';
 
 @Entity({ name: 'agent_capabilities' })
@@ -20,5 +20,5 @@ export class AgentCapabilityEntity {
 
   @ManyToOne(() => AgentEntity, (a) => a.capabilities, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'fk_agent_capabilities_agent' })
-  agent?: AgentEntity;
+  agent?: Relation<AgentEntity>;
 }

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn, Relation } from 'typeorm';
 import { AgentEntity } from './agent.entity';
 
 @Entity({ name: 'agent_load' })
@@ -26,5 +26,5 @@ export class AgentLoadEntity {
 
   @OneToOne(() => AgentEntity, (a) => a.load, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'fk_agent_load_agent' })
-  agent?: AgentEntity;
+  agent?: Relation<AgentEntity>;
 }

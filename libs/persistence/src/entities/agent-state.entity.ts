@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn, Relation } from 'typeorm';
 import { AgentEntity } from './agent.entity';
 
 /** The seed's state store: one JSON document per agent, restored when its host restarts. */
@@ -15,5 +15,5 @@ export class AgentStateEntity {
 
   @OneToOne(() => AgentEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'fk_agent_state_agent' })
-  agent?: AgentEntity;
+  agent?: Relation<AgentEntity>;
 }

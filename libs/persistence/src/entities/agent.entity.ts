@@ -1,10 +1,11 @@
-import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, OneToOne, PrimaryColumn, UpdateDateColumn, Relation } from 'typeorm';
 import { AgentCapabilityEntity } from './agent-capability.entity';
 import { AgentLoadEntity } from './agent-load.entity';
 
 export const AGENT_STATUSES = ['online', 'offline', 'busy', 'error'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+// Relation<> keeps decorator metadata from referencing a class that is still loading (circular imports).
 @Entity({ name: 'agent_registry' })
 @Check('chk_agent_registry_status', `"status" IN ('online', 'offline', 'busy', 'error')`)
 @Check('chk_agent_registry_port', `"port" IS NULL OR ("port" BETWEEN 1 AND 65535)`)
@@ -42,8 +43,8 @@ export class AgentEntity {
   metadata!: Record<string, unknown>;
 
   @OneToMany(() => AgentCapabilityEntity, (c) => c.agent)
-  capabilities?: AgentCapabilityEntity[];
+  capabilities?: Relation<AgentCapabilityEntity[]>;
 
   @OneToOne(() => AgentLoadEntity, (l) => l.agent)
-  load?: AgentLoadEntity;
+  load?: Relation<AgentLoadEntity>;
 }

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { DomainException } from '@app/common';
+import { AgentStatus } from '@app/persistence';
+import { RegistryEventsService } from '../events/registry-events.service';
+import { FreshnessStore } from '../freshness/freshness.store';
+import { AgentDirectory } from './agent-directory.service';
+import { agentNotFound, AgentErrorCode } from './agent.errors';
+import { AgentView, toAgentView } from './agent.view';
+import { AgentsRepository, CandidateRow, LoadRow } from './agents.repository';
+import { DiscoveryCache } from './discovery-cache';
+import { RankedAgent, rankByCapability, rankByLoad } from './discovery-ranking';
+import { DiscoverByCapabilityQuery } from './dto/discover.query';
+import { ListAgentsQuery } from './dto/list-agents.query';
+import { RegisterAgentDto } from './dto/register-agent.dto';
+import { ReportLoadDto } from './dto/report-load.dto';
+
+export interface DiscoveryResult {
+  agents: RankedAgent[];
+  available_count: number;
+}
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly repository: AgentsRepository,
+    private readonly directory: AgentDirectory,
+    private readonly freshness: FreshnessStore,
+    private readonly events: RegistryEventsService,
+    private readonly discoveryCache: DiscoveryCache,
+  ) {}
+
+  async register(dto: RegisterAgentDto): Promise<{ status: 'registered'; agent_id: string }> {
+    const capabilities = dto.capabilities ?? [];
+    const seen = new Set<string>();
+    capabilities.forEach((c, i) => {
+      if (seen.has(c.capability)) {
+        throw new DomainException(
+          'invalid',
+          AgentErrorCode.DUPLICATE_CAPABILITY,
+          `capabilities.${i}.capability: "${c.capability}" is listed twice`,
+        );
+      }
+      seen.add(c.capability);
+    });
+    const now = Date.now();
+    const { created } = await this.repository.register({
+      agentId: dto.agent_id,
+      name: dto.name,
+      role: dto.role,
+      host: dto.host,
+      port: dto.port,
+      metadata: dto.metadata ?? {},
+      capabilities: capabilities.map((c) => ({ capability: c.capability, proficiency_level: c.proficiency_level })),
+      maxTasks: dto.max_tasks,
+      heartbeatAt: new Date(now),
+    });
+    await this.freshness.registered(dto.agent_id, now, dto.max_tasks !== undefined);
+    this.directory.set(dto.agent_id, 'online');
+    this.discoveryCache.clear();
+    await this.events.publish('registered', dto.agent_id, {
+      name: dto.name,
+      role: dto.role,
+      host: dto.host,
+      port: dto.port,
+      re_registered: !created,
+      capabilities: capabilities.map((c) => c.capability),
+    });
+    return { status: 'registered', agent_id: dto.agent_id };
+  }
+
+  async get(agentId: string): Promise<AgentView> {
+    const row = await this.repository.findOne(agentId);
+    if (!row) throw agentNotFound(agentId);
+    const fresh = await this.freshness.read([agentId]);
+    return toAgentView(row, fresh.get(agentId));
+  }
+
+  async list(query: ListAgentsQuery): Promise<{ agents: AgentView[]; total: number }> {
+    const { rows, total } = await this.repository.list({
+      role: query.role,
+      status: query.status,
+      capability: query.capability,
+      limit: query.limit ?? 100,
+      offset: query.offset ?? 0,
+    });
+    const fresh = await this.freshness.read(rows.map((r) => r.agent_id));
+    return { agents: rows.map((r) => toAgentView(r, fresh.get(r.agent_id))), total };
+  }
+
+  async updateStatus(agentId: string, status: AgentStatus): Promise<{ status: 'updated' }> {
+    const result = await this.repository.updateStatus(agentId, status);
+    if (!result) throw agentNotFound(agentId);
+    this.directory.set(agentId, status);
+    this.discoveryCache.clear();
+    if (result.previous !== status) {
+      await this.events.publish('status_changed', agentId, {
+        role: result.role,
+        previous: result.previous,
+        status,
+        reason: 'reported',
+      });
+    }
+    return { status: 'updated' };
+  }
+
+  async deregister(agentId: string): Promise<{ status: 'deregistered'; agent_id: string }> {
+    const deleted = await this.repository.delete(agentId);
+    if (!deleted) throw agentNotFound(agentId);
+    this.directory.forget(agentId);
+    this.discoveryCache.clear();
+    await this.freshness.forget(agentId);
+    await this.events.publish('deregistered', agentId, { role: deleted.role });
+    return { status: 'deregistered', agent_id: agentId };
+  }
+
+  async reportLoad(
+    agentId: string,
+    dto: ReportLoadDto,
+  ): Promise<{ status: 'updated'; agent_id: string; load: LoadRow }> {
+    if (dto.current_tasks === undefined && dto.max_tasks === undefined && dto.task_duration_sec === undefined) {
+      throw new DomainException(
+        'invalid',
+        AgentErrorCode.EMPTY_LOAD_REPORT,
+        'body: report at least one of current_tasks, max_tasks, task_duration_sec',
+      );
+    }
+    const load = await this.repository.reportLoad(agentId, {
+      currentTasks: dto.current_tasks,
+      maxTasks: dto.max_tasks,
+      taskDurationSec: dto.task_duration_sec,
+    });
+    if (!load) throw agentNotFound(agentId);
+    this.discoveryCache.clear();
+    await this.freshness.loadWritten(agentId, {
+      currentTasks: dto.current_tasks !== undefined,
+      maxTasks: dto.max_tasks !== undefined,
+    });
+    await this.events.publish('load_changed', agentId, { ...load, reason: 'reported' });
+    return { status: 'updated', agent_id: agentId, load };
+  }
+
+  async discoverByRole(role: string, maxLoad?: number): Promise<DiscoveryResult> {
+    return this.discoveryCache.get(`role:${JSON.stringify([role, maxLoad ?? null])}`, async () => {
+      const candidates = await this.withFreshLoad(await this.repository.onlineByRole(role));
+      return this.result(rankByLoad(candidates, maxLoad));
+    });
+  }
+
+  async discoverByCapability(query: DiscoverByCapabilityQuery): Promise<DiscoveryResult> {
+    const min = query.min_proficiency ?? 1;
+    const key = `capability:${JSON.stringify([query.capability, min, query.role ?? null])}`;
+    return this.discoveryCache.get(key, async () => {
+      const rows = await this.repository.onlineByCapability(query.capability, min, query.role);
+      return this.result(rankByCapability(await this.withFreshLoad(rows)));
+    });
+  }
+
+  private async withFreshLoad(rows: CandidateRow[]): Promise<CandidateRow[]> {
+    const fresh = await this.freshness.readLoad(rows.map((r) => r.agent_id));
+    return rows.map((r) => {
+      const f = fresh.get(r.agent_id);
+      return { ...r, current_tasks: f?.currentTasks ?? r.current_tasks, max_tasks: f?.maxTasks ?? r.max_tasks };
+    });
+  }
+
+  private result(agents: RankedAgent[]): DiscoveryResult {
+    return { agents, available_count: agents.length };
+  }
+}

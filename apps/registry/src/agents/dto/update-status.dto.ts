@@ -1,0 +1,9 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { AGENT_STATUSES, AgentStatus } from '@app/persistence';
+
+export class UpdateStatusDto {
+  @ApiProperty({ enum: AGENT_STATUSES })
+  @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
+  status!: AgentStatus;
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { Observable, Subject } from 'rxjs';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { createRedisClient, REDIS_CLIENT } from '@app/persistence';
+import { parseRegistryEvent, RegistryEvent, RegistryEventType } from './registry-event';
+
+/**
+ * Registry events through Redis Pub/Sub, so a watcher on any replica sees changes made on any
+ * other. Pub/Sub may drop messages while a subscriber is disconnected; events are notifications,
+ * and `resync$` tells in-process caches (and SSE watchers, by their reconnect) to re-read.
+ */
+@Injectable()
+export class RegistryEventsService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger(RegistryEventsService.name);
+  readonly origin = randomUUID();
+  private readonly channel: string;
+  private readonly subject = new Subject<RegistryEvent>();
+  private readonly resyncs = new Subject<void>();
+  private readonly closing = new Subject<void>();
+  private subscriber?: Redis;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.channel = `${config.registryRedisPrefix}events`;
+  }
+
+  get events$(): Observable<RegistryEvent> {
+    return this.subject.asObservable();
+  }
+
+  /** Emits once when the app shuts down; open streams end on it. */
+  get closing$(): Observable<void> {
+    return this.closing.asObservable();
+  }
+
+  /** Fires after the subscription was re-established: events may have been missed meanwhile. */
+  get resync$(): Observable<void> {
+    return this.resyncs.asObservable();
+  }
+
+  async onModuleInit(): Promise<void> {
+    const subscriber = createRedisClient(this.config.redisUrl, 'expert-agents-registry-events');
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, message: string) => {
+      const event = parseRegistryEvent(message);
+      if (event) this.subject.next(event);
+      else this.logger.warn('ignored a malformed registry event');
+    });
+    subscriber.on('error', (error: Error) => this.logger.warn(`event subscriber: ${error.message}`));
+    let ready = false;
+    subscriber.on('ready', () => {
+      if (ready) this.resyncs.next();
+      ready = true;
+    });
+    await subscriber.subscribe(this.channel);
+  }
+
+  /** Publishes after the change is committed; a failed publish is logged, never fails the request. */
+  async publish(type: RegistryEventType, agentId: string, data: Record<string, unknown> = {}): Promise<void> {
+    const event: RegistryEvent = { type, agent_id: agentId, at: new Date().toISOString(), origin: this.origin, data };
+    try {
+      await this.redis.publish(this.channel, JSON.stringify(event));
+    } catch (error) {
+      this.logger.warn(
+        `could not publish ${type} for ${agentId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  onModuleDestroy(): void {
+    // Ends every open SSE response, so the HTTP server can close.
+    this.closing.next();
+    this.closing.complete();
+    this.subject.complete();
+    this.resyncs.complete();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.subscriber && this.subscriber.status !== 'end')
+      await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+  }
+}

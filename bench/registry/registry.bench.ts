@@ -1,0 +1,325 @@
+/**
+ * Registry benchmark (issue 2): 1,000 registered agents; heartbeats/s and discovery latency,
+ * each beside a trivial endpoint (GET /health of the same Nest-on-Fastify app) measured in the
+ * same run. Run: npm run bench:registry. Progress on stderr, the table on stdout, figures in
+ * bench/results/registry.json. Env: BENCH_DATABASE_URL (default .../ea_bench_registry),
+ * BENCH_REDIS_URL, BENCH_SECONDS (per measurement, default 8), BENCH_CONNECTIONS (default 20).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/persistence';
+
+const ROOT = join(__dirname, '..', '..');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_registry';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const AGENTS = 1000;
+const ROLES = 10;
+const DISCOVERY_RATE = 200;
+const PREFIX = `bench:registry:${randomUUID().slice(0, 8)}:`;
+
+const log = (message: string) => process.stderr.write(`[bench:registry] ${message}\n`);
+
+async function freshDatabase(): Promise<void> {
+  const url = new URL(DATABASE_URL);
+  const name = url.pathname.slice(1);
+  const admin = new URL(DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port outside Linux's ephemeral range, so no test app listening on port 0 takes it meanwhile. */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port in 20000-29999');
+}
+
+function startRegistry(port: number): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/registry/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL,
+        REDIS_URL,
+        REGISTRY_PORT: String(port),
+        REGISTRY_REDIS_PREFIX: PREFIX,
+      },
+      // The registry's own output goes to stderr with the progress; stdout stays the table.
+      stdio: ['ignore', process.stderr, process.stderr],
+    },
+  );
+  return child;
+}
+
+async function waitReady(base: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}`);
+    try {
+      const live = await fetch(`${base}/health`);
+      const body = (await live.json()) as { service?: string };
+      if (body.service !== 'registry') throw new Error(`port taken by another app (${JSON.stringify(body)})`);
+      const res = await fetch(`${base}/health/ready`);
+      if (res.ok) return;
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('port taken')) throw error;
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('registry not ready within 90 s');
+}
+
+const agentId = (i: number) => `B${Math.floor(i / 100)}-${String(i % 100).padStart(3, '0')}`;
+const role = (i: number) => `bench_role_${i % ROLES}`;
+
+async function registerAgents(base: string): Promise<string[]> {
+  const ids = Array.from({ length: AGENTS }, (_, i) => agentId(i));
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const i = next++;
+      const res = await fetch(`${base}/api/agents/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          agent_id: ids[i],
+          name: `Bench agent ${i}`,
+          role: role(i),
+          host: '127.0.0.1',
+          port: 6000 + (i % 1000),
+          metadata: { bench: true },
+          capabilities: [
+            { capability: 'typescript', proficiency_level: (i % 10) + 1 },
+            { capability: `skill_${i % 7}`, proficiency_level: 5 },
+          ],
+          max_tasks: 3 + (i % 3),
+        }),
+      });
+      if (res.status !== 200) throw new Error(`register ${ids[i]}: ${res.status} ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  return ids;
+}
+
+interface Measured {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function cannon(label: string, options: autocannon.Options): Promise<Measured> {
+  log(
+    `${label}: ${options.duration as number}s, ${options.connections ?? CONNECTIONS} connections${options.overallRate ? `, ${options.overallRate} req/s` : ''}`,
+  );
+  const result = await autocannon({ ...options, connections: options.connections ?? CONNECTIONS });
+  const measured = {
+    requestsPerSec: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+  log(
+    `${label}: ${measured.requestsPerSec} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms, errors ${measured.errors}, non-2xx ${measured.non2xx}`,
+  );
+  return measured;
+}
+
+function mean(values: number[]): number {
+  return Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+}
+
+async function main(): Promise<void> {
+  log(`fresh database ${DATABASE_URL}`);
+  await freshDatabase();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  log(`starting the registry on ${base} (Redis prefix ${PREFIX})`);
+  const child = startRegistry(port);
+  const redis = new Redis(REDIS_URL);
+  try {
+    await waitReady(base, child);
+    log(`registering ${AGENTS} agents`);
+    const ids = await registerAgents(base);
+
+    const trivial: Measured[] = [];
+    const heartbeat: Measured[] = [];
+    const beatsSince = new Date();
+    // Interleaved twice so a noisy neighbour hurts both sides alike.
+    for (let round = 1; round <= 2; round++) {
+      trivial.push(await cannon(`round ${round} trivial GET /health`, { url: `${base}/health`, duration: SECONDS }));
+      let n = 0;
+      heartbeat.push(
+        await cannon(`round ${round} POST heartbeat across ${AGENTS} agents`, {
+          url: base,
+          duration: SECONDS,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (req) => ({ ...req, path: `/api/agents/${ids[n++ % ids.length]}/heartbeat` }),
+            },
+          ],
+        }),
+      );
+    }
+
+    // Warm-up (JIT, discovery cache, connections): the first seconds are not what a running registry serves.
+    let w = 0;
+    await cannon('discovery warm-up', {
+      url: base,
+      duration: 3,
+      connections: 10,
+      overallRate: DISCOVERY_RATE,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/agents/discover/${role(w++)}` }) }],
+    });
+    // The same fixed rate on the trivial endpoint: the latency floor of this machine right now.
+    const trivialAtRate = await cannon(`trivial GET /health at ${DISCOVERY_RATE} req/s`, {
+      url: `${base}/health`,
+      duration: SECONDS,
+      connections: 10,
+      overallRate: DISCOVERY_RATE,
+    });
+    let r = 0;
+    const discovery = await cannon(`discovery GET /api/agents/discover/:role at ${DISCOVERY_RATE} req/s`, {
+      url: base,
+      duration: SECONDS,
+      connections: 10,
+      overallRate: DISCOVERY_RATE,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/agents/discover/${role(r++)}` }) }],
+    });
+
+    // Exactness: every agent that beat must reach PostgreSQL through the batched flush.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const db = new Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    const flushed = (
+      await db.query('SELECT count(*)::int AS n FROM agent_registry WHERE last_heartbeat >= $1', [beatsSince])
+    ).rows[0].n as number;
+    await db.end();
+
+    const trivialRps = mean(trivial.map((m) => m.requestsPerSec));
+    const heartbeatRps = mean(heartbeat.map((m) => m.requestsPerSec));
+    const ratio = heartbeatRps / trivialRps;
+    const goals = {
+      heartbeat_at_least_40pct_of_trivial: ratio >= 0.4,
+      discovery_p99_under_10ms: discovery.p99Ms < 10,
+    };
+    const rows: [string, string, string, string, string][] = [
+      ['measurement', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial'],
+      ['trivial GET /health', String(trivialRps), String(trivial[0].p50Ms), String(trivial[0].p99Ms), '1.00'],
+      [
+        'heartbeat (1,000 agents)',
+        String(heartbeatRps),
+        String(heartbeat[0].p50Ms),
+        String(heartbeat[0].p99Ms),
+        ratio.toFixed(2),
+      ],
+      [
+        `trivial GET /health @${DISCOVERY_RATE}/s`,
+        String(trivialAtRate.requestsPerSec),
+        String(trivialAtRate.p50Ms),
+        String(trivialAtRate.p99Ms),
+        '-',
+      ],
+      [
+        `discover/:role @${DISCOVERY_RATE}/s`,
+        String(discovery.requestsPerSec),
+        String(discovery.p50Ms),
+        String(discovery.p99Ms),
+        '-',
+      ],
+    ];
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+    const out = rows
+      .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+      .join('\n');
+    process.stdout.write(`\n${out}\n\n`);
+    process.stdout.write(
+      `heartbeat/trivial = ${(ratio * 100).toFixed(1)}%  (goal >= 40%): ${goals.heartbeat_at_least_40pct_of_trivial ? 'MET' : 'NOT MET'}\n`,
+    );
+    process.stdout.write(
+      `discovery p99 = ${discovery.p99Ms} ms at ${DISCOVERY_RATE} req/s (goal < 10 ms): ${goals.discovery_p99_under_10ms ? 'MET' : 'NOT MET'}` +
+        ` (trivial endpoint at the same rate: p99 ${trivialAtRate.p99Ms} ms)\n`,
+    );
+    process.stdout.write(`agents whose heartbeat reached PostgreSQL by batched flush: ${flushed}/${AGENTS}\n`);
+    const failures = [...trivial, ...heartbeat, trivialAtRate, discovery].reduce((a, m) => a + m.errors + m.non2xx, 0);
+    if (failures > 0) process.stdout.write(`WARNING: ${failures} failed requests during the run\n`);
+
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(
+      join(ROOT, 'bench', 'results', 'registry.json'),
+      `${JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          agents: AGENTS,
+          seconds_per_measurement: SECONDS,
+          connections: CONNECTIONS,
+          trivial,
+          heartbeat,
+          discovery,
+          trivial_at_discovery_rate: trivialAtRate,
+          trivial_rps: trivialRps,
+          heartbeat_rps: heartbeatRps,
+          heartbeat_to_trivial: Number(ratio.toFixed(3)),
+          discovery_rate: DISCOVERY_RATE,
+          flushed_agents: flushed,
+          failed_requests: failures,
+          goals,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    log('figures saved to bench/results/registry.json');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    const keys = await redis.keys(`${PREFIX}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
+
+main().catch((error) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
