@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  IsDefined,
+  isISO8601,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/** W3C trace-context `traceparent`: version-traceid-parentid-flags, lower-case hex, ids not all zero. */
+export const TRACEPARENT_RE = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The message on the bus: the seed's AgentMessage plus what delivery needs (id, attempt, reply address). */
+export class TransportEnvelope {
+  @IsString() @IsNotEmpty() id!: string;
+  @IsString() @IsNotEmpty() from_agent!: string;
+  @IsString() @IsNotEmpty() to_agent!: string;
+  @IsString() @IsNotEmpty() message_type!: string;
+  @IsDefined() payload!: unknown;
+  @IsISO8601({ strict: true }) timestamp!: string;
+  @IsString() @IsNotEmpty() correlation_id!: string;
+  @IsInt() @Min(1) attempt!: number;
+  @IsOptional()
+  @Matches(TRACEPARENT_RE, { message: 'traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)' })
+  traceparent?: string;
+  /** Reply stream key; present only on requests (`send`). */
+  @IsOptional() @IsString() @IsNotEmpty() reply_to?: string;
+}
+
+export type EnvelopeInit = Pick<TransportEnvelope, 'from_agent' | 'to_agent' | 'message_type' | 'payload'> &
+  Partial<Pick<TransportEnvelope, 'id' | 'correlation_id' | 'traceparent' | 'reply_to' | 'timestamp'>>;
+
+export function createEnvelope(init: EnvelopeInit): TransportEnvelope {
+  const id = init.id ?? randomUUID();
+  const envelope: TransportEnvelope = {
+    id,
+    from_agent: init.from_agent,
+    to_agent: init.to_agent,
+    message_type: init.message_type,
+    payload: init.payload,
+    timestamp: init.timestamp ?? new Date().toISOString(),
+    correlation_id: init.correlation_id ?? id,
+    attempt: 1,
+  };
+  if (init.traceparent !== undefined) envelope.traceparent = init.traceparent;
+  if (init.reply_to !== undefined) envelope.reply_to = init.reply_to;
+  return envelope;
+}
+
+const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const absent = (v: unknown): boolean => v === undefined || v === null;
+
+/**
+ * The decorators above, evaluated directly with class-validator's own checks. Validation runs twice per message
+ * and validateSync costs ~35 µs; this accepts the same envelopes in ~1 µs (envelope.spec.ts checks that both
+ * agree on random input). Anything it does not accept goes through validateSync, which names the fields.
+ */
+export function isValidEnvelopeFast(plain: unknown): boolean {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return false;
+  const e = plain as Record<string, unknown>;
+  return (
+    nonEmptyString(e.id) &&
+    nonEmptyString(e.from_agent) &&
+    nonEmptyString(e.to_agent) &&
+    nonEmptyString(e.message_type) &&
+    !absent(e.payload) &&
+    isISO8601(e.timestamp, { strict: true }) &&
+    nonEmptyString(e.correlation_id) &&
+    Number.isInteger(e.attempt) &&
+    (e.attempt as number) >= 1 &&
+    (absent(e.traceparent) || (typeof e.traceparent === 'string' && TRACEPARENT_RE.test(e.traceparent))) &&
+    (absent(e.reply_to) || nonEmptyString(e.reply_to))
+  );
+}
+
+/** Field errors as "field: constraint message" strings; empty when valid. */
+export function envelopeErrors(plain: unknown): string[] {
+  if (isValidEnvelopeFast(plain)) return [];
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return ['envelope must be a JSON object'];
+  // A prototype swap instead of class-transformer's plainToInstance: same validation, less garbage.
+  const instance = Object.assign(new TransportEnvelope(), plain);
+  const errors = validateSync(instance, { forbidUnknownValues: false });
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+}
+
+export class InvalidEnvelopeError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid transport envelope: ${errors.join('; ')}`);
+    this.name = 'InvalidEnvelopeError';
+  }
+}
+
+export function assertValidEnvelope(envelope: TransportEnvelope): void {
+  const errors = envelopeErrors(envelope);
+  if (errors.length > 0) throw new InvalidEnvelopeError(errors);
+}
