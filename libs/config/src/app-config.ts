@@ -45,6 +45,8 @@ export interface OrchestratorConfig {
   groupCommitMs: number;
   /** ORCHESTRATOR_GROUP_COMMIT_MAX_BATCH: most state changes written by one commit. */
   groupCommitMaxBatch: number;
+  /** ORCHESTRATOR_GROUP_COMMIT_LANES: parallel group-commit transactions (a task's changes always share one). */
+  groupCommitLanes: number;
   /** ORCHESTRATOR_DISCOVERY_CACHE_MS: how long a registry discovery answer is reused. */
   discoveryCacheMs: number;
   /** ORCHESTRATOR_DISPATCH_SCAN_MS: how often the database is scanned for undispatched tasks. */

@@ -80,6 +80,7 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
   return {
     groupCommitMs: env.int('ORCHESTRATOR_GROUP_COMMIT_MS', 2, 0, 1000),
     groupCommitMaxBatch: env.int('ORCHESTRATOR_GROUP_COMMIT_MAX_BATCH', 1000, 1, 10_000),
+    groupCommitLanes: env.int('ORCHESTRATOR_GROUP_COMMIT_LANES', 4, 1, 64),
     discoveryCacheMs: env.int('ORCHESTRATOR_DISCOVERY_CACHE_MS', 1000, 0, 60_000),
     dispatchScanMs: env.int('ORCHESTRATOR_DISPATCH_SCAN_MS', 1000, 50, 60_000),
     deadlineSweepMs: env.int('ORCHESTRATOR_DEADLINE_SWEEP_MS', 1000, 50, 60_000),

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
+import { DatabaseModule, RedisModule } from '@app/persistence';
+import { RpcModule } from './rpc/rpc.module';
+import { TasksModule } from './tasks/tasks.module';
+import { WorkflowsModule } from './workflows/workflows.module';
+
+@Module({})
+export class OrchestratorAppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: OrchestratorAppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('orchestrator'),
+        MetricsModule.forRoot('orchestrator'),
+        DatabaseModule,
+        RedisModule,
+        HealthModule.forRoot({
+          describe: () => ({ service: 'orchestrator', instance: config.orchestrator.instanceId }),
+        }),
+        TasksModule,
+        WorkflowsModule,
+        RpcModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Controller, UseFilters, UsePipes } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { createValidationPipe } from '@app/common';
+import { OrchestratorPatterns } from '@app/contracts';
+import { RedisStreamsExceptionFilter } from '@app/transport';
+import { CreateTaskDto } from '../tasks/dto/create-task.dto';
+import { TasksService } from '../tasks/tasks.service';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { RunRefDto, StartWorkflowDto, TaskRefDto } from './rpc.dto';
+
+/**
+ * The orchestrator for other backends: the same operations as HTTP, over the Redis Streams
+ * transport (ORCHESTRATOR_RPC_ADDRESS) and over Nest's built-in Redis transport. Payloads are
+ * validated; a bad one is answered with {status: "error", message, errors} instead of retried.
+ */
+@Controller()
+@UsePipes(createValidationPipe())
+@UseFilters(new RedisStreamsExceptionFilter())
+export class OrchestratorRpcController {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly workflows: WorkflowsService,
+  ) {}
+
+  @MessagePattern(OrchestratorPatterns.SubmitTask)
+  submit(@Payload() dto: CreateTaskDto) {
+    return this.tasks.submit(dto);
+  }
+
+  @MessagePattern(OrchestratorPatterns.GetTask)
+  get(@Payload() dto: TaskRefDto) {
+    return this.tasks.get(dto.task_id);
+  }
+
+  @MessagePattern(OrchestratorPatterns.CancelTask)
+  cancel(@Payload() dto: TaskRefDto) {
+    return this.tasks.cancel(dto.task_id);
+  }
+
+  @MessagePattern(OrchestratorPatterns.StartWorkflow)
+  startWorkflow(@Payload() dto: StartWorkflowDto) {
+    return this.workflows.start(dto.name, dto.input);
+  }
+
+  @MessagePattern(OrchestratorPatterns.GetWorkflowRun)
+  getRun(@Payload() dto: RunRefDto) {
+    return this.workflows.get(dto.run_id);
+  }
+}

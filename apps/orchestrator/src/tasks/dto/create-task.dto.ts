@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AGENT_ID_PATTERN } from '@app/contracts';
+
+export const ROLE_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
+export const CAPABILITY_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
+
+/** POST /api/tasks (and tasks.submit): exactly one target, agent_id or role and/or capability. */
+export class CreateTaskDto {
+  @ApiProperty({ example: 'Design the login API', maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  title!: string;
+
+  @ApiPropertyOptional({ example: 'OAuth2 with PKCE for the mobile app' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { scripted: { verdict: 'approve' } } })
+  @IsOptional()
+  @IsObject()
+  input?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'DEV-001', description: 'Run on this agent (excludes role and capability)' })
+  @IsOptional()
+  @Matches(AGENT_ID_PATTERN, { message: 'agent_id must look like DEV-001' })
+  agent_id?: string;
+
+  @ApiPropertyOptional({ example: 'backend_dev', description: 'Least-loaded online agent of this role' })
+  @IsOptional()
+  @Matches(ROLE_PATTERN, { message: 'role must be a snake_case role such as backend_dev' })
+  role?: string;
+
+  @ApiPropertyOptional({
+    example: 'api_design',
+    description: 'Least-loaded online agent with this capability (narrowed by role if given)',
+  })
+  @IsOptional()
+  @Matches(CAPABILITY_PATTERN, { message: 'capability must be a snake_case capability such as api_design' })
+  capability?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  min_proficiency?: number;
+
+  @ApiPropertyOptional({ minimum: -1000, maximum: 1000, default: 0, description: 'Higher first when tasks wait' })
+  @IsOptional()
+  @IsInt()
+  @Min(-1000)
+  @Max(1000)
+  priority?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 86400, description: 'Deadline of each attempt' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  timeout_seconds?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  max_attempts?: number;
+
+  @ApiPropertyOptional({ example: 'order-42-design', description: 'The same key returns the same task' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  idempotency_key?: string;
+}

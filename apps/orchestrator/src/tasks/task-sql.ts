@@ -1,0 +1,472 @@
+import type { PoolClient } from 'pg';
+import { QueryRunner } from 'typeorm';
+import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { DispatchCandidate, DispatchItem, NewTask, TaskEventView } from './task.types';
+
+/**
+ * The multi-row statements of the task lifecycle. Each takes a whole batch as one JSON parameter
+ * (jsonb_to_recordset), changes only rows still in the expected state (so duplicates and late
+ * messages of superseded attempts change nothing), and writes the event row of every change in
+ * the same statement. Callers run them inside their transaction.
+ */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, values: unknown[], name?: string): Promise<T[]>;
+}
+type Q = Sql;
+
+/**
+ * The transaction's own pg connection. Named statements are prepared once per connection, so the
+ * hot statements are not planned again on every commit (planning them costs more than running them).
+ */
+export async function sqlOf(runner: QueryRunner): Promise<Sql> {
+  const client = (await runner.connect()) as PoolClient;
+  return {
+    query: async <T>(text: string, values: unknown[], name?: string) =>
+      (await client.query(name ? { name, text, values } : { text, values })).rows as T[],
+  };
+}
+
+const EVENT_COLUMNS = `e.id::text AS id, e.task_id, e.attempt, e.type, e.status, e.agent_id, e.detail, e.created_at`;
+
+export interface EventRow extends Omit<TaskEventView, 'created_at'> {
+  created_at: Date;
+}
+
+export function toEventView(row: EventRow): TaskEventView {
+  return { ...row, created_at: new Date(row.created_at).toISOString() };
+}
+
+export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: Set<string>; events: EventRow[] }> {
+  if (tasks.length === 0) return { inserted: new Set(), events: [] };
+  const rows = await q.query<EventRow & { inserted_task: string }>(
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+         task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
+         workflow_run_id uuid, step_key text, created_at timestamptz)
+     ), ins AS (
+       INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at)
+       SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
+       ON CONFLICT DO NOTHING
+       RETURNING task_id, created_at
+     ), e AS (
+       INSERT INTO task_events (task_id, attempt, type, status, created_at)
+       SELECT task_id, 0, 'accepted', 'pending', created_at FROM ins
+       RETURNING *
+     )
+     SELECT ${EVENT_COLUMNS}, e.task_id AS inserted_task FROM e`,
+    [JSON.stringify(tasks)],
+    'ea_insert_tasks',
+  );
+  return { inserted: new Set(rows.map((r) => r.inserted_task)), events: rows };
+}
+
+export async function findByIdempotencyKeys(
+  q: Q,
+  keys: string[],
+): Promise<Map<string, { task_id: string; status: string }>> {
+  if (keys.length === 0) return new Map();
+  const rows = await q.query<{ task_id: string; status: string; idempotency_key: string }>(
+    `SELECT task_id, status, idempotency_key FROM task_history WHERE idempotency_key = ANY($1::text[])`,
+    [keys],
+    'ea_find_idempotency',
+  );
+  return new Map(rows.map((r) => [r.idempotency_key, { task_id: r.task_id, status: r.status }]));
+}
+
+/** Moves each task to the given attempt on the given agent, if it is still at the attempt before and the agent exists. */
+export async function markDispatched(q: Q, items: DispatchItem[]): Promise<EventRow[]> {
+  if (items.length === 0) return [];
+  return q.query<EventRow>(
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, agent_id text, deadline timestamptz, at timestamptz, reason text)
+     ), u AS (
+       UPDATE task_history t
+          SET attempt = v.attempt, agent_id = v.agent_id, deadline = v.deadline, dispatched_at = v.at,
+              status = 'pending', started_at = NULL, updated_at = v.at
+         FROM v
+        WHERE t.task_id = ANY($2::uuid[]) AND t.task_id = v.task_id AND t.attempt = v.attempt - 1 AND t.status IN ('pending', 'in_progress')
+          AND EXISTS (SELECT 1 FROM agent_registry a WHERE a.agent_id = v.agent_id)
+       RETURNING t.task_id, v.attempt, v.agent_id, v.deadline, v.at, v.reason
+     ), a AS (
+       INSERT INTO task_attempts (task_id, attempt, agent_id, status, dispatched_at, deadline)
+       SELECT task_id, attempt, agent_id, 'dispatched', at, deadline FROM u
+       ON CONFLICT DO NOTHING
+     ), e AS (
+       INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail, created_at)
+       SELECT task_id, attempt, 'dispatched', 'pending', agent_id,
+              CASE WHEN reason IS NULL THEN NULL ELSE jsonb_build_object('reason', reason) END, at FROM u
+       RETURNING *
+     )
+     SELECT ${EVENT_COLUMNS} FROM e`,
+    [JSON.stringify(items), items.map((i) => i.task_id)],
+    'ea_mark_dispatched',
+  );
+}
+
+export interface StartedRow extends EventRow {
+  task_created_at: Date;
+}
+
+export interface FinishedRow extends EventRow {
+  task_created_at: Date;
+  workflow_run_id: string | null;
+}
+
+interface CandidateRow {
+  task_id: string;
+  attempt: number;
+  task_title: string | null;
+  task_description: string | null;
+  input: Record<string, unknown>;
+  requested_agent_id: string | null;
+  role: string | null;
+  capability: string | null;
+  min_proficiency: number | null;
+  timeout_seconds: number;
+  max_attempts: number;
+  workflow_run_id: string | null;
+  step_key: string | null;
+  created_at: Date;
+  agent_id: string | null;
+}
+
+const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
+  timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
+
+export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts: number } {
+  return {
+    task_id: r.task_id,
+    attempt: r.attempt + 1,
+    title: r.task_title ?? '',
+    description: r.task_description ?? '',
+    input: r.input,
+    requested_agent_id: r.requested_agent_id,
+    role: r.role,
+    capability: r.capability,
+    min_proficiency: r.min_proficiency,
+    timeout_seconds: r.timeout_seconds,
+    workflow_run_id: r.workflow_run_id,
+    step_key: r.step_key,
+    created_at: new Date(r.created_at).toISOString(),
+    previous_agent_id: r.agent_id,
+    max_attempts: r.max_attempts,
+  };
+}
+
+/** Locks undispatched tasks no other replica holds, oldest first within priority; skips ones the accepting process is still sending. */
+export async function claimUndispatched(
+  q: Q,
+  limit: number,
+  minAgeMs: number,
+): Promise<ReturnType<typeof toCandidate>[]> {
+  const rows = await q.query<CandidateRow>(
+    `SELECT ${CANDIDATE_COLUMNS} FROM task_history
+      WHERE status = 'pending' AND dispatched_at IS NULL AND updated_at < now() - make_interval(secs => $2::double precision / 1000)
+      ORDER BY priority DESC, created_at
+      LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit, minAgeMs],
+    'ea_claim_undispatched',
+  );
+  return rows.map(toCandidate);
+}
+
+export interface OverdueRow extends ReturnType<typeof toCandidate> {
+  current_attempt: number;
+  deadline: string;
+}
+
+export async function claimOverdue(q: Q, limit: number): Promise<OverdueRow[]> {
+  const rows = await q.query<CandidateRow & { deadline: Date }>(
+    `SELECT ${CANDIDATE_COLUMNS}, deadline FROM task_history
+      WHERE status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL AND deadline < now()
+      ORDER BY deadline
+      LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+    'ea_claim_overdue',
+  );
+  return rows.map((r) => ({
+    ...toCandidate(r),
+    current_attempt: r.attempt,
+    deadline: new Date(r.deadline).toISOString(),
+  }));
+}
+
+/** The overdue attempts are over: attempt rows and an event each; the task is back to waiting for dispatch. */
+export async function timeOutAttempts(
+  q: Q,
+  items: { task_id: string; attempt: number; agent_id: string | null; requeue: boolean }[],
+): Promise<EventRow[]> {
+  if (items.length === 0) return [];
+  return q.query(
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, agent_id text, requeue boolean)
+     ), a AS (
+       UPDATE task_attempts ta SET status = 'timed_out', completed_at = now(), error = 'deadline exceeded'
+         FROM v WHERE ta.task_id = v.task_id AND ta.attempt = v.attempt AND ta.status IN ('dispatched', 'in_progress')
+     ), u AS (
+       UPDATE task_history t SET status = 'pending', dispatched_at = NULL, deadline = NULL, started_at = NULL, updated_at = now()
+         FROM v WHERE t.task_id = v.task_id AND t.attempt = v.attempt AND v.requeue
+     ), e AS (
+       INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+       SELECT v.task_id, v.attempt, 'timed_out', CASE WHEN v.requeue THEN 'pending' ELSE t.status END, v.agent_id,
+              jsonb_build_object('reason', 'deadline exceeded')
+         FROM v JOIN task_history t ON t.task_id = v.task_id
+       RETURNING *
+     )
+     SELECT ${EVENT_COLUMNS} FROM e`,
+    [JSON.stringify(items)],
+    'ea_time_out_attempts',
+  );
+}
+
+/** Final failure of tasks (attempts exhausted, ...), each with its reason. */
+export async function markFailed(
+  q: Q,
+  items: { task_id: string; attempt: number; error: string }[],
+): Promise<FinishedRow[]> {
+  if (items.length === 0) return [];
+  return q.query<FinishedRow>(
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, error text)
+     ), u AS (
+       UPDATE task_history t SET status = 'failed', error = v.error, completed_at = now(), updated_at = now()
+         FROM v WHERE t.task_id = v.task_id AND t.attempt = v.attempt AND t.status IN ('pending', 'in_progress')
+       RETURNING t.task_id, t.attempt, t.agent_id, v.error, t.created_at AS task_created_at, t.workflow_run_id
+     ), e AS (
+       INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+       SELECT task_id, attempt, 'failed', 'failed', agent_id, jsonb_build_object('error', error) FROM u
+       RETURNING *
+     )
+     SELECT ${EVENT_COLUMNS}, u.task_created_at, u.workflow_run_id FROM e JOIN u ON u.task_id = e.task_id`,
+    [JSON.stringify(items)],
+    'ea_mark_failed',
+  );
+}
+
+/**
+ * An agent host that gave up at the deadline reports `failed: deadline_exceeded`. That is the
+ * deadline the sweeper enforces, so only the attempt row records it; the sweeper re-dispatches
+ * or fails the task with the reason (and writes the event) as for any overdue attempt.
+ */
+export function isDeadlineMiss(m: TaskResultMessage): boolean {
+  return m.status === 'failed' && typeof m.error === 'string' && m.error.startsWith('deadline_exceeded');
+}
+
+export interface FlushParts {
+  inserts: NewTask[];
+  idempotencyKeys: string[];
+  dispatches: DispatchItem[];
+  starts: TaskStartedMessage[];
+  /** Starts whose result is in the same flush: recorded without a second update of the row. */
+  pairedStarts: TaskStartedMessage[];
+  results: TaskResultMessage[];
+  deadlineMisses: TaskResultMessage[];
+}
+
+export interface FlushRows {
+  events: EventRow[];
+  inserted: Set<string>;
+  idempotent: Map<string, { task_id: string; status: string }>;
+  started: StartedRow[];
+  finished: FinishedRow[];
+}
+
+/**
+ * A whole group commit as ONE statement (its own transaction): on a busy machine every round
+ * trip costs milliseconds, and a prepared statement is not planned again. Each part changes only
+ * rows still in the expected state; the rows of one task never meet in two parts except a start
+ * and its result, which are recorded as one change of the row. Event ids follow causal order.
+ */
+export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
+  const results = p.results.map((m) => ({
+    task_id: m.task_id,
+    attempt: m.attempt,
+    agent_id: m.agent_id,
+    status: m.status,
+    result: m.result ?? null,
+    error: m.error ?? null,
+    started_at: m.started_at,
+    completed_at: m.completed_at,
+    model: m.model ?? null,
+    input_tokens: m.usage?.input_tokens ?? null,
+    output_tokens: m.usage?.output_tokens ?? null,
+  }));
+  const misses = p.deadlineMisses.map((m) => ({
+    task_id: m.task_id,
+    attempt: m.attempt,
+    error: m.error ?? 'deadline exceeded',
+    started_at: m.started_at,
+    completed_at: m.completed_at,
+  }));
+  const rows = await q.query<{ kind: 'event' | 'idem' | 'started' | 'finished'; row: Record<string, unknown> }>(
+    `WITH
+     ins_v AS (
+       SELECT x.*, a.agent_id AS routed_to FROM jsonb_to_recordset($1::jsonb) AS x(
+         task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
+         workflow_run_id uuid, step_key text, created_at timestamptz, route_agent_id text, route_deadline timestamptz)
+       -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
+       LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
+     ), ins AS (
+       INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at,
+         attempt, agent_id, deadline, dispatched_at)
+       SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
+         CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
+         CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END
+         FROM ins_v
+       ON CONFLICT DO NOTHING
+       RETURNING task_id, created_at, attempt, agent_id, deadline
+     ), ins_a AS (
+       INSERT INTO task_attempts (task_id, attempt, agent_id, status, dispatched_at, deadline)
+       SELECT task_id, 1, agent_id, 'dispatched', created_at, deadline FROM ins WHERE attempt = 1
+     ), idem AS (
+       SELECT task_id, status, idempotency_key FROM task_history WHERE idempotency_key = ANY($2::text[])
+     ), d_v AS (
+       SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(task_id uuid, attempt int, agent_id text, deadline timestamptz, at timestamptz, reason text)
+     ), d AS (
+       UPDATE task_history t
+          SET attempt = d_v.attempt, agent_id = d_v.agent_id, deadline = d_v.deadline, dispatched_at = d_v.at,
+              status = 'pending', started_at = NULL, updated_at = d_v.at
+         FROM d_v
+        WHERE t.task_id = ANY($4::uuid[]) AND t.task_id = d_v.task_id AND t.attempt = d_v.attempt - 1 AND t.status IN ('pending', 'in_progress')
+          AND EXISTS (SELECT 1 FROM agent_registry a WHERE a.agent_id = d_v.agent_id)
+       RETURNING t.task_id, d_v.attempt, d_v.agent_id, d_v.deadline, d_v.at, d_v.reason
+     ), d_a AS (
+       INSERT INTO task_attempts (task_id, attempt, agent_id, status, dispatched_at, deadline)
+       SELECT task_id, attempt, agent_id, 'dispatched', at, deadline FROM d
+       ON CONFLICT DO NOTHING
+     ), s_v AS (
+       SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($5::jsonb) AS x(task_id uuid, attempt int, agent_id text, started_at timestamptz)
+     ), s AS (
+       UPDATE task_history t SET status = 'in_progress', started_at = s_v.started_at, updated_at = now()
+         FROM s_v
+        WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt AND t.status = 'pending' AND t.dispatched_at IS NOT NULL
+       RETURNING t.task_id, s_v.attempt, s_v.agent_id, t.created_at AS task_created_at
+     ), s_a AS (
+       UPDATE task_attempts ta SET status = 'in_progress', started_at = s_v.started_at
+         FROM s_v WHERE ta.task_id = ANY($6::uuid[]) AND ta.task_id = s_v.task_id AND ta.attempt = s_v.attempt AND ta.status = 'dispatched'
+     ), p_v AS (
+       SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($7::jsonb) AS x(task_id uuid, attempt int, agent_id text, started_at timestamptz)
+     ), p AS (
+       SELECT t.task_id, p_v.attempt, p_v.agent_id, t.created_at AS task_created_at
+         FROM task_history t JOIN p_v ON t.task_id = p_v.task_id AND t.attempt = p_v.attempt
+        WHERE t.task_id = ANY($8::uuid[]) AND t.status = 'pending' AND t.dispatched_at IS NOT NULL
+        FOR UPDATE OF t
+     ), f_v AS (
+       SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($9::jsonb) AS x(
+         task_id uuid, attempt int, agent_id text, status text, result jsonb, error text,
+         started_at timestamptz, completed_at timestamptz, model text, input_tokens int, output_tokens int)
+     ), f AS (
+       UPDATE task_history t
+          SET status = f_v.status, result = f_v.result, error = f_v.error, completed_at = f_v.completed_at,
+              started_at = COALESCE(t.started_at, f_v.started_at), updated_at = now()
+         FROM f_v
+        WHERE t.task_id = ANY($10::uuid[]) AND t.task_id = f_v.task_id AND t.attempt = f_v.attempt
+          AND t.status IN ('pending', 'in_progress') AND t.dispatched_at IS NOT NULL
+       RETURNING t.task_id, f_v.attempt, f_v.agent_id, f_v.status, f_v.error, t.created_at AS task_created_at, t.workflow_run_id
+     ), f_a AS (
+       UPDATE task_attempts ta
+          SET status = f_v.status, started_at = COALESCE(ta.started_at, f_v.started_at), completed_at = f_v.completed_at,
+              error = f_v.error, model = f_v.model, input_tokens = f_v.input_tokens, output_tokens = f_v.output_tokens
+         FROM f_v WHERE ta.task_id = ANY($10::uuid[]) AND ta.task_id = f_v.task_id AND ta.attempt = f_v.attempt AND ta.status IN ('dispatched', 'in_progress')
+     ), m_a AS (
+       UPDATE task_attempts ta SET status = 'timed_out', completed_at = m.completed_at, error = m.error, started_at = COALESCE(ta.started_at, m.started_at)
+         FROM jsonb_to_recordset($11::jsonb) AS m(task_id uuid, attempt int, error text, started_at timestamptz, completed_at timestamptz)
+        WHERE ta.task_id = ANY($12::uuid[]) AND ta.task_id = m.task_id AND ta.attempt = m.attempt AND ta.status IN ('dispatched', 'in_progress')
+     ), ev AS (
+       INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail, created_at)
+       SELECT task_id, attempt, type, status, agent_id, detail, at FROM (
+         SELECT 1 AS k, task_id, 0 AS attempt, 'accepted' AS type, 'pending' AS status, NULL::text AS agent_id, NULL::jsonb AS detail, created_at AS at FROM ins
+         UNION ALL
+         SELECT 2, task_id, 1, 'dispatched', 'pending', agent_id, NULL, created_at FROM ins WHERE attempt = 1
+         UNION ALL
+         SELECT 2, task_id, attempt, 'dispatched', 'pending', agent_id, CASE WHEN reason IS NULL THEN NULL ELSE jsonb_build_object('reason', reason) END, at FROM d
+         UNION ALL
+         SELECT 3, task_id, attempt, 'started', 'in_progress', agent_id, NULL, now() FROM s
+         UNION ALL
+         SELECT 3, task_id, attempt, 'started', 'in_progress', agent_id, NULL, now() FROM p
+         UNION ALL
+         SELECT 4, task_id, attempt, status, status, agent_id, CASE WHEN error IS NULL THEN NULL ELSE jsonb_build_object('error', error) END, now() FROM f
+       ) changes
+       ORDER BY k
+       RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at
+     )
+     SELECT 'event' AS kind, to_jsonb(ev) AS row FROM ev
+     UNION ALL SELECT 'idem', to_jsonb(idem) FROM idem
+     UNION ALL SELECT 'started', jsonb_build_object('task_id', task_id, 'task_created_at', task_created_at) FROM s
+     UNION ALL SELECT 'started', jsonb_build_object('task_id', task_id, 'task_created_at', task_created_at) FROM p
+     UNION ALL SELECT 'finished', jsonb_build_object('task_id', task_id, 'task_created_at', task_created_at, 'workflow_run_id', workflow_run_id) FROM f`,
+    [
+      JSON.stringify(
+        p.inserts.map((t) => ({
+          ...t,
+          route_agent_id: t.route?.agent_id ?? null,
+          route_deadline: t.route?.deadline ?? null,
+        })),
+      ),
+      p.idempotencyKeys,
+      JSON.stringify(p.dispatches),
+      p.dispatches.map((d) => d.task_id),
+      JSON.stringify(p.starts),
+      p.starts.map((m) => m.task_id),
+      JSON.stringify(p.pairedStarts),
+      p.pairedStarts.map((m) => m.task_id),
+      JSON.stringify(results),
+      results.map((r) => r.task_id),
+      JSON.stringify(misses),
+      misses.map((m) => m.task_id),
+    ],
+    'ea_group_commit',
+  );
+  const events: EventRow[] = [];
+  const idempotent = new Map<string, { task_id: string; status: string }>();
+  const startedExtra = new Map<string, Record<string, unknown>>();
+  const finishedExtra = new Map<string, Record<string, unknown>>();
+  for (const { kind, row } of rows) {
+    if (kind === 'event') events.push(row as unknown as EventRow);
+    else if (kind === 'idem')
+      idempotent.set(row.idempotency_key as string, { task_id: row.task_id as string, status: row.status as string });
+    else if (kind === 'started') startedExtra.set(row.task_id as string, row);
+    else finishedExtra.set(row.task_id as string, row);
+  }
+  events.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  const inserted = new Set(events.filter((e) => e.type === 'accepted').map((e) => e.task_id));
+  const started = events
+    .filter((e) => e.type === 'started' && startedExtra.has(e.task_id))
+    .map((e) => ({ ...e, task_created_at: new Date(startedExtra.get(e.task_id)!.task_created_at as string) }));
+  const finished = events
+    .filter(
+      (e) => e.type !== 'accepted' && e.type !== 'dispatched' && e.type !== 'started' && finishedExtra.has(e.task_id),
+    )
+    .map((e) => ({
+      ...e,
+      task_created_at: new Date(finishedExtra.get(e.task_id)!.task_created_at as string),
+      workflow_run_id: (finishedExtra.get(e.task_id)!.workflow_run_id as string | null) ?? null,
+    }));
+  return { events, inserted, idempotent, started, finished };
+}
+
+/** Attempts recorded as dispatched that no agent has started and whose deadline is ahead (re-sent after a restart). */
+export async function unstartedAttempts(
+  q: Q,
+  limit: number,
+): Promise<(ReturnType<typeof toCandidate> & { current_attempt: number; deadline: string })[]> {
+  const rows = await q.query<CandidateRow & { deadline: Date }>(
+    `SELECT ${CANDIDATE_COLUMNS}, deadline FROM task_history
+      WHERE status = 'pending' AND dispatched_at IS NOT NULL AND deadline > now()
+      ORDER BY deadline
+      LIMIT $1`,
+    [limit],
+    'ea_unstarted_attempts',
+  );
+  return rows.map((r) => ({
+    ...toCandidate(r),
+    current_attempt: r.attempt,
+    deadline: new Date(r.deadline).toISOString(),
+  }));
+}

@@ -1,0 +1,95 @@
+import { TaskStatus } from '@app/persistence';
+
+/** A task as accepted, before it is written (ids are made here so a batch knows them before commit). */
+export interface NewTask {
+  task_id: string;
+  title: string;
+  description: string;
+  input: Record<string, unknown>;
+  requested_agent_id: string | null;
+  role: string | null;
+  capability: string | null;
+  min_proficiency: number | null;
+  priority: number;
+  timeout_seconds: number;
+  max_attempts: number;
+  idempotency_key: string | null;
+  workflow_run_id: string | null;
+  step_key: string | null;
+  created_at: string;
+  /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
+  route?: { agent_id: string; deadline: string };
+}
+
+/** What the dispatcher needs to send one attempt. */
+export interface DispatchCandidate {
+  task_id: string;
+  /** The attempt this dispatch creates (current attempt + 1). */
+  attempt: number;
+  title: string;
+  description: string;
+  input: Record<string, unknown>;
+  requested_agent_id: string | null;
+  role: string | null;
+  capability: string | null;
+  min_proficiency: number | null;
+  timeout_seconds: number;
+  workflow_run_id: string | null;
+  step_key: string | null;
+  created_at: string;
+  /** The agent of the previous attempt (a re-dispatch prefers another one). */
+  previous_agent_id: string | null;
+}
+
+export interface DispatchItem {
+  task_id: string;
+  attempt: number;
+  agent_id: string;
+  deadline: string;
+  at: string;
+  reason: string | null;
+}
+
+export interface TaskEventView {
+  id: string;
+  task_id: string;
+  attempt: number;
+  type: string;
+  status: TaskStatus;
+  agent_id: string | null;
+  detail: Record<string, unknown> | null;
+  created_at: string;
+}
+
+export type TaskOutcomeStatus = 'completed' | 'failed' | 'canceled';
+
+/** A task reached a final status (recorded and committed). */
+export interface TaskOutcomeNotice {
+  task_id: string;
+  workflow_run_id: string | null;
+  status: TaskOutcomeStatus;
+  result: unknown;
+  error: string | null;
+  agent_id: string | null;
+}
+
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'canceled'];
+
+export function candidateFromNew(t: NewTask): DispatchCandidate {
+  return {
+    task_id: t.task_id,
+    attempt: 1,
+    title: t.title,
+    description: t.description,
+    input: t.input,
+    requested_agent_id: t.requested_agent_id,
+    role: t.role,
+    capability: t.capability,
+    min_proficiency: t.min_proficiency,
+    timeout_seconds: t.timeout_seconds,
+    workflow_run_id: t.workflow_run_id,
+    step_key: t.step_key,
+    created_at: t.created_at,
+    previous_agent_id: null,
+  };
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Res, Sse } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { map, Observable } from 'rxjs';
+import { CreateTaskDto } from './dto/create-task.dto';
+import { ListTasksQuery } from './dto/list-tasks.query';
+import { TaskIdParams } from './dto/task-id.params';
+import { TasksService } from './tasks.service';
+
+@ApiTags('tasks')
+@Controller('api/tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Submit a task: stored before the answer, then routed and dispatched' })
+  @ApiResponse({ status: 202, description: '{task_id, status: "pending"}' })
+  @ApiResponse({ status: 200, description: 'the idempotency_key already named a task: that task' })
+  async submit(
+    @Body() dto: CreateTaskDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ task_id: string; status: string }> {
+    const result = await this.tasks.submit(dto);
+    if (!result.created) void reply.status(200);
+    return { task_id: result.task_id, status: result.status };
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List tasks, newest first (filters: status, agent_id, role, workflow_run_id; cursor pagination)',
+  })
+  list(@Query() query: ListTasksQuery) {
+    return this.tasks.list(query);
+  }
+
+  @Get(':task_id')
+  @ApiOperation({ summary: 'One task with its attempts and status history' })
+  get(@Param() params: TaskIdParams) {
+    return this.tasks.get(params.task_id);
+  }
+
+  @Post(':task_id/cancel')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Cancel: a task that has not started never will; a running one is asked to stop (it reports canceled)',
+  })
+  cancel(@Param() params: TaskIdParams) {
+    return this.tasks.cancel(params.task_id);
+  }
+
+  @Sse(':task_id/events')
+  @ApiOperation({ summary: 'Server-Sent Events of the task: its history first, then live changes until it ends' })
+  @ApiOkResponse({
+    description: 'text/event-stream; event type = the change (accepted, dispatched, started, completed, ...)',
+  })
+  async events(@Param() params: TaskIdParams): Promise<Observable<MessageEvent>> {
+    await this.tasks.get(params.task_id); // 404 before the stream opens
+    return this.tasks.events(params.task_id).pipe(map((e): MessageEvent => ({ id: e.id, type: e.type, data: e })));
+  }
+}

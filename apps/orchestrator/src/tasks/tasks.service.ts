@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { filter, Observable } from 'rxjs';
+import { QueryRunner } from 'typeorm';
+import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskBus } from '../bus/task-bus.service';
+import { fieldError } from '../common/field-error';
+import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
+import { RoutingService } from '../routing/routing.service';
+import { Dispatcher } from './dispatcher.service';
+import { CreateTaskDto } from './dto/create-task.dto';
+import { ListTasksQuery } from './dto/list-tasks.query';
+import { CommittedBatch, HistoryWriter } from './history-writer.service';
+import { TaskEventsHub } from './task-events.hub';
+import { EventRow, insertTasks, sqlOf } from './task-sql';
+import { candidateFromNew, NewTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
+import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
+
+export interface SubmitResult {
+  task_id: string;
+  status: string;
+  /** False when an earlier submission with the same idempotency_key made this task. */
+  created: boolean;
+}
+
+const CATCH_UP_MS = 2_000;
+
+/** The task lifecycle's entry points (HTTP, RPC, workflows) and its after-commit bookkeeping. */
+@Injectable()
+export class TasksService implements OnModuleInit {
+  private readonly log = new Logger(TasksService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly writer: HistoryWriter,
+    private readonly repository: TasksRepository,
+    private readonly dispatcher: Dispatcher,
+    private readonly routing: RoutingService,
+    private readonly bus: TaskBus,
+    private readonly hub: TaskEventsHub,
+    private readonly metrics: OrchestratorMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.writer.onCommit((batch) => this.afterCommit(batch));
+  }
+
+  /** Accepts a task: it is in PostgreSQL when this resolves. */
+  async submit(dto: CreateTaskDto): Promise<SubmitResult> {
+    if (dto.agent_id && (dto.role || dto.capability))
+      throw fieldError('agent_id', 'give either agent_id or role/capability, not both');
+    if (!dto.agent_id && !dto.role && !dto.capability)
+      throw fieldError('agent_id', 'one of agent_id, role or capability is required');
+    if (dto.min_proficiency !== undefined && !dto.capability)
+      throw fieldError('min_proficiency', 'applies only with capability');
+    const task = this.newTask({
+      title: dto.title,
+      description: dto.description ?? '',
+      input: dto.input ?? {},
+      requested_agent_id: dto.agent_id ?? null,
+      role: dto.role ?? null,
+      capability: dto.capability ?? null,
+      min_proficiency: dto.min_proficiency ?? null,
+      priority: dto.priority ?? 0,
+      timeout_seconds: dto.timeout_seconds,
+      max_attempts: dto.max_attempts,
+      idempotency_key: dto.idempotency_key ?? null,
+      workflow_run_id: null,
+      step_key: null,
+    });
+    // Routed now (discovery is cached): the task is written already dispatched, saving a commit.
+    const agent = await this.routing.pick({
+      agent_id: task.requested_agent_id,
+      role: task.role,
+      capability: task.capability,
+      min_proficiency: task.min_proficiency,
+    });
+    if (agent !== undefined)
+      task.route = {
+        agent_id: agent,
+        deadline: new Date(Date.parse(task.created_at) + task.timeout_seconds * 1000).toISOString(),
+      };
+    try {
+      const outcome = await this.writer.insert(task);
+      if (!outcome.created && task.route) this.routing.release(task.route.agent_id);
+      return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
+    } catch (error) {
+      if (task.route) this.routing.release(task.route.agent_id);
+      this.log.error(`task not accepted: ${(error as Error).message}`);
+      throw new DomainException(
+        'unavailable',
+        'TASK_STORE_UNAVAILABLE',
+        'the task could not be stored; retry with the same idempotency_key',
+      );
+    }
+  }
+
+  newTask(
+    fields: Omit<NewTask, 'task_id' | 'created_at' | 'timeout_seconds' | 'max_attempts'> & {
+      task_id?: string;
+      timeout_seconds?: number;
+      max_attempts?: number;
+    },
+  ): NewTask {
+    return {
+      ...fields,
+      task_id: fields.task_id ?? randomUUID(),
+      timeout_seconds: fields.timeout_seconds ?? this.config.orchestrator.taskTimeoutSeconds,
+      max_attempts: fields.max_attempts ?? this.config.orchestrator.maxAttempts,
+      created_at: new Date().toISOString(),
+    };
+  }
+
+  /** Writes tasks inside the caller's transaction (workflow steps); call afterExternalInsert once it committed. */
+  async insertWithin(runner: QueryRunner, tasks: NewTask[]): Promise<EventRow[]> {
+    if (tasks.length === 0) return [];
+    return (await insertTasks(await sqlOf(runner), tasks)).events;
+  }
+
+  afterExternalInsert(tasks: NewTask[], events: EventRow[]): void {
+    const inserted = new Set(events.map((e) => e.task_id));
+    const fresh = tasks.filter((t) => inserted.has(t.task_id));
+    this.afterCommit({ inserted: fresh, dispatched: [], started: [], finished: [], events });
+  }
+
+  recordStarted(message: TaskStartedMessage): Promise<void> {
+    return this.writer.started(message);
+  }
+
+  recordResult(message: TaskResultMessage): Promise<void> {
+    return this.writer.result(message);
+  }
+
+  async get(taskId: string): Promise<TaskView & { attempts: AttemptView[]; history: TaskEventView[] }> {
+    const task = await this.repository.get(taskId);
+    if (!task) throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);
+    const [attempts, history] = await Promise.all([this.repository.attempts(taskId), this.repository.events(taskId)]);
+    return { ...task, attempts, history };
+  }
+
+  list(query: ListTasksQuery): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {
+    if (query.cursor !== undefined && !decodeCursor(query.cursor))
+      throw fieldError('cursor', 'is not a cursor this API returned');
+    return this.repository.list(query);
+  }
+
+  /** Cooperative cancel: a task that has not started never will; a running one is asked to stop. */
+  async cancel(
+    taskId: string,
+    reason = 'canceled by request',
+  ): Promise<{ task_id: string; status: string; cancel_requested: boolean }> {
+    const outcome = await this.repository.cancel(taskId, reason);
+    switch (outcome.kind) {
+      case 'not_found':
+        throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);
+      case 'final':
+        throw new DomainException(
+          'conflict',
+          'TASK_NOT_CANCELABLE',
+          `task_id: task ${taskId} is already ${outcome.status}`,
+        );
+      case 'canceled': {
+        this.hub.publishEvents(outcome.events);
+        this.metrics.tasksTotal.inc({ status: 'canceled' });
+        this.metrics.taskDuration.observe(
+          { status: 'canceled' },
+          this.metrics.sinceSeconds(outcome.finished.task_created_at),
+        );
+        this.routing.release(outcome.dispatched ? outcome.finished.agent_id : null);
+        // Already on an agent's stream: the host skips it when it reads the flag.
+        if (outcome.dispatched) await this.signal(taskId, outcome.timeoutSeconds);
+        this.hub.publishOutcome({
+          task_id: taskId,
+          workflow_run_id: outcome.finished.workflow_run_id,
+          status: 'canceled',
+          result: null,
+          error: reason,
+          agent_id: outcome.finished.agent_id,
+        });
+        return { task_id: taskId, status: 'canceled', cancel_requested: false };
+      }
+      case 'requested':
+        this.hub.publishEvents(outcome.events);
+        await this.signal(taskId, outcome.timeoutSeconds);
+        return { task_id: taskId, status: 'in_progress', cancel_requested: true };
+    }
+  }
+
+  private async signal(taskId: string, timeoutSeconds: number): Promise<void> {
+    await this.bus.signalCancel(taskId, Math.max(3600, timeoutSeconds * 2)).catch((error: unknown) => {
+      this.log.warn(`cancel signal for ${taskId} not sent: ${(error as Error).message}`);
+    });
+  }
+
+  /** Replays the task's history, then follows it live (with a periodic catch-up for other replicas' changes) until it ends. */
+  events(taskId: string): Observable<TaskEventView> {
+    return followHistory(
+      () => this.repository.events(taskId),
+      this.hub.events$,
+      (e) => e.task_id === taskId,
+      (e) => TERMINAL_TASK_STATUSES.includes(e.status),
+    );
+  }
+
+  private afterCommit(batch: CommittedBatch): void {
+    this.hub.publishEvents(batch.events);
+    if (batch.inserted.length > 0) {
+      this.metrics.tasksTotal.inc({ status: 'pending' }, batch.inserted.length);
+      const sent = new Set(batch.dispatched.filter((e) => e.attempt === 1).map((e) => e.task_id));
+      const routed = batch.inserted.filter((t) => t.route && sent.has(t.task_id));
+      // Written as dispatched: on the bus now. Routed to an agent that vanished meanwhile: the dispatcher routes again.
+      void this.dispatcher.publish(
+        routed.map((t) => ({
+          candidate: candidateFromNew(t),
+          item: {
+            task_id: t.task_id,
+            attempt: 1,
+            agent_id: t.route!.agent_id,
+            deadline: t.route!.deadline,
+            at: t.created_at,
+            reason: null,
+          },
+        })),
+      );
+      const unsent = batch.inserted.filter((t) => !sent.has(t.task_id));
+      for (const t of unsent) if (t.route) this.routing.release(t.route.agent_id);
+      this.dispatcher.enqueue(unsent.map(candidateFromNew));
+    }
+    for (const s of batch.started) {
+      this.metrics.tasksTotal.inc({ status: 'in_progress' });
+      if (s.attempt === 1) this.metrics.queueWait.observe(this.metrics.sinceSeconds(s.task_created_at, s.created_at));
+    }
+    for (const f of batch.finished) {
+      const status = f.status as 'completed' | 'failed' | 'canceled';
+      this.metrics.tasksTotal.inc({ status });
+      this.metrics.taskDuration.observe({ status }, this.metrics.sinceSeconds(f.task_created_at));
+      this.routing.release(f.agent_id);
+      this.hub.publishOutcome({
+        task_id: f.task_id,
+        workflow_run_id: f.workflow_run_id,
+        status,
+        result: f.result,
+        error: (f.detail?.error as string | undefined) ?? null,
+        agent_id: f.agent_id,
+      });
+    }
+  }
+}
+
+/**
+ * History then live: live events are buffered until the replay is out, each event is sent once
+ * (by id), a periodic re-read catches changes made by other replicas, and the stream completes
+ * after the event that `isLast` recognises.
+ */
+export function followHistory<T extends { id: string }>(
+  load: () => Promise<T[]>,
+  live$: Observable<T>,
+  mine: (e: T) => boolean,
+  isLast: (e: T) => boolean,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const seen = new Set<string>();
+    let buffer: T[] | undefined = [];
+    let done = false;
+    const emit = (e: T) => {
+      if (done || seen.has(e.id)) return;
+      seen.add(e.id);
+      subscriber.next(e);
+      if (isLast(e)) {
+        done = true;
+        subscriber.complete();
+      }
+    };
+    const reload = () =>
+      load().then(
+        (rows) => rows.forEach(emit),
+        (error: unknown) => subscriber.error(error),
+      );
+    const liveSub = live$.pipe(filter(mine)).subscribe((e) => (buffer ? buffer.push(e) : emit(e)));
+    void reload().then(() => {
+      const pending = buffer ?? [];
+      buffer = undefined;
+      pending.forEach(emit);
+    });
+    const timer = setInterval(() => void reload(), CATCH_UP_MS);
+    return () => {
+      clearInterval(timer);
+      liveSub.unsubscribe();
+    };
+  });
+}

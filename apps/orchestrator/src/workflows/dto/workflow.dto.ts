@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+
+export class StartRunDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { topics: ['atrial fibrillation', 'community-acquired pneumonia'] },
+  })
+  @IsObject()
+  input!: Record<string, unknown>;
+}
+
+export class ResumeRunDto {
+  @ApiProperty({ example: 'approve', description: 'One of the decisions the waiting approval step offers' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/, { message: 'decision must be a snake_case word such as approve' })
+  decision!: string;
+
+  @ApiPropertyOptional({ example: 'Looks good, ship it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class WorkflowNameParams {
+  @ApiProperty({ example: 'mcq_generation' })
+  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { message: 'name must be a snake_case workflow name such as mcq_generation' })
+  name!: string;
+}
+
+export class RunIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  run_id!: string;
+}

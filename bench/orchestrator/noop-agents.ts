@@ -1,0 +1,127 @@
+/**
+ * No-op agents for the orchestrator benchmark (a child process): consumes task.execute on the
+ * BENCH agents' streams and answers at once with task.started and task.result (completed) on the
+ * orchestrator's results stream, like an agent host whose model takes no time. The same agents
+ * answer `bench.echo` on the `bench.results` stream for the bare-bus baseline.
+ * Env: REDIS_URL, TRANSPORT_KEY_PREFIX, BENCH_AGENTS (comma separated ids), REGISTRY_URL.
+ */
+import 'reflect-metadata';
+import { Controller, Inject, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { ORCHESTRATOR_RESULTS_ADDRESS, TaskExecuteMessage, TaskPatterns } from '@app/contracts';
+import { RedisStreamsClient, RedisStreamsContext, RedisStreamsServer } from '@app/transport';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = process.env.TRANSPORT_KEY_PREFIX ?? 'ea';
+const AGENTS = (process.env.BENCH_AGENTS ?? 'BEN-001').split(',');
+const REGISTRY_URL = process.env.REGISTRY_URL ?? 'http://127.0.0.1:5100';
+export const BENCH_RESULTS_ADDRESS = 'bench.results';
+const CLIENT = Symbol('CLIENT');
+
+@Controller()
+class NoopController {
+  constructor(@Inject(CLIENT) private readonly client: RedisStreamsClient) {}
+
+  @MessagePattern(TaskPatterns.Execute)
+  async execute(@Payload() task: TaskExecuteMessage): Promise<void> {
+    const at = new Date().toISOString();
+    const out = this.client.to(ORCHESTRATOR_RESULTS_ADDRESS);
+    await Promise.all([
+      lastValueFrom(
+        out.emit(
+          TaskPatterns.Started,
+          { task_id: task.task_id, attempt: task.attempt, agent_id: task.agent_id, started_at: at },
+          { from: task.agent_id },
+        ),
+      ),
+      lastValueFrom(
+        out.emit(
+          TaskPatterns.Result,
+          {
+            task_id: task.task_id,
+            attempt: task.attempt,
+            agent_id: task.agent_id,
+            status: 'completed',
+            result: { output: { ok: true } },
+            started_at: at,
+            completed_at: at,
+            model: 'noop',
+          },
+          { from: task.agent_id },
+        ),
+      ),
+    ]);
+  }
+
+  @MessagePattern('bench.echo')
+  async echo(@Payload() payload: { id: string; sent: number }, @Ctx() ctx: RedisStreamsContext): Promise<void> {
+    const out = this.client.to(BENCH_RESULTS_ADDRESS);
+    const from = ctx.getAddress();
+    await Promise.all([
+      lastValueFrom(out.emit('bench.started', payload, { from })),
+      lastValueFrom(out.emit('bench.result', payload, { from })),
+    ]);
+  }
+}
+
+@Module({
+  controllers: [NoopController],
+  providers: [{ provide: CLIENT, useFactory: () => new RedisStreamsClient({ url: REDIS_URL, keyPrefix: PREFIX }) }],
+})
+class NoopModule {}
+
+async function register(): Promise<void> {
+  for (const agent of AGENTS) {
+    const body = {
+      agent_id: agent,
+      name: `No-op ${agent}`,
+      role: 'backend_dev',
+      host: '127.0.0.1',
+      port: 6999,
+      capabilities: [{ capability: 'noop', proficiency_level: 5 }],
+    };
+    const r = await fetch(`${REGISTRY_URL}/api/agents/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`register ${agent}: ${r.status} ${await r.text()}`);
+  }
+}
+
+async function heartbeat(): Promise<void> {
+  for (const agent of AGENTS) {
+    await fetch(`${REGISTRY_URL}/api/agents/${agent}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ current_tasks: 0, max_tasks: 1000 }),
+    }).catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const server = new RedisStreamsServer({
+    url: REDIS_URL,
+    keyPrefix: PREFIX,
+    consumerName: `noop-${process.pid}`,
+    addresses: AGENTS.map((a) => ({ address: a, concurrency: 512 })),
+    blockMs: 200,
+  });
+  const app = await NestFactory.createMicroservice(NoopModule, { strategy: server, logger: ['error', 'warn'] });
+  await app.listen();
+  await register();
+  await heartbeat();
+  setInterval(() => void heartbeat(), 5_000);
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', () => {
+    setTimeout(() => process.exit(0), 2_000).unref(); // a benchmark helper: never outlive the run
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`noop agents failed: ${String(error)}\n`);
+  process.exit(1);
+});

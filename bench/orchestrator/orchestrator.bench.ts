@@ -1,0 +1,392 @@
+/**
+ * Orchestrator benchmark (issue 5). With no-op agents (answer at once): tasks per second end to
+ * end (submitted -> completed recorded) at a high offered load, and submit-to-complete p50/p99 at
+ * 200 tasks/s, beside the bare bus measured in the same run with the same no-op agents
+ * (task out on a stream, started + result back), so the ratio is the orchestrator's overhead.
+ * Run: npm run bench:orchestrator. Progress on stderr, the table on stdout, figures in
+ * bench/results/orchestrator.json. Env: BENCH_DATABASE_URL (default .../ea_bench_orchestrator),
+ * BENCH_REDIS_URL, BENCH_SECONDS (per phase, default 10), BENCH_RATE (offered tasks/s of the
+ * throughput phase, default 1200), BENCH_LATENCY_RATE (default 200), BENCH_PROFILE=1 (CPU profile of
+ * the orchestrator in /tmp/orchprof).
+ */
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import autocannon from 'autocannon';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/persistence';
+import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
+
+const ROOT = join(__dirname, '..', '..');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 1200);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 200);
+const PREFIX = `bench-orch-${randomUUID().slice(0, 8)}`;
+const REGISTRY_PREFIX = `bench:orch-registry:${randomUUID().slice(0, 8)}:`;
+const AGENTS = ['BEN-001', 'BEN-002', 'BEN-003', 'BEN-004'];
+
+const log = (message: string) => process.stderr.write(`[bench:orchestrator] ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Figures {
+  tasksPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  count: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function freshDatabase(): Promise<void> {
+  const url = new URL(DATABASE_URL);
+  const name = url.pathname.slice(1);
+  const admin = new URL(DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 30_000 + Math.floor(Math.random() * 10_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port in 30000-39999');
+}
+
+const children: ChildProcess[] = [];
+
+function spawnTs(entry: string, env: Record<string, string>, name: string): ChildProcess {
+  const prof =
+    name === 'orchestrator' && process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/orchprof'] : [];
+  const child = spawn(
+    process.execPath,
+    [...prof, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL, REDIS_URL, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
+  children.push(child);
+  return child;
+}
+
+async function waitHttp(url: string, what: string): Promise<void> {
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+/** Results of the bare-bus baseline, collected by a consumer in this process. */
+const busLatencies = new Map<string, number>();
+let busResults = 0;
+
+@Controller()
+class BusResultsController {
+  @MessagePattern('bench.result')
+  result(@Payload() payload: { id: string; sent: number }): void {
+    busResults += 1;
+    busLatencies.set(payload.id, Date.now() - payload.sent);
+  }
+
+  @MessagePattern('bench.started')
+  started(): void {
+    // counted with the result
+  }
+}
+
+@Module({ controllers: [BusResultsController] })
+class BusResultsModule {}
+
+/** The bare bus: the same no-op agents, a message out on an agent stream and started + result back, no orchestrator. */
+async function measureBareBus(rate: number, seconds: number): Promise<Figures> {
+  const client = new RedisStreamsClient({ url: REDIS_URL, keyPrefix: PREFIX, from: 'bench' });
+  busLatencies.clear();
+  busResults = 0;
+  const total = Math.round(rate * seconds);
+  const start = Date.now();
+  let sent = 0;
+  const pending: Promise<unknown>[] = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * rate));
+    for (; sent < due; sent++) {
+      const id = `${sent}`;
+      pending.push(lastValueFrom(client.to(AGENTS[sent % AGENTS.length]).emit('bench.echo', { id, sent: Date.now() })));
+    }
+    await sleep(2);
+  }
+  await Promise.all(pending);
+  const until = Date.now() + 30_000;
+  while (busResults < total && Date.now() < until) await sleep(20);
+  const elapsed = (Date.now() - start) / 1000;
+  await client.close();
+  const sorted = [...busLatencies.values()].sort((a, b) => a - b);
+  return {
+    tasksPerSec: Math.round(busResults / elapsed),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    count: busResults,
+  };
+}
+
+async function offer(
+  baseUrl: string,
+  rate: number,
+  seconds: number,
+  title: string,
+): Promise<{ accepted: number; errors: number }> {
+  const result = await autocannon({
+    url: `${baseUrl}/api/tasks`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title, role: 'backend_dev', timeout_seconds: 120 }),
+    connections: 64,
+    overallRate: rate,
+    duration: seconds,
+  });
+  return { accepted: result['2xx'], errors: result.errors + result.non2xx };
+}
+
+async function waitAllFinished(ds: DataSource, title: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const [row] = await ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM task_history WHERE task_title = $1 AND status IN ('pending', 'in_progress')`,
+      [title],
+    );
+    if (row.n === 0) return;
+    if (Date.now() > until) throw new Error(`${row.n} "${title}" tasks still unfinished after 60 s`);
+    log(`  waiting for ${row.n} "${title}" tasks to finish`);
+    await sleep(1000);
+  }
+}
+
+/** Submit-to-complete per task, from the history itself: created_at (accepted) to the commit that recorded the result. */
+async function endToEnd(ds: DataSource, title: string): Promise<Figures> {
+  const rows = await ds.query<{ ms: string; created_at: Date; updated_at: Date }[]>(
+    `SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms, created_at, updated_at FROM task_history WHERE task_title = $1 AND status = 'completed'`,
+    [title],
+  );
+  const sorted = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  const first = Math.min(...rows.map((r) => new Date(r.created_at).getTime()));
+  const last = Math.max(...rows.map((r) => new Date(r.updated_at).getTime()));
+  return {
+    tasksPerSec: Math.round(rows.length / ((last - first) / 1000)),
+    p50Ms: Math.round(percentile(sorted, 50) * 10) / 10,
+    p99Ms: Math.round(percentile(sorted, 99) * 10) / 10,
+    count: rows.length,
+  };
+}
+
+/** The transport benchmark's own bare-bus figures, when helper 2's bench exports a measuring function. */
+async function transportBenchFigures(): Promise<unknown> {
+  const candidates = ['transport.bench.ts', 'measure.ts', 'bare-bus.ts']
+    .map((f) => join(__dirname, '..', 'transport', f))
+    .filter((f) => existsSync(f));
+  for (const file of candidates) {
+    const mod = (await import(file)) as Record<string, unknown>;
+    const fn = Object.entries(mod).find(([name, v]) => typeof v === 'function' && /^measure/i.test(name));
+    if (fn) {
+      log(`transport benchmark: ${file} ${fn[0]}()`);
+      return (fn[1] as (options?: unknown) => Promise<unknown>)({ seconds: Math.min(SECONDS, 5), redisUrl: REDIS_URL });
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  log(`fresh database ${DATABASE_URL}`);
+  await freshDatabase();
+  const registryPort = await freePort();
+  const orchestratorPort = await freePort();
+  const registryUrl = `http://127.0.0.1:${registryPort}`;
+  log('starting registry and no-op agents');
+  spawnTs(
+    'apps/registry/src/main.ts',
+    { REGISTRY_PORT: String(registryPort), REGISTRY_REDIS_PREFIX: REGISTRY_PREFIX },
+    'registry',
+  );
+  await waitHttp(`${registryUrl}/health/ready`, 'registry');
+  const agents = spawnTs(
+    'bench/orchestrator/noop-agents.ts',
+    { TRANSPORT_KEY_PREFIX: PREFIX, BENCH_AGENTS: AGENTS.join(','), REGISTRY_URL: registryUrl },
+    'noop-agents',
+  );
+  await new Promise<void>((resolve, reject) => {
+    agents.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    agents.once('exit', (code) => reject(new Error(`no-op agents exited with ${code}`)));
+  });
+
+  const busServer = new RedisStreamsServer({
+    url: REDIS_URL,
+    keyPrefix: PREFIX,
+    consumerName: 'bench',
+    addresses: [{ address: 'bench.results', concurrency: 1024 }],
+    blockMs: 200,
+  });
+  const busApp = await NestFactory.createMicroservice(BusResultsModule, { strategy: busServer, logger: ['error'] });
+  await busApp.listen();
+  log(`bare bus: warm-up, then ${RATE}/s and ${LATENCY_RATE}/s for ${SECONDS}s each`);
+  await measureBareBus(200, 1);
+  const busThroughput = await measureBareBus(RATE, SECONDS);
+  const busLatency = await measureBareBus(LATENCY_RATE, SECONDS);
+  await busApp.close();
+  const transportFigures = await transportBenchFigures().catch((error: unknown) => {
+    log(`transport benchmark function failed: ${(error as Error).message}`);
+    return undefined;
+  });
+
+  log('starting orchestrator');
+  spawnTs(
+    'apps/orchestrator/src/main.ts',
+    {
+      ORCHESTRATOR_PORT: String(orchestratorPort),
+      REGISTRY_URL: registryUrl,
+      TRANSPORT_KEY_PREFIX: PREFIX,
+      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
+      ORCHESTRATOR_INSTANCE_ID: `bench-${PREFIX}`,
+      DATABASE_POOL_SIZE: '20',
+    },
+    'orchestrator',
+  );
+  const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+  await waitHttp(`${orchestratorUrl}/health/ready`, 'orchestrator');
+  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
+  await ds.initialize();
+
+  log('warm-up: 400 tasks at 200/s');
+  await offer(orchestratorUrl, 200, 2, 'warmup');
+  await waitAllFinished(ds, 'warmup');
+
+  log(`throughput: ${RATE} tasks/s offered for ${SECONDS}s`);
+  const tp = await offer(orchestratorUrl, RATE, SECONDS, 'throughput');
+  await waitAllFinished(ds, 'throughput');
+  const throughput = await endToEnd(ds, 'throughput');
+
+  log(`latency: ${LATENCY_RATE} tasks/s offered for ${SECONDS}s`);
+  const lat = await offer(orchestratorUrl, LATENCY_RATE, SECONDS, 'latency');
+  await waitAllFinished(ds, 'latency');
+  const latency = await endToEnd(ds, 'latency');
+
+  const [events] = await ds.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM task_events e JOIN task_history t USING (task_id) WHERE t.task_title = 'throughput'`,
+  );
+  const metrics = await (await fetch(`${orchestratorUrl}/metrics`)).text();
+  const lagP99 = /nodejs_eventloop_lag_p99_seconds\{[^}]*\} ([\d.e+-]+)/.exec(metrics);
+  const commit =
+    /orchestrator_group_commit_seconds_sum\{[^}]*\} ([\d.e+-]+)[\s\S]*orchestrator_group_commit_seconds_count\{[^}]*\} (\d+)/.exec(
+      metrics,
+    );
+  const batch =
+    /orchestrator_group_commit_batch_size_sum\{[^}]*\} ([\d.e+]+)[\s\S]*orchestrator_group_commit_batch_size_count\{[^}]*\} (\d+)/.exec(
+      metrics,
+    );
+  await ds.destroy();
+
+  const result = {
+    at: new Date().toISOString(),
+    seconds_per_phase: SECONDS,
+    offered_rate: RATE,
+    latency_rate: LATENCY_RATE,
+    bare_bus: { throughput: busThroughput, latency: busLatency },
+    transport_bench: transportFigures ?? null,
+    orchestrator: { throughput, latency, accepted: tp.accepted + lat.accepted, http_errors: tp.errors + lat.errors },
+    history_events_per_task: Math.round((events.n / throughput.count) * 100) / 100,
+    mean_group_commit_batch: batch ? Math.round((Number(batch[1]) / Number(batch[2])) * 10) / 10 : null,
+    orchestrator_event_loop_lag_p99_ms: lagP99 ? Math.round(Number(lagP99[1]) * 10000) / 10 : null,
+    mean_group_commit_ms: commit ? Math.round((Number(commit[1]) / Number(commit[2])) * 10000) / 10 : null,
+    ratios: {
+      throughput_orchestrator_over_bus: Math.round((throughput.tasksPerSec / busThroughput.tasksPerSec) * 100) / 100,
+      p50_orchestrator_over_bus: Math.round((latency.p50Ms / busLatency.p50Ms) * 10) / 10,
+      p99_orchestrator_over_bus: Math.round((latency.p99Ms / busLatency.p99Ms) * 10) / 10,
+    },
+  };
+  const table = [
+    `| measurement (same run, same no-op agents) | tasks/s | p50 ms | p99 ms |`,
+    `|---|---|---|---|`,
+    `| bare bus, ${RATE}/s offered | ${busThroughput.tasksPerSec} | ${busThroughput.p50Ms} | ${busThroughput.p99Ms} |`,
+    `| orchestrator end to end, ${RATE}/s offered | ${throughput.tasksPerSec} | ${throughput.p50Ms} | ${throughput.p99Ms} |`,
+    `| bare bus, ${LATENCY_RATE}/s offered | ${busLatency.tasksPerSec} | ${busLatency.p50Ms} | ${busLatency.p99Ms} |`,
+    `| orchestrator end to end, ${LATENCY_RATE}/s offered | ${latency.tasksPerSec} | ${latency.p50Ms} | ${latency.p99Ms} |`,
+    '',
+    `orchestrator/bus: throughput x${result.ratios.throughput_orchestrator_over_bus}, p50 x${result.ratios.p50_orchestrator_over_bus}, p99 x${result.ratios.p99_orchestrator_over_bus}; ` +
+      `${result.history_events_per_task} history events per task; mean group commit ${result.mean_group_commit_batch} changes in ${result.mean_group_commit_ms} ms; HTTP errors ${result.orchestrator.http_errors}; ` +
+      `orchestrator event-loop lag p99 ${result.orchestrator_event_loop_lag_p99_ms} ms`,
+  ];
+  if (transportFigures) table.push(`transport bench (helper 2): ${JSON.stringify(transportFigures)}`);
+  process.stdout.write(`${table.join('\n')}\n`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'orchestrator.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  // Whatever has not exited a few seconds later is killed: no benchmark process outlives the run.
+  setTimeout(
+    () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')),
+    5_000,
+  ).unref();
+  if (process.env.BENCH_PROFILE) await sleep(3000); // the profiled orchestrator writes its .cpuprofile on exit
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  for (const pattern of [`${PREFIX}:*`, `${REGISTRY_PREFIX}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
+  await redis.quit();
+}
+
+main()
+  .then(cleanup)
+  .then(() => sleep(5_500))
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
+    log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
+    await cleanup().catch(() => undefined);
+    await sleep(5_500);
+    process.exit(1);
+  });
