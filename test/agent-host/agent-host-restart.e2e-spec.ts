@@ -7,6 +7,7 @@ import { TEST_DATABASE_URL } from '../support/test-env';
 import {
   call,
   cleanupPrefix,
+  forgetAgents,
   HostUnderTest,
   ResultsReader,
   startHost,
@@ -27,6 +28,7 @@ describe('agent host restart and graceful shutdown', () => {
   let host: HostUnderTest | undefined;
 
   beforeAll(async () => {
+    await forgetAgents([AGENT, 'QA-004']);
     registry = await startRegistry({ HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_TTL_SECONDS: '3' });
     prefix = uniqueTransportPrefix();
     env = {

@@ -9,6 +9,7 @@ import { TEST_REDIS_URL } from '../support/test-env';
 import {
   call,
   cleanupPrefix,
+  forgetAgents,
   HostUnderTest,
   ResultsReader,
   startHost,
@@ -29,6 +30,7 @@ describe('agent host with several agents (real registry, PostgreSQL and Redis)',
   let redis: Redis;
 
   beforeAll(async () => {
+    await forgetAgents(HOSTED);
     registry = await startRegistry({ HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_TTL_SECONDS: '3' });
     prefix = uniqueTransportPrefix();
     host = await startHost({
@@ -56,9 +58,10 @@ describe('agent host with several agents (real registry, PostgreSQL and Redis)',
 
   it('registers every hosted agent with its capabilities, max_tasks and metadata', async () => {
     for (const id of HOSTED) {
-      const agent = await waitFor(`registration of ${id}`, async () => {
+      // Wait for this host's registration (an earlier suite may have left the same agent behind).
+      const agent = await waitFor(`registration of ${id} by this host`, async () => {
         const res = await registry.call('GET', `/api/agents/${id}`);
-        return res.status === 200 ? res.body : undefined;
+        return res.status === 200 && res.body.port === Number(new URL(host.baseUrl).port) ? res.body : undefined;
       });
       expect(agent).toMatchObject({ agent_id: id, status: 'online', port: Number(new URL(host.baseUrl).port) });
     }

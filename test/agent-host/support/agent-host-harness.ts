@@ -9,7 +9,9 @@ import { ORCHESTRATOR_RESULTS_ADDRESS, TaskExecuteMessage, TaskPatterns } from '
 import { RedisStreamsClient, TransportKeys } from '@app/transport';
 import { startAgentHost } from '../../../apps/agent-host/src/bootstrap';
 import { deleteRedisKeys, testConfig, uniqueRedisPrefix } from '../../support/http-app';
-import { TEST_REDIS_URL } from '../../support/test-env';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../support/test-env';
+import { call, waitFor } from '../../support/http-client';
 
 export interface HostUnderTest {
   app: NestFastifyApplication;
@@ -31,47 +33,19 @@ export async function startHost(env: Record<string, string>): Promise<HostUnderT
   return { app, config, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-export async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): Promise<{ status: number; body: any; text: string }> {
-  const init: RequestInit = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const response = await fetch(`${baseUrl}${path}`, init);
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON (e.g. /metrics)
-  }
-  return { status: response.status, body: parsed, text };
-}
+export { call, waitFor };
 
-/** Polls `check` until it returns a value other than undefined/false, or fails naming what it waited for. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
+/**
+ * The e2e suites share one database: forget what earlier suites left for these agents (their
+ * registry rows, and by cascade their load, capabilities and saved state) so a suite starts clean.
+ */
+export async function forgetAgents(ids: string[]): Promise<void> {
+  const db = new Client({ connectionString: TEST_DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query('DELETE FROM agent_registry WHERE agent_id = ANY($1)', [ids]);
+  } finally {
+    await db.end();
   }
 }
 

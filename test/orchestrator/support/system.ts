@@ -11,55 +11,21 @@ import { createOrchestratorApp } from '../../../apps/orchestrator/src/orchestrat
 import { cleanupRegistryKeys, RegistryUnderTest, startRegistry } from '../../registry/registry-test-app';
 import { deleteRedisKeys, testConfig, uniqueRedisPrefix } from '../../support/http-app';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../support/test-env';
+import { call, Json, Reply, waitFor as pollUntil } from '../../support/http-client';
 
 const ROOT = join(__dirname, '../../..');
 export const WORKFLOWS_DIR = join(ROOT, 'apps/orchestrator/workflows');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export { call };
+export type { Json, Reply };
 
-export interface Reply {
-  status: number;
-  body: Json;
-}
-
-/** fetch with JSON in and out. */
-export async function call(baseUrl: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const init: RequestInit = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const response = await fetch(`${baseUrl}${path}`, init);
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, body: parsed };
-}
-
-/** Polls until `check` gives a value (not undefined/false), or fails naming what it waited for. */
-export async function waitFor<T>(
+/** The orchestrator suites wait on whole workflows: a longer default than the shared helper's. */
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollUntil(what, check, timeoutMs, 100);
 }
 
 export interface Started {
