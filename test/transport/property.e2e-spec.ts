@@ -81,29 +81,27 @@ async function runScenario(sc: Scenario): Promise<void> {
   const servers = [await startServer('p0'), await startServer('p1')];
   const names = ['p0', 'p1'];
   try {
-    await Promise.all(sc.failures.map((_, k) => lastValueFrom(client.emit('prop.msg', { k }))));
-    for (const crash of [...sc.crashes].sort((a, b) => a.afterCalls - b.afterCalls)) {
-      await eventually(() => calls >= crash.afterCalls || succeeded.size === sc.failures.length, 'crash point', 10_000);
-      servers[crash.victim].abort(); // no drain, no ack: in-flight entries stay pending
-      await new Promise((r) => setTimeout(r, crash.downMs));
-      generation += 1;
-      names[crash.victim] = crash.sameName ? names[crash.victim] : `p${crash.victim}-g${generation}`;
-      servers[crash.victim] = await startServer(names[crash.victim]);
-    }
     const deadKeys = async () =>
       new Set(
         (await admin.listDeadLetters('DEV-001', { count: 1000 })).map(
           (d) => (JSON.parse(d.original.envelope) as { payload: { k: number } }).payload.k,
         ),
       );
-    await eventually(
-      async () => {
-        const dead = await deadKeys();
-        return sc.failures.every((_, k) => succeeded.has(k) || dead.has(k));
-      },
-      'every message handled or dead-lettered',
-      20_000,
-    );
+    // Settled = every message succeeded or was dead-lettered; calls stop growing after that.
+    const settled = async () => {
+      const dead = await deadKeys();
+      return sc.failures.every((_, k) => succeeded.has(k) || dead.has(k));
+    };
+    await Promise.all(sc.failures.map((_, k) => lastValueFrom(client.emit('prop.msg', { k }))));
+    for (const crash of [...sc.crashes].sort((a, b) => a.afterCalls - b.afterCalls)) {
+      await eventually(async () => calls >= crash.afterCalls || (await settled()), 'crash point', 10_000);
+      servers[crash.victim].abort(); // no drain, no ack: in-flight entries stay pending
+      await new Promise((r) => setTimeout(r, crash.downMs));
+      generation += 1;
+      names[crash.victim] = crash.sameName ? names[crash.victim] : `p${crash.victim}-g${generation}`;
+      servers[crash.victim] = await startServer(names[crash.victim]);
+    }
+    await eventually(settled, 'every message handled or dead-lettered', 20_000);
     const dead = await deadKeys();
     const lost = sc.failures.map((_, k) => k).filter((k) => !succeeded.has(k) && !dead.has(k));
     expect(lost).toEqual([]);
