@@ -11,19 +11,28 @@ npm run --silent db:ensure
 npm run --silent migration:run >/dev/null
 echo "migrations applied" >&2
 
-pids=()
+# Each app runs in its own session so Ctrl-C reaches only this script, which then stops them in order:
+# agent hosts first (they drain and mark their agents offline at the registry), then the orchestrator,
+# then the registry.
+host_pids=()
+core_pids=()
 stop() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait || true
+  echo "stopping: agent hosts, then orchestrator, then registry" >&2
+  for pid in "${host_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${host_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for (( i=${#core_pids[@]}-1; i>=0; i-- )); do
+    kill -TERM "${core_pids[$i]}" 2>/dev/null || true
+    wait "${core_pids[$i]}" 2>/dev/null || true
+  done
 }
 trap stop INT TERM EXIT
 
-start_app() {
-  local name=$1; shift
+start_app() { # kind name command...
+  local kind=$1 name=$2; shift 2
   echo "starting $name" >&2
-  "$@" &
-  pids+=($!)
+  setsid "$@" &
+  if [ "$kind" = host ]; then host_pids+=($!); else core_pids+=($!); fi
 }
 
 wait_ready() {
@@ -41,10 +50,10 @@ orchestrator_port=${ORCHESTRATOR_PORT:-5200}
 host_port=${AGENT_HOST_PORT:-6000}
 export REGISTRY_URL=${REGISTRY_URL:-http://127.0.0.1:${registry_port}}
 
-start_app registry npm run --silent start:registry
+start_app core registry node dist/apps/registry/apps/registry/src/main.js
 wait_ready registry "http://127.0.0.1:${registry_port}"
 
-start_app orchestrator npm run --silent start:orchestrator
+start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
 wait_ready orchestrator "http://127.0.0.1:${orchestrator_port}"
 
 # One agent host per role: 46 agents in 10 processes, each on its own port.
@@ -54,7 +63,7 @@ for i in "${!roles[@]}"; do
   role=${roles[$i]}
   port=$((host_port + i))
   AGENT_IDS="role:${role}" AGENT_HOST_PORT=$port AGENT_HOST_INSTANCE_ID="agent-host-${role}" \
-    start_app "agent host (${role})" npm run --silent start:agent-host
+    start_app host "agent host (${role})" node dist/apps/agent-host/apps/agent-host/src/main.js
   host_lines+="  Agent host ${role}$(printf '%*s' $((18 - ${#role})) '') http://127.0.0.1:${port}   Swagger UI: http://127.0.0.1:${port}/docs"$'\n'
 done
 for i in "${!roles[@]}"; do wait_ready "agent host ${roles[$i]}" "http://127.0.0.1:$((host_port + i))"; done
@@ -68,4 +77,4 @@ ${host_lines}
 Run a workflow end to end:   npm run demo
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+wait -n "${core_pids[@]}" "${host_pids[@]}"
