@@ -13,18 +13,17 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';
 import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
+import { freePort, freshDatabase } from '../support/bench-env';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
@@ -49,41 +48,6 @@ interface Figures {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function freshDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 30_000 + Math.floor(Math.random() * 10_000);
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port in 30000-39999');
 }
 
 const children: ChildProcess[] = [];
@@ -237,9 +201,9 @@ async function transportBenchFigures(): Promise<unknown> {
 
 async function main(): Promise<void> {
   log(`fresh database ${DATABASE_URL}`);
-  await freshDatabase();
-  const registryPort = await freePort();
-  const orchestratorPort = await freePort();
+  await freshDatabase(DATABASE_URL);
+  const registryPort = await freePort(30000);
+  const orchestratorPort = await freePort(30000);
   const registryUrl = `http://127.0.0.1:${registryPort}`;
   log('starting registry and no-op agents');
   spawnTs(

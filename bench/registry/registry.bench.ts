@@ -8,13 +8,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/persistence';
+import { freePort, freshDatabase } from '../support/bench-env';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_registry';
@@ -27,42 +25,6 @@ const DISCOVERY_RATE = 200;
 const PREFIX = `bench:registry:${randomUUID().slice(0, 8)}:`;
 
 const log = (message: string) => process.stderr.write(`[bench:registry] ${message}\n`);
-
-async function freshDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free port outside Linux's ephemeral range, so no test app listening on port 0 takes it meanwhile. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
 
 function startRegistry(port: number): ChildProcess {
   const child = spawn(
@@ -170,8 +132,8 @@ function mean(values: number[]): number {
 
 async function main(): Promise<void> {
   log(`fresh database ${DATABASE_URL}`);
-  await freshDatabase();
-  const port = await freePort();
+  await freshDatabase(DATABASE_URL);
+  const port = await freePort(20000);
   const base = `http://127.0.0.1:${port}`;
   log(`starting the registry on ${base} (Redis prefix ${PREFIX})`);
   const child = startRegistry(port);
