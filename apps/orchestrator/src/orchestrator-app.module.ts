@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
+import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RpcModule } from './rpc/rpc.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -23,6 +24,7 @@ export class OrchestratorAppModule {
         TasksModule,
         WorkflowsModule,
         RpcModule,
+        BusAdminModule,
       ],
     };
   }
