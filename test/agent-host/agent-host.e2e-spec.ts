@@ -181,12 +181,13 @@ describe('agent host with several agents (real registry, PostgreSQL and Redis)',
     const keys = new TransportKeys(prefix);
     // Not JSON at all, then a valid envelope whose task payload lacks the title.
     await redis.xadd(keys.stream('MED-001'), '*', 'envelope', '{not json');
+    const badTaskId = randomUUID();
     const bad = createEnvelope({
       from_agent: 'PM-001',
       to_agent: 'MED-001',
       message_type: TaskPatterns.Execute,
       payload: {
-        task_id: randomUUID(),
+        task_id: badTaskId,
         attempt: 1,
         agent_id: 'MED-001',
         input: {},
@@ -201,6 +202,10 @@ describe('agent host with several agents (real registry, PostgreSQL and Redis)',
     });
     expect(dead.map((d) => d.reason).sort()).toEqual(['malformed_json', 'rejected']);
     expect(dead.find((d) => d.reason === 'rejected')?.error).toMatch(/title/);
+    // The rejected task is reported failed at once, with the reason, instead of waiting for its deadline.
+    const failed = await results.result(badTaskId);
+    expect(failed.payload).toMatchObject({ status: 'failed', attempt: 1, agent_id: 'MED-001' });
+    expect(failed.payload.error).toMatch(/^dead_lettered \(rejected\).*title/);
     const task = await sender.execute('MED-001');
     expect((await results.result(task.task_id)).payload.status).toBe('completed');
   });

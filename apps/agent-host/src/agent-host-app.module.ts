@@ -18,6 +18,7 @@ import { StatusController } from './status/status.controller';
 import { CancelSignals } from './tasks/cancel-signals.service';
 import { HttpTasksService } from './tasks/http-tasks.service';
 import { OrchestratorReporter } from './tasks/orchestrator-reporter';
+import { DeadLetterReporter } from './tasks/dead-letter-reporter';
 import { TaskExecutionService } from './tasks/task-execution.service';
 import { TaskRunner } from './tasks/task-runner.service';
 import { TaskStreamController } from './tasks/task-stream.controller';
@@ -58,6 +59,7 @@ export class AgentHostAppModule {
         AgentStateRepository,
         AgentStateService,
         CancelSignals,
+        DeadLetterReporter,
         TaskRunner,
         OrchestratorReporter,
         TaskExecutionService,

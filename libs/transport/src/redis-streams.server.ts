@@ -22,6 +22,18 @@ import { safeMinId } from './trim';
 
 export type RedisStreamsStatus = 'connected' | 'disconnected' | 'reconnecting';
 
+/** An entry that was just dead-lettered; `envelope` is absent when the entry could not be decoded. */
+export interface DeadLetterEvent {
+  address: string;
+  reason: DeadLetterReason;
+  error: string;
+  attempts: number;
+  message_type: string | null;
+  envelope?: TransportEnvelope;
+}
+
+export type DeadLetterListener = (event: DeadLetterEvent) => Promise<void> | void;
+
 type StreamEntry = [id: string, fields: string[] | null];
 type ReadReply = [key: string, entries: StreamEntry[]][] | null;
 
@@ -64,6 +76,7 @@ export class RedisStreamsServer
   private readonly options: ResolvedServerOptions;
   private readonly keys: TransportKeys;
   private readonly metrics: TransportMetrics = transportMetrics();
+  private readonly deadLetterListeners: DeadLetterListener[] = [];
   private readonly log = new Logger(RedisStreamsServer.name);
   private cmd?: Redis;
   private lanes: Lane[] = [];
@@ -428,6 +441,14 @@ export class RedisStreamsServer
     lane.retries.set(id, { timer, run });
   }
 
+  /**
+   * Called after an entry was moved to the dead-letter stream and acked, so the application can
+   * fail the work it carried with the reason. Best effort: a failing listener is logged.
+   */
+  onDeadLetter(listener: DeadLetterListener): void {
+    this.deadLetterListeners.push(listener);
+  }
+
   private async deadLetter(
     lane: Lane,
     id: string,
@@ -456,6 +477,21 @@ export class RedisStreamsServer
     lane.held.delete(id);
     this.metrics.deadLettered.inc({ address: lane.address, reason });
     this.log.warn(`dead-lettered ${id} from ${lane.address} (${reason}): ${error}`);
+    const event: DeadLetterEvent = {
+      address: lane.address,
+      reason,
+      error,
+      attempts,
+      message_type: messageType,
+      envelope,
+    };
+    for (const listener of this.deadLetterListeners) {
+      try {
+        await listener(event);
+      } catch (err) {
+        this.log.warn(`dead-letter listener failed for ${id}: ${(err as Error).message}`);
+      }
+    }
     if (envelope?.reply_to) {
       const err = {
         status: 'error',
