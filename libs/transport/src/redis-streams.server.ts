@@ -565,7 +565,7 @@ export class RedisStreamsServer
     }
   }
 
-  /** Trim acknowledged entries, refresh the pending gauge, drop broadcast groups of dead instances. */
+  /** Trim acknowledged entries, refresh the pending and dead-letter gauges, drop broadcast groups of dead instances. */
   private async maintain(): Promise<void> {
     const cmd = this.cmd;
     if (!cmd) return;
@@ -576,6 +576,7 @@ export class RedisStreamsServer
           { address: lane.address },
           groups.reduce((n, g) => n + g.pending, 0),
         );
+        this.metrics.deadLetterEntries.set({ address: lane.address }, await cmd.xlen(lane.dlqKey));
         if (lane.address === BROADCAST_ADDRESS) await this.dropStaleBroadcastGroups(cmd, lane, groups);
         if (this.options.trim) await this.trim(cmd, lane, groups, this.options.trim.maxLength);
       } catch (err) {

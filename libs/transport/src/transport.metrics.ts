@@ -24,6 +24,7 @@ export interface TransportMetrics {
   inFlight: Gauge<string>;
   handlerDuration: Histogram<string>;
   pendingEntries: Gauge<string>;
+  deadLetterEntries: Gauge<string>;
 }
 
 export function transportMetrics(): TransportMetrics {
@@ -57,5 +58,10 @@ export function transportMetrics(): TransportMetrics {
     pendingEntries: gauge('transport_stream_pending_entries', 'Unacknowledged entries of a stream (all groups)', [
       'address',
     ]),
+    deadLetterEntries: gauge(
+      'transport_dead_letter_entries',
+      'Entries waiting in the dead-letter stream of an address (until replayed or purged)',
+      ['address'],
+    ),
   };
 }
