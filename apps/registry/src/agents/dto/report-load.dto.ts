@@ -1,22 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { MAX_TASKS_LIMIT } from '../agent-validation';
+import { IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { LoadFieldsDto } from './load-fields.dto';
 
-export class ReportLoadDto {
-  @ApiPropertyOptional({ minimum: 0, description: 'Tasks the agent is running now' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_TASKS_LIMIT)
-  current_tasks?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TASKS_LIMIT })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TASKS_LIMIT)
-  max_tasks?: number;
-
+export class ReportLoadDto extends LoadFieldsDto {
   @ApiPropertyOptional({ minimum: 0, description: 'Duration of a task that just finished; counts one completed task' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
