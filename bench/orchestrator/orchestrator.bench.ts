@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';
 import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
-import { freePort, freshDatabase } from '../support/bench-env';
+import { builtApp, freePort, freshDatabase } from '../support/bench-env';
+import { CpuSample, cpuMs, cpuMsMatching, cpuPerUnit } from '../support/cpu-usage';
+import { paced } from '../support/paced-load';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
@@ -52,18 +53,18 @@ function percentile(sorted: number[], p: number): number {
 
 const children: ChildProcess[] = [];
 
-function spawnTs(entry: string, env: Record<string, string>, name: string): ChildProcess {
+/** Starts an app from its build (what production runs) or a bench script under ts-node. */
+function spawnNode(entry: string[], env: Record<string, string>, name: string): ChildProcess {
   const prof =
     name === 'orchestrator' && process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/orchprof'] : [];
-  const child = spawn(
-    process.execPath,
-    [...prof, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL, REDIS_URL, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // e.g. BENCH_ORCHESTRATOR_NODE_ARGS="--trace-gc" to look inside the orchestrator
+  if (name === 'orchestrator')
+    prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const child = spawn(process.execPath, [...prof, ...entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL, REDIS_URL, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   children.push(child);
   return child;
@@ -134,22 +135,29 @@ async function measureBareBus(rate: number, seconds: number): Promise<Figures> {
   };
 }
 
+/**
+ * Submissions evenly paced at `rate` (open loop, see bench/support/paced-load.ts): a sustained
+ * offered load, not autocannon's burst of each second's quota at the start of the second.
+ */
 async function offer(
   baseUrl: string,
   rate: number,
   seconds: number,
   title: string,
 ): Promise<{ accepted: number; errors: number }> {
-  const result = await autocannon({
-    url: `${baseUrl}/api/tasks`,
+  const result = await paced({
+    base: baseUrl,
+    rate,
+    seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title, role: 'backend_dev', timeout_seconds: 120 }),
-    connections: 64,
-    overallRate: rate,
-    duration: seconds,
+    path: () => '/api/tasks',
+    body: () => ({ title, role: 'backend_dev', timeout_seconds: 120 }),
+    maxSockets: 128,
   });
-  return { accepted: result['2xx'], errors: result.errors + result.non2xx };
+  log(
+    `  ${title}: ${result.ok} accepted at ${result.requestsPerSec}/s, submit p99 ${result.p99Ms} ms, failed ${result.failed}`,
+  );
+  return { accepted: result.ok, errors: result.failed };
 }
 
 async function waitAllFinished(ds: DataSource, title: string): Promise<void> {
@@ -206,14 +214,14 @@ async function main(): Promise<void> {
   const orchestratorPort = await freePort(30000);
   const registryUrl = `http://127.0.0.1:${registryPort}`;
   log('starting registry and no-op agents');
-  spawnTs(
-    'apps/registry/src/main.ts',
+  const registry = spawnNode(
+    builtApp(ROOT, 'registry'),
     { REGISTRY_PORT: String(registryPort), REGISTRY_REDIS_PREFIX: REGISTRY_PREFIX },
     'registry',
   );
   await waitHttp(`${registryUrl}/health/ready`, 'registry');
-  const agents = spawnTs(
-    'bench/orchestrator/noop-agents.ts',
+  const agents = spawnNode(
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'bench/orchestrator/noop-agents.ts'],
     { TRANSPORT_KEY_PREFIX: PREFIX, BENCH_AGENTS: AGENTS.join(','), REGISTRY_URL: registryUrl },
     'noop-agents',
   );
@@ -242,8 +250,8 @@ async function main(): Promise<void> {
   });
 
   log('starting orchestrator');
-  spawnTs(
-    'apps/orchestrator/src/main.ts',
+  const orchestrator = spawnNode(
+    builtApp(ROOT, 'orchestrator'),
     {
       ORCHESTRATOR_PORT: String(orchestratorPort),
       REGISTRY_URL: registryUrl,
@@ -263,14 +271,28 @@ async function main(): Promise<void> {
   await offer(orchestratorUrl, 200, 2, 'warmup');
   await waitAllFinished(ds, 'warmup');
 
+  // CPU time per task of each process taking part, from /proc: what a task costs, whatever the noise.
+  const cpu = (): CpuSample => ({
+    orchestrator: cpuMs(orchestrator.pid),
+    agents: cpuMs(agents.pid),
+    registry: cpuMs(registry.pid),
+    postgres: cpuMsMatching(/^postgres: /),
+    redis: cpuMsMatching(/^redis-server /),
+    load_generator: cpuMs(process.pid),
+  });
+
   log(`throughput: ${RATE} tasks/s offered for ${SECONDS}s`);
+  const cpuBeforeThroughput = cpu();
   const tp = await offer(orchestratorUrl, RATE, SECONDS, 'throughput');
   await waitAllFinished(ds, 'throughput');
+  const throughputCpu = cpuPerUnit(cpuBeforeThroughput, cpu(), tp.accepted);
   const throughput = await endToEnd(ds, 'throughput');
 
   log(`latency: ${LATENCY_RATE} tasks/s offered for ${SECONDS}s`);
+  const cpuBeforeLatency = cpu();
   const lat = await offer(orchestratorUrl, LATENCY_RATE, SECONDS, 'latency');
   await waitAllFinished(ds, 'latency');
+  const latencyCpu = cpuPerUnit(cpuBeforeLatency, cpu(), lat.accepted);
   const latency = await endToEnd(ds, 'latency');
 
   const [events] = await ds.query<{ n: number }[]>(
@@ -296,6 +318,7 @@ async function main(): Promise<void> {
     bare_bus: { throughput: busThroughput, latency: busLatency },
     transport_bench: transportFigures ?? null,
     orchestrator: { throughput, latency, accepted: tp.accepted + lat.accepted, http_errors: tp.errors + lat.errors },
+    cpu_ms_per_task: { throughput: throughputCpu, latency: latencyCpu },
     history_events_per_task: Math.round((events.n / throughput.count) * 100) / 100,
     mean_group_commit_batch: batch ? Math.round((Number(batch[1]) / Number(batch[2])) * 10) / 10 : null,
     orchestrator_event_loop_lag_p99_ms: lagP99 ? Math.round(Number(lagP99[1]) * 10000) / 10 : null,
@@ -318,6 +341,16 @@ async function main(): Promise<void> {
       `${result.history_events_per_task} history events per task; mean group commit ${result.mean_group_commit_batch} changes in ${result.mean_group_commit_ms} ms; HTTP errors ${result.orchestrator.http_errors}; ` +
       `orchestrator event-loop lag p99 ${result.orchestrator_event_loop_lag_p99_ms} ms`,
   ];
+  table.push(
+    `CPU ms per task (throughput phase): ${Object.entries(throughputCpu)
+      .map(([k, v]) => `${k} ${v ?? '?'}`)
+      .join(', ')}`,
+  );
+  table.push(
+    `CPU ms per task (latency phase):    ${Object.entries(latencyCpu)
+      .map(([k, v]) => `${k} ${v ?? '?'}`)
+      .join(', ')}`,
+  );
   if (transportFigures) table.push(`transport bench (helper 2): ${JSON.stringify(transportFigures)}`);
   process.stdout.write(`${table.join('\n')}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

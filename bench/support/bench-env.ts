@@ -1,5 +1,7 @@
 /** What every benchmark needs before it measures: a fresh migrated database and free ports. */
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';
@@ -41,4 +43,15 @@ export async function freePort(from: number): Promise<number> {
     if (await canListen(port)) return port;
   }
   throw new Error(`no free port in ${from}-${from + 9_999}`);
+}
+
+/**
+ * The node arguments that start an app from its build, as `npm run start:<app>` does: benchmarks
+ * measure what production runs, not ts-node (whose require hook and source-map stack traces cost
+ * time on every request). The bench:* npm scripts build first; a missing build is named here.
+ */
+export function builtApp(root: string, app: 'registry' | 'orchestrator' | 'agent-host'): string[] {
+  const entry = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
+  return [entry];
 }

@@ -1,4 +1,5 @@
 export * from './addresses';
 export * from './patterns';
+export * from './fast-checks';
 export * from './task-messages';
 export * from './agent-messages';

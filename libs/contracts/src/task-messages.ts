@@ -13,6 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { isInt, isIsoInstant, isPlainObject, isUuid, matches, onlyKeys, optional } from './fast-checks';
+
 export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
 
 /** payload of task.execute: one attempt of one task, addressed to one agent. */
@@ -74,6 +76,20 @@ export class TaskStartedMessage {
 
   @IsDateString()
   started_at!: string;
+
+  private static readonly keys = new Set(['task_id', 'attempt', 'agent_id', 'started_at']);
+
+  /** See fast-checks.ts: true only for a message class-validator accepts too. */
+  static fastCheck(v: unknown): boolean {
+    return (
+      isPlainObject(v) &&
+      onlyKeys(v, TaskStartedMessage.keys) &&
+      isUuid(v.task_id) &&
+      isInt(v.attempt, 1) &&
+      matches(v.agent_id, AGENT_ID_PATTERN) &&
+      isIsoInstant(v.started_at)
+    );
+  }
 }
 
 export const TASK_OUTCOMES = ['completed', 'failed', 'canceled'] as const;
@@ -116,4 +132,43 @@ export class TaskResultMessage {
   @ValidateNested()
   @Type(() => TaskUsage)
   usage?: TaskUsage;
+
+  private static readonly keys = new Set([
+    'task_id',
+    'attempt',
+    'agent_id',
+    'status',
+    'result',
+    'error',
+    'started_at',
+    'completed_at',
+    'model',
+    'usage',
+  ]);
+  private static readonly usageKeys = new Set(['input_tokens', 'output_tokens']);
+
+  /** See fast-checks.ts: true only for a message class-validator accepts too. */
+  static fastCheck(v: unknown): boolean {
+    return (
+      isPlainObject(v) &&
+      onlyKeys(v, TaskResultMessage.keys) &&
+      isUuid(v.task_id) &&
+      isInt(v.attempt, 1) &&
+      matches(v.agent_id, AGENT_ID_PATTERN) &&
+      (TASK_OUTCOMES as readonly unknown[]).includes(v.status) &&
+      optional(v.result, isPlainObject) &&
+      optional(v.error, (e) => typeof e === 'string') &&
+      isIsoInstant(v.started_at) &&
+      isIsoInstant(v.completed_at) &&
+      optional(v.model, (m) => typeof m === 'string') &&
+      optional(
+        v.usage,
+        (u) =>
+          isPlainObject(u) &&
+          onlyKeys(u, TaskResultMessage.usageKeys) &&
+          isInt(u.input_tokens, 0) &&
+          isInt(u.output_tokens, 0),
+      )
+    );
+  }
 }

@@ -1,3 +1,4 @@
+export * from './logging/app-logger';
 export * from './logging/logging.module';
 export * from './metrics/http-metrics.service';
 export * from './metrics/metrics.module';

@@ -280,7 +280,17 @@ export interface FlushRows {
  * rows still in the expected state; the rows of one task never meet in two parts except a start
  * and its result, which are recorded as one change of the row. Event ids follow causal order.
  */
-export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
+/**
+ * A row-state condition the planner can neither use an index for nor prove a partial index's
+ * predicate from, so a batch finds its rows by primary key only. Without it PostgreSQL ANDs the
+ * key lookup with idx_task_deadline / idx_task_status, whose entries for in-flight tasks are few
+ * when analysed but pile up as dead entries under churn (thousands scanned per commit, measured).
+ */
+function byKeyOnly(condition: string): string {
+  return `(CASE WHEN ${condition} THEN true ELSE false END)`;
+}
+
+export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<FlushRows> {
   const results = p.results.map((m) => ({
     task_id: m.task_id,
     attempt: m.attempt,
@@ -325,7 +335,8 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
        INSERT INTO task_attempts (task_id, attempt, agent_id, status, dispatched_at, deadline)
        SELECT task_id, 1, agent_id, 'dispatched', created_at, deadline FROM ins WHERE attempt = 1
      ), idem AS (
-       SELECT task_id, status, idempotency_key FROM task_history WHERE idempotency_key = ANY($2::text[])
+       -- cardinality() is a one-time filter: a batch without keys does not look at all.
+       SELECT task_id, status, idempotency_key FROM task_history WHERE cardinality($2::text[]) > 0 AND idempotency_key = ANY($2::text[])
      ), d_v AS (
        SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(task_id uuid, attempt int, agent_id text, deadline timestamptz, at timestamptz, reason text)
      ), d AS (
@@ -333,7 +344,8 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
           SET attempt = d_v.attempt, agent_id = d_v.agent_id, deadline = d_v.deadline, dispatched_at = d_v.at,
               status = 'pending', started_at = NULL, updated_at = d_v.at
          FROM d_v
-        WHERE t.task_id = ANY($4::uuid[]) AND t.task_id = d_v.task_id AND t.attempt = d_v.attempt - 1 AND t.status IN ('pending', 'in_progress')
+        WHERE t.task_id = ANY($4::uuid[]) AND t.task_id = d_v.task_id AND t.attempt = d_v.attempt - 1
+          AND ${byKeyOnly(`t.status IN ('pending', 'in_progress')`)}
           AND EXISTS (SELECT 1 FROM agent_registry a WHERE a.agent_id = d_v.agent_id)
        RETURNING t.task_id, d_v.attempt, d_v.agent_id, d_v.deadline, d_v.at, d_v.reason
      ), d_a AS (
@@ -345,7 +357,8 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
      ), s AS (
        UPDATE task_history t SET status = 'in_progress', started_at = s_v.started_at, updated_at = now()
          FROM s_v
-        WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt AND t.status = 'pending' AND t.dispatched_at IS NOT NULL
+        WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt
+          AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}
        RETURNING t.task_id, s_v.attempt, s_v.agent_id, t.created_at AS task_created_at
      ), s_a AS (
        UPDATE task_attempts ta SET status = 'in_progress', started_at = s_v.started_at
@@ -355,7 +368,7 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
      ), p AS (
        SELECT t.task_id, p_v.attempt, p_v.agent_id, t.created_at AS task_created_at
          FROM task_history t JOIN p_v ON t.task_id = p_v.task_id AND t.attempt = p_v.attempt
-        WHERE t.task_id = ANY($8::uuid[]) AND t.status = 'pending' AND t.dispatched_at IS NOT NULL
+        WHERE t.task_id = ANY($8::uuid[]) AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}
         FOR UPDATE OF t
      ), f_v AS (
        SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($9::jsonb) AS x(
@@ -367,7 +380,7 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
               started_at = COALESCE(t.started_at, f_v.started_at), updated_at = now()
          FROM f_v
         WHERE t.task_id = ANY($10::uuid[]) AND t.task_id = f_v.task_id AND t.attempt = f_v.attempt
-          AND t.status IN ('pending', 'in_progress') AND t.dispatched_at IS NOT NULL
+          AND ${byKeyOnly(`t.status IN ('pending', 'in_progress') AND t.dispatched_at IS NOT NULL`)}
        RETURNING t.task_id, f_v.attempt, f_v.agent_id, f_v.status, f_v.error, t.created_at AS task_created_at, t.workflow_run_id
      ), f_a AS (
        UPDATE task_attempts ta
@@ -421,7 +434,8 @@ export async function flush(q: Q, p: FlushParts): Promise<FlushRows> {
       JSON.stringify(misses),
       misses.map((m) => m.task_id),
     ],
-    'ea_group_commit',
+    // A new name is a new prepared statement, planned for the tables as they are now (see HistoryWriter).
+    `ea_group_commit_${planGeneration}`,
   );
   const events: EventRow[] = [];
   const idempotent = new Map<string, { task_id: string; status: string }>();

@@ -2,8 +2,7 @@ import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import { HttpMetricsService } from '@app/observability';
+import { AppLogger, HttpMetricsService, logRequest } from '@app/observability';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation.pipe';
@@ -15,11 +14,15 @@ export interface HttpAppOptions {
 }
 
 /**
- * Builds a Fastify-backed Nest app with everything every app shares: request ids, JSON logs,
+ * Builds a Fastify-backed Nest app with everything every app shares: request ids, JSON logs
+ * (a line per request with its id),
  * validation, the uniform error body (also for Fastify's own parse errors), HTTP metrics and
  * Swagger UI at /docs. The caller listens.
  */
-export async function createHttpApp(module: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
@@ -27,7 +30,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
     requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
-  app.useLogger(app.get(PinoLogger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -42,6 +46,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    logRequest(logger, request, reply.statusCode, reply.elapsedTime);
   });
 
   setupSwagger(app, options);
@@ -49,7 +54,11 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
 }
 
 function setupSwagger(app: INestApplication, options: HttpAppOptions): void {
-  const config = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1.0').build();
+  const config = new DocumentBuilder()
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion('1.0')
+    .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 }

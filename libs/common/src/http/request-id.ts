@@ -5,8 +5,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Fastify's genReqId: keep a caller's x-request-id when it is sane, else make one, and write it
- * back onto the raw headers so pino-http logs the same id.
+ * Fastify's genReqId: keep a caller's x-request-id when it is sane, else make one. It is also
+ * written back onto the raw headers, so code that only sees the raw request reads the same id.
  */
 export function genRequestId(req: IncomingMessage): string {
   const incoming = req.headers[REQUEST_ID_HEADER];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { AGENT_ID_PATTERN } from '@app/contracts';
+import { AGENT_ID_PATTERN, isInt, isPlainObject, isStringMax, matches, onlyKeys, optional } from '@app/contracts';
 
 export const ROLE_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
 export const CAPABILITY_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
@@ -74,4 +74,37 @@ export class CreateTaskDto {
   @IsString()
   @Length(1, 200)
   idempotency_key?: string;
+
+  private static readonly keys = new Set([
+    'title',
+    'description',
+    'input',
+    'agent_id',
+    'role',
+    'capability',
+    'min_proficiency',
+    'priority',
+    'timeout_seconds',
+    'max_attempts',
+    'idempotency_key',
+  ]);
+
+  /** True only for a body class-validator accepts too (libs/contracts fast-checks.ts). */
+  static fastCheck(v: unknown): boolean {
+    return (
+      isPlainObject(v) &&
+      onlyKeys(v, CreateTaskDto.keys) &&
+      isStringMax(v.title, 500, 1) &&
+      optional(v.description, (d) => isStringMax(d, 20_000)) &&
+      optional(v.input, isPlainObject) &&
+      optional(v.agent_id, (a) => matches(a, AGENT_ID_PATTERN)) &&
+      optional(v.role, (r) => matches(r, ROLE_PATTERN)) &&
+      optional(v.capability, (c) => matches(c, CAPABILITY_PATTERN)) &&
+      optional(v.min_proficiency, (n) => isInt(n, 1, 10)) &&
+      optional(v.priority, (n) => isInt(n, -1000, 1000)) &&
+      optional(v.timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
+      optional(v.max_attempts, (n) => isInt(n, 1, 20)) &&
+      optional(v.idempotency_key, (k) => isStringMax(k, 200, 1))
+    );
+  }
 }

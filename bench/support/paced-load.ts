@@ -1,0 +1,121 @@
+/**
+ * An open-loop load generator for latency at a fixed rate: request i is due at start + i/rate and
+ * is sent then, whether or not earlier ones have answered (keep-alive sockets from a pool), and its
+ * latency counts from the moment it was due, so a stall in the server is charged to every request
+ * that should have gone out during it (no coordinated omission). autocannon's `overallRate` is not
+ * this: it lets each connection fire its whole per-second quota back to back at the start of every
+ * second, so "200 req/s over 10 connections" is a burst of 200 closed-loop requests, and it then
+ * corrects for omission with an interval of ceil(1/rate) = 1 ms. See docs/decisions/0013.
+ */
+import { Agent, request } from 'node:http';
+
+export interface PacedResult {
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Achieved rate over the run, answered requests per second. */
+  requestsPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface PacedOptions {
+  /** Base URL, e.g. http://127.0.0.1:5100 */
+  base: string;
+  /** The path of request number i. */
+  path: (i: number) => string;
+  rate: number;
+  seconds: number;
+  /** Sockets kept open; enough that a stall of maxSockets/rate seconds does not queue in the client. */
+  maxSockets?: number;
+  timeoutMs?: number;
+  /** GET unless given; a body is sent as JSON. */
+  method?: 'GET' | 'POST';
+  body?: (i: number) => unknown;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export async function paced(options: PacedOptions): Promise<PacedResult> {
+  const { base, rate, seconds } = options;
+  const url = new URL(base);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  const total = Math.round(rate * seconds);
+  const intervalMs = 1000 / rate;
+  const latencies: number[] = [];
+  let failed = 0;
+  let sent = 0;
+  let settled = 0;
+  const start = performance.now();
+
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      settled += 1;
+      if (settled === total) resolve();
+    };
+    const fire = (i: number, dueAt: number) => {
+      const payload = options.body ? JSON.stringify(options.body(i)) : undefined;
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: options.path(i),
+          method: options.method ?? 'GET',
+          headers:
+            payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          agent,
+          timeout: options.timeoutMs ?? 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+              latencies.push(performance.now() - dueAt);
+            } else {
+              failed += 1;
+            }
+            finish();
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        failed += 1;
+        finish();
+      });
+      req.end(payload);
+    };
+    // A 1 ms tick sends every request that has come due; a late tick sends the overdue ones at once.
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * intervalMs <= now) {
+        fire(sent, start + sent * intervalMs);
+        sent += 1;
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const elapsedS = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    sent,
+    ok: latencies.length,
+    failed,
+    requestsPerSec: Math.round(latencies.length / elapsedS),
+    p50Ms: round(percentile(latencies, 50)),
+    p90Ms: round(percentile(latencies, 90)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies[latencies.length - 1] ?? NaN),
+  };
+}
