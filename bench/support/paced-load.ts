@@ -6,8 +6,10 @@
  * this: it lets each connection fire its whole per-second quota back to back at the start of every
  * second, so "200 req/s over 10 connections" is a burst of 200 closed-loop requests, and it then
  * corrects for omission with an interval of ceil(1/rate) = 1 ms. See docs/decisions/0013.
+ * Requests go through a lean keep-alive client (raw-http.ts) so the generator takes little of the
+ * machine's CPU from the system it measures.
  */
-import { Agent, request } from 'node:http';
+import { RawHttpPool } from './raw-http';
 
 export interface PacedResult {
   sent: number;
@@ -30,7 +32,6 @@ export interface PacedOptions {
   seconds: number;
   /** Sockets kept open; enough that a stall of maxSockets/rate seconds does not queue in the client. */
   maxSockets?: number;
-  timeoutMs?: number;
   /** GET unless given; a body is sent as JSON. */
   method?: 'GET' | 'POST';
   body?: (i: number) => unknown;
@@ -45,7 +46,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 export async function paced(options: PacedOptions): Promise<PacedResult> {
   const { base, rate, seconds } = options;
   const url = new URL(base);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  const pool = new RawHttpPool(url.hostname, Number(url.port || 80), options.maxSockets ?? 64);
   const total = Math.round(rate * seconds);
   const intervalMs = 1000 / rate;
   const latencies: number[] = [];
@@ -59,39 +60,20 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
       settled += 1;
       if (settled === total) resolve();
     };
+    const method = options.method ?? 'GET';
     const fire = (i: number, dueAt: number) => {
-      const payload = options.body ? JSON.stringify(options.body(i)) : undefined;
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: options.path(i),
-          method: options.method ?? 'GET',
-          headers:
-            payload === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-          agent,
-          timeout: options.timeoutMs ?? 10_000,
+      const body = options.body ? JSON.stringify(options.body(i)) : undefined;
+      pool.send({ method, path: options.path(i), body }).then(
+        (status) => {
+          if (status >= 200 && status < 300) latencies.push(performance.now() - dueAt);
+          else failed += 1;
+          finish();
         },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
-              latencies.push(performance.now() - dueAt);
-            } else {
-              failed += 1;
-            }
-            finish();
-          });
+        () => {
+          failed += 1;
+          finish();
         },
       );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        failed += 1;
-        finish();
-      });
-      req.end(payload);
     };
     // A 1 ms tick sends every request that has come due; a late tick sends the overdue ones at once.
     const tick = () => {
@@ -105,7 +87,7 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
     tick();
   });
   const elapsedS = (performance.now() - start) / 1000;
-  agent.destroy();
+  pool.close();
   latencies.sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 100) / 100;
   return {

@@ -38,15 +38,17 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's own errors (bad JSON, body too large) reach AllExceptionsFilter through Nest's router.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style hooks: an async hook costs a promise per request on the hot path.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header(REQUEST_ID_HEADER, String(request.id));
-    return payload;
+    done(null, payload);
   });
   const metrics = app.get(HttpMetricsService, { strict: false });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     logRequest(logger, request, reply.statusCode, reply.elapsedTime);
+    done();
   });
 
   setupSwagger(app, options);
