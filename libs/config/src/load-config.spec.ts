@@ -17,7 +17,13 @@ describe('loadConfig', () => {
   });
 
   it('builds the database URL from PG* variables when DATABASE_URL is absent', () => {
-    const config = loadConfig({ PGHOST: 'db', PGPORT: '6543', PGUSER: 'app', PGPASSWORD: 's3cr/t', PGDATABASE: 'agents' });
+    const config = loadConfig({
+      PGHOST: 'db',
+      PGPORT: '6543',
+      PGUSER: 'app',
+      PGPASSWORD: 's3cr/t',
+      PGDATABASE: 'agents',
+    });
     expect(config.databaseUrl).toBe('postgres://app:s3cr%2Ft@db:6543/agents');
   });
 
@@ -63,17 +69,43 @@ describe('loadConfig', () => {
 
   it('defaults the model provider to scripted and says it was defaulted', () => {
     const { model } = loadConfig({});
-    expect(model).toMatchObject({ provider: 'scripted', providerDefaulted: true, name: 'scripted', timeoutMs: 60_000, maxRetries: 2, scriptedLatencyMs: 0 });
+    expect(model).toMatchObject({
+      provider: 'scripted',
+      providerDefaulted: true,
+      name: 'scripted',
+      timeoutMs: 60_000,
+      maxRetries: 2,
+      scriptedLatencyMs: 0,
+    });
   });
 
   it('reads an OpenAI-compatible model, taking the key from OPENAI_API_KEY', () => {
-    const { model } = loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'gpt-4o-mini', OPENAI_API_KEY: 'sk-test', MODEL_TIMEOUT_MS: '5000', MODEL_MAX_RETRIES: '0' });
-    expect(model).toMatchObject({ provider: 'openai', providerDefaulted: false, name: 'gpt-4o-mini', apiKey: 'sk-test', timeoutMs: 5000, maxRetries: 0 });
+    const { model } = loadConfig({
+      MODEL_PROVIDER: 'openai',
+      MODEL_NAME: 'gpt-4o-mini',
+      OPENAI_API_KEY: 'sk-test',
+      MODEL_TIMEOUT_MS: '5000',
+      MODEL_MAX_RETRIES: '0',
+    });
+    expect(model).toMatchObject({
+      provider: 'openai',
+      providerDefaulted: false,
+      name: 'gpt-4o-mini',
+      apiKey: 'sk-test',
+      timeoutMs: 5000,
+      maxRetries: 0,
+    });
   });
 
   it('lets a self-hosted OpenAI-compatible endpoint go without a key, and prefers MODEL_API_KEY', () => {
-    expect(loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'llama3', MODEL_BASE_URL: 'http://127.0.0.1:11434/v1' }).model.apiKey).toBeUndefined();
-    expect(loadConfig({ MODEL_PROVIDER: 'anthropic', MODEL_NAME: 'claude', MODEL_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' }).model.apiKey).toBe('a');
+    expect(
+      loadConfig({ MODEL_PROVIDER: 'openai', MODEL_NAME: 'llama3', MODEL_BASE_URL: 'http://127.0.0.1:11434/v1' }).model
+        .apiKey,
+    ).toBeUndefined();
+    expect(
+      loadConfig({ MODEL_PROVIDER: 'anthropic', MODEL_NAME: 'claude', MODEL_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' })
+        .model.apiKey,
+    ).toBe('a');
   });
 
   it.each([
@@ -90,8 +122,17 @@ describe('loadConfig', () => {
   });
 
   it('gives the orchestrator defaults and reads ORCHESTRATOR_* overrides', () => {
-    expect(loadConfig({}).orchestrator).toMatchObject({ groupCommitMs: 2, maxAttempts: 3, taskTimeoutSeconds: 300, nestRedisTransport: true });
-    const config = loadConfig({ ORCHESTRATOR_GROUP_COMMIT_MS: '0', ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false', ORCHESTRATOR_WORKFLOWS_DIR: '/wf' });
+    expect(loadConfig({}).orchestrator).toMatchObject({
+      groupCommitMs: 2,
+      maxAttempts: 3,
+      taskTimeoutSeconds: 300,
+      nestRedisTransport: true,
+    });
+    const config = loadConfig({
+      ORCHESTRATOR_GROUP_COMMIT_MS: '0',
+      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
+      ORCHESTRATOR_WORKFLOWS_DIR: '/wf',
+    });
     expect(config.orchestrator).toMatchObject({ groupCommitMs: 0, nestRedisTransport: false, workflowsDir: '/wf' });
   });
 

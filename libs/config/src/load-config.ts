@@ -30,7 +30,9 @@ const ROLE_RE = /^[a-z][a-z0-9_]{0,49}$/;
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function agentHostInstanceDefault(port: string): string {
-  return `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 50)}-${port.replace(/[^0-9]/g, '')}`;
+  return `${hostname()
+    .replace(/[^A-Za-z0-9_.:-]/g, '-')
+    .slice(0, 50)}-${port.replace(/[^0-9]/g, '')}`;
 }
 
 /** AGENT_IDS (or the seed's singular AGENT_ID): `all`, `role:<role>`, or a comma/space separated list of ids. */
@@ -40,12 +42,14 @@ function agentSelection(env: EnvReader): AgentSelection {
   if (value.toLowerCase() === 'all') return { kind: 'all' };
   if (value.startsWith('role:')) {
     const role = value.slice('role:'.length).trim();
-    if (!ROLE_RE.test(role)) env.fail(`${name} role must be a snake_case role such as role:qa_engineer (got "${value}")`);
+    if (!ROLE_RE.test(role))
+      env.fail(`${name} role must be a snake_case role such as role:qa_engineer (got "${value}")`);
     return { kind: 'role', role };
   }
   const ids = [...new Set(value.split(/[\s,]+/).filter((id) => id !== ''))];
   const bad = ids.filter((id) => !AGENT_ID_RE.test(id));
-  if (bad.length > 0) env.fail(`${name} must be "all", "role:<role>" or agent ids such as DEV-001,QA-001 (bad: ${bad.join(', ')})`);
+  if (bad.length > 0)
+    env.fail(`${name} must be "all", "role:<role>" or agent ids such as DEV-001,QA-001 (bad: ${bad.join(', ')})`);
   return { kind: 'ids', ids };
 }
 
@@ -53,12 +57,16 @@ function agentSelection(env: EnvReader): AgentSelection {
 function modelConfig(env: EnvReader): ModelConfig {
   const provider = env.oneOf('MODEL_PROVIDER', MODEL_PROVIDERS, 'scripted');
   const baseUrlRaw = env.optionalString('MODEL_BASE_URL');
-  const baseUrl = baseUrlRaw === undefined ? undefined : env.url('MODEL_BASE_URL', 'http://invalid', ['http:', 'https:']);
-  const vendorKey = provider === 'openai' ? 'OPENAI_API_KEY' : provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : undefined;
+  const baseUrl =
+    baseUrlRaw === undefined ? undefined : env.url('MODEL_BASE_URL', 'http://invalid', ['http:', 'https:']);
+  const vendorKey =
+    provider === 'openai' ? 'OPENAI_API_KEY' : provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : undefined;
   const apiKey = env.optionalString('MODEL_API_KEY') ?? (vendorKey ? env.optionalString(vendorKey) : undefined);
-  const name = provider === 'scripted' ? (env.optionalString('MODEL_NAME') ?? 'scripted') : env.optionalString('MODEL_NAME');
+  const name =
+    provider === 'scripted' ? (env.optionalString('MODEL_NAME') ?? 'scripted') : env.optionalString('MODEL_NAME');
   if (name === undefined) env.fail(`MODEL_NAME is required when MODEL_PROVIDER=${provider}`);
-  if (provider === 'anthropic' && apiKey === undefined) env.fail('MODEL_API_KEY (or ANTHROPIC_API_KEY) is required when MODEL_PROVIDER=anthropic');
+  if (provider === 'anthropic' && apiKey === undefined)
+    env.fail('MODEL_API_KEY (or ANTHROPIC_API_KEY) is required when MODEL_PROVIDER=anthropic');
   if (provider === 'openai' && apiKey === undefined && baseUrlRaw === undefined) {
     env.fail('MODEL_API_KEY (or OPENAI_API_KEY) is required when MODEL_PROVIDER=openai without MODEL_BASE_URL');
   }
@@ -94,8 +102,12 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
 }
 
 function orchestratorInstanceId(env: EnvReader): string {
-  const id = env.string('ORCHESTRATOR_INSTANCE_ID', `orchestrator-${hostname()}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64));
-  if (!NAME_RE.test(id)) env.fail(`ORCHESTRATOR_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${id}")`);
+  const id = env.string(
+    'ORCHESTRATOR_INSTANCE_ID',
+    `orchestrator-${hostname()}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
+  );
+  if (!NAME_RE.test(id))
+    env.fail(`ORCHESTRATOR_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${id}")`);
   return id;
 }
 
@@ -127,7 +139,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownGraceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
     agentIds: agentSelection(env),
     // Host name + port: distinct for two hosts on one machine, stable across restarts (a restarted host resumes its pending entries).
-    agentHostInstanceId: env.string('AGENT_HOST_INSTANCE_ID', agentHostInstanceDefault(env.raw('AGENT_HOST_PORT') ?? '6000')),
+    agentHostInstanceId: env.string(
+      'AGENT_HOST_INSTANCE_ID',
+      agentHostInstanceDefault(env.raw('AGENT_HOST_PORT') ?? '6000'),
+    ),
     agentHostAdvertiseHost: env.string('AGENT_HOST_ADVERTISE_HOST', hostname()),
     taskTimeoutSeconds: env.int('TASK_TIMEOUT_SECONDS', 600, 1, 86400),
     agentAskTimeoutSeconds: env.int('AGENT_ASK_TIMEOUT_SECONDS', 30, 1, 3600),
@@ -141,13 +156,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(config.registryRedisPrefix)) {
-    env.fail(`REGISTRY_REDIS_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.registryRedisPrefix}")`);
+    env.fail(
+      `REGISTRY_REDIS_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.registryRedisPrefix}")`,
+    );
   }
   if (!NAME_RE.test(config.agentHostInstanceId)) {
-    env.fail(`AGENT_HOST_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.agentHostInstanceId}")`);
+    env.fail(
+      `AGENT_HOST_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.agentHostInstanceId}")`,
+    );
   }
   if (!NAME_RE.test(config.transportKeyPrefix)) {
-    env.fail(`TRANSPORT_KEY_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.transportKeyPrefix}")`);
+    env.fail(
+      `TRANSPORT_KEY_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.transportKeyPrefix}")`,
+    );
   }
   env.done();
   return config;

@@ -108,7 +108,9 @@ export class IssueCollector {
     if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
       this.add(
         at,
-        value === undefined ? 'is required' : `must be a number between ${min} and ${max} (got ${describeValue(value)})`,
+        value === undefined
+          ? 'is required'
+          : `must be a number between ${min} and ${max} (got ${describeValue(value)})`,
       );
       return undefined;
     }

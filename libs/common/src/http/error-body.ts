@@ -29,7 +29,8 @@ interface Described {
 function nameRequestPart(statusCode: number, message: string): string {
   if (statusCode === 413) return `body: request body is larger than the allowed limit (${message})`;
   if (statusCode === 415) return `content-type: unsupported media type, send application/json (${message})`;
-  if (statusCode === 400 && /JSON/i.test(message) && !message.startsWith('body')) return `body: malformed JSON (${message})`;
+  if (statusCode === 400 && /JSON/i.test(message) && !message.startsWith('body'))
+    return `body: malformed JSON (${message})`;
   return message;
 }
 

@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, OneToOne, PrimaryColumn, UpdateDateColumn, Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  OneToMany,
+  OneToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+  Relation,
+} from 'typeorm';
 import { AgentCapabilityEntity } from './agent-capability.entity';
 import { AgentLoadEntity } from './agent-load.entity';
 

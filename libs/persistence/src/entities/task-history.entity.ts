@@ -1,4 +1,16 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Relation,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { AgentEntity } from './agent.entity';
 import { WorkflowRunEntity } from './workflow-run.entity';
 
@@ -13,7 +25,9 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 @Index('idx_task_created', ['createdAt', 'taskId'])
 // Partial indexes keep the dispatcher's and the deadline sweeper's scans to live tasks.
 @Index('idx_task_undispatched', ['priority', 'createdAt'], { where: `status = 'pending' AND dispatched_at IS NULL` })
-@Index('idx_task_deadline', ['deadline'], { where: `status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL` })
+@Index('idx_task_deadline', ['deadline'], {
+  where: `status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL`,
+})
 export class TaskHistoryEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'task_id' })
   taskId!: string;
