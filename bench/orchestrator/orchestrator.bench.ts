@@ -25,6 +25,7 @@ import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
 import { builtApp, freePort, freshDatabase } from '../support/bench-env';
 import { CpuSample, cpuMs, cpuMsMatching, cpuPerUnit } from '../support/cpu-usage';
 import { paced } from '../support/paced-load';
+import { percentile } from '../support/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
@@ -44,11 +45,6 @@ interface Figures {
   p50Ms: number;
   p99Ms: number;
   count: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const children: ChildProcess[] = [];

@@ -26,7 +26,6 @@ const ROLES = 10;
 const DISCOVERY_RATE = 200;
 const PREFIX = `bench:registry:${randomUUID().slice(0, 8)}:`;
 
-let baseUrl = '';
 const log = (message: string) => process.stderr.write(`[bench:registry] ${message}\n`);
 
 function startRegistry(port: number): ChildProcess {
@@ -133,9 +132,9 @@ async function cannon(label: string, options: autocannon.Options): Promise<Measu
   return measured;
 }
 
-async function pacedRun(label: string, path: (i: number) => string): Promise<PacedResult> {
+async function pacedRun(base: string, label: string, path: (i: number) => string): Promise<PacedResult> {
   log(`${label}: ${SECONDS}s`);
-  const result = await paced({ base: baseUrl, rate: DISCOVERY_RATE, seconds: SECONDS, path });
+  const result = await paced({ base, rate: DISCOVERY_RATE, seconds: SECONDS, path });
   log(
     `${label}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, failed ${result.failed}`,
   );
@@ -151,7 +150,6 @@ async function main(): Promise<void> {
   await freshDatabase(DATABASE_URL);
   const port = await freePort(20000);
   const base = `http://127.0.0.1:${port}`;
-  baseUrl = base;
   log(`starting the registry on ${base} (Redis prefix ${PREFIX})`);
   const child = startRegistry(port);
   const redis = new Redis(REDIS_URL);
@@ -186,8 +184,13 @@ async function main(): Promise<void> {
     await paced({ base, rate: DISCOVERY_RATE, seconds: 3, path: (i) => `/api/agents/discover/${role(i)}` });
     // Latency at a fixed rate, paced evenly (open loop, from each request's due time): the trivial
     // endpoint first (this machine's floor right now), then discovery rotating over the 10 roles.
-    const trivialAtRate = await pacedRun(`trivial GET /health at ${DISCOVERY_RATE} req/s, paced`, () => '/health');
+    const trivialAtRate = await pacedRun(
+      base,
+      `trivial GET /health at ${DISCOVERY_RATE} req/s, paced`,
+      () => '/health',
+    );
     const discovery = await pacedRun(
+      base,
       `discovery GET /api/agents/discover/:role at ${DISCOVERY_RATE} req/s, paced`,
       (i) => `/api/agents/discover/${role(i)}`,
     );

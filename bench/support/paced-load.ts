@@ -10,6 +10,7 @@
  * machine's CPU from the system it measures.
  */
 import { RawHttpPool } from './raw-http';
+import { percentile } from './stats';
 
 export interface PacedResult {
   sent: number;
@@ -35,12 +36,6 @@ export interface PacedOptions {
   /** GET unless given; a body is sent as JSON. */
   method?: 'GET' | 'POST';
   body?: (i: number) => unknown;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
 }
 
 export async function paced(options: PacedOptions): Promise<PacedResult> {

@@ -11,6 +11,7 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
+import { percentile } from '../support/stats';
 
 export interface Figures {
   name: string;
@@ -30,11 +31,6 @@ export interface BenchOptions {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function round(n: number, digits = 2): number {
   const f = 10 ** digits;

@@ -5,8 +5,6 @@
  * else still goes through class-validator, which names every bad field. They never decide that a
  * value is invalid, only that it is certainly valid.
  */
-export type FastCheck = (value: unknown) => boolean;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 // A narrow form of ISO 8601 (what toISOString() and the agents write): date, time, optional
 // fraction, Z or an offset.

@@ -3,7 +3,16 @@ import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { EventRow, findByIdempotencyKeys, FinishedRow, flush, isDeadlineMiss, Sql, StartedRow } from './task-sql';
+import {
+  EventRow,
+  findByIdempotencyKeys,
+  FinishedRow,
+  flush,
+  isDeadlineMiss,
+  Sql,
+  sqlOn,
+  StartedRow,
+} from './task-sql';
 import { DispatchItem, NewTask } from './task.types';
 
 export interface InsertOutcome {
@@ -261,11 +270,7 @@ export class HistoryWriter implements BeforeApplicationShutdown {
       await client.connect();
       lane.client = client;
     }
-    const client = lane.client;
-    return {
-      query: async <T>(text: string, values: unknown[], name?: string) =>
-        (await client.query(name ? { name, text, values } : { text, values })).rows as T[],
-    };
+    return sqlOn(lane.client);
   }
 
   private dropConnection(lane: Lane): void {

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { QueryRunner } from 'typeorm';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { DispatchCandidate, DispatchItem, NewTask, TaskEventView } from './task.types';
@@ -19,7 +19,11 @@ type Q = Sql;
  * hot statements are not planned again on every commit (planning them costs more than running them).
  */
 export async function sqlOf(runner: QueryRunner): Promise<Sql> {
-  const client = (await runner.connect()) as PoolClient;
+  return sqlOn((await runner.connect()) as PoolClient);
+}
+
+/** The same over any pg connection (a pooled client or one of the history writer's own). */
+export function sqlOn(client: Pick<ClientBase, 'query'>): Sql {
   return {
     query: async <T>(text: string, values: unknown[], name?: string) =>
       (await client.query(name ? { name, text, values } : { text, values })).rows as T[],
@@ -275,12 +279,6 @@ export interface FlushRows {
 }
 
 /**
- * A whole group commit as ONE statement (its own transaction): on a busy machine every round
- * trip costs milliseconds, and a prepared statement is not planned again. Each part changes only
- * rows still in the expected state; the rows of one task never meet in two parts except a start
- * and its result, which are recorded as one change of the row. Event ids follow causal order.
- */
-/**
  * A row-state condition the planner can neither use an index for nor prove a partial index's
  * predicate from, so a batch finds its rows by primary key only. Without it PostgreSQL ANDs the
  * key lookup with idx_task_deadline / idx_task_status, whose entries for in-flight tasks are few
@@ -290,6 +288,12 @@ function byKeyOnly(condition: string): string {
   return `(CASE WHEN ${condition} THEN true ELSE false END)`;
 }
 
+/**
+ * A whole group commit as ONE statement (its own transaction): on a busy machine every round
+ * trip costs milliseconds, and a prepared statement is not planned again. Each part changes only
+ * rows still in the expected state; the rows of one task never meet in two parts except a start
+ * and its result, which are recorded as one change of the row. Event ids follow causal order.
+ */
 export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<FlushRows> {
   const results = p.results.map((m) => ({
     task_id: m.task_id,

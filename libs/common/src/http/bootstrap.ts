@@ -14,10 +14,9 @@ export interface HttpAppOptions {
 }
 
 /**
- * Builds a Fastify-backed Nest app with everything every app shares: request ids, JSON logs
- * (a line per request with its id),
- * validation, the uniform error body (also for Fastify's own parse errors), HTTP metrics and
- * Swagger UI at /docs. The caller listens.
+ * Builds a Fastify-backed Nest app with everything every app shares: request ids, JSON logs (a
+ * line per request with its id), validation, the uniform error body (also for Fastify's own
+ * parse errors), HTTP metrics and Swagger UI at /docs. The caller listens.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
