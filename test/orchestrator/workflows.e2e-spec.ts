@@ -39,6 +39,8 @@ describe('orchestrator workflows (real registry, agent hosts for all 46 agents, 
     const run = await system.waitRun(runId, ['completed', 'failed']);
     expect(run.status).toBe('completed');
     expect(run.output.approved_items).toHaveLength(2);
+    // Items carry the topic the plan assigned, not the step's title ("Draft MCQ: ...").
+    expect(run.output.approved_items.map((i: Json) => i.item.topic).sort()).toEqual([...TOPICS].sort());
     expect(run.output.approved_items.map((i: Json) => i.item.options.length)).toEqual([
       expect.any(Number),
       expect.any(Number),

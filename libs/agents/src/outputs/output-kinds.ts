@@ -20,6 +20,8 @@ export interface PlanTask {
   description: string;
   role?: string;
   capability?: string;
+  /** The subject the plan assigned (an MCQ's topic), so steps need not parse it out of the title. */
+  topic?: string;
   depends_on: string[];
 }
 export interface PlanOutput {

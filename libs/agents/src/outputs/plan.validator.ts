@@ -21,6 +21,7 @@ export function validatePlan(output: unknown, vocabulary: PlanVocabulary): Valid
     c.string(task, 'description', path);
     const role = c.string(task, 'role', path, { optional: true });
     const capability = c.string(task, 'capability', path, { optional: true });
+    c.string(task, 'topic', path, { optional: true });
     if (task.role == null && task.capability == null) c.add(path, 'needs a role or a capability to route it');
     if (role !== undefined && !vocabulary.roles.has(role)) c.add(joinPath(path, 'role'), `unknown role "${role}"`);
     if (capability !== undefined && !vocabulary.capabilities.has(capability)) {

@@ -99,6 +99,7 @@ function plan(ctx: Ctx): PlanOutput {
       tasks: topics.map((topic, i) => ({
         id: `t${i + 1}`,
         title: `Draft MCQ: ${topic}`,
+        topic,
         description: `Write one board-style multiple-choice question on "${topic}" with a vignette, 4-5 options, one key, explanation and references.`,
         capability: specialtyForTopic(topic) ?? 'mcq_authoring',
         depends_on: [],

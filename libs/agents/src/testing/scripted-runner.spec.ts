@@ -40,6 +40,7 @@ describe('runWithScriptedProvider', () => {
       ['t2', 'pulmonology', []],
       ['t3', 'mcq_authoring', []],
     ]);
+    expect(plan.tasks.map((t) => t.topic)).toEqual(['Cardiology: heart failure', 'Asthma', 'Tax law']);
   });
 
   it('plans a small DAG across roles from a project brief', async () => {
