@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole system on one machine: database + migrations, the registry, the orchestrator and
-# agent hosts for all 46 agents (one host per role), until Ctrl-C. Agents use the scripted model
+# one agent host for all 46 agents (START_HOSTS=per-role: one per role), until Ctrl-C. Agents use the scripted model
 # provider unless MODEL_PROVIDER (and its MODEL_* settings) say otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,17 +56,31 @@ wait_ready registry "http://127.0.0.1:${registry_port}"
 start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
 wait_ready orchestrator "http://127.0.0.1:${orchestrator_port}"
 
-# One agent host per role: 46 agents in 10 processes, each on its own port.
+# One agent host process for all 46 agents (about 150 MB); START_HOSTS=per-role runs one per role
+# instead (10 processes, as the chart's agent-host groups do).
 roles=(project_manager backend_dev frontend_dev mobile_dev data_engineer security_engineer ai_engineer devops_engineer qa_engineer medical_expert)
 host_lines=""
-for i in "${!roles[@]}"; do
-  role=${roles[$i]}
-  port=$((host_port + i))
-  AGENT_IDS="role:${role}" AGENT_HOST_PORT=$port AGENT_HOST_INSTANCE_ID="agent-host-${role}" \
-    start_app host "agent host (${role})" node dist/apps/agent-host/apps/agent-host/src/main.js
-  host_lines+="  Agent host ${role}$(printf '%*s' $((18 - ${#role})) '') http://127.0.0.1:${port}   Swagger UI: http://127.0.0.1:${port}/docs"$'\n'
-done
-for i in "${!roles[@]}"; do wait_ready "agent host ${roles[$i]}" "http://127.0.0.1:$((host_port + i))"; done
+host_urls=()
+case "${START_HOSTS:-one}" in
+  one)
+    AGENT_IDS=all AGENT_HOST_PORT=$host_port AGENT_HOST_INSTANCE_ID="agent-host-all" \
+      start_app host "agent host (all 46 agents)" node dist/apps/agent-host/apps/agent-host/src/main.js
+    host_urls+=("http://127.0.0.1:${host_port}")
+    host_lines="  Agent host (46 agents)     http://127.0.0.1:${host_port}   Swagger UI: http://127.0.0.1:${host_port}/docs"$'\n'
+    ;;
+  per-role)
+    for i in "${!roles[@]}"; do
+      role=${roles[$i]}
+      port=$((host_port + i))
+      AGENT_IDS="role:${role}" AGENT_HOST_PORT=$port AGENT_HOST_INSTANCE_ID="agent-host-${role}" \
+        start_app host "agent host (${role})" node dist/apps/agent-host/apps/agent-host/src/main.js
+      host_urls+=("http://127.0.0.1:${port}")
+      host_lines+="  Agent host ${role}$(printf '%*s' $((18 - ${#role})) '') http://127.0.0.1:${port}   Swagger UI: http://127.0.0.1:${port}/docs"$'\n'
+    done
+    ;;
+  *) echo "START_HOSTS must be one or per-role (got \"${START_HOSTS}\")" >&2; exit 78 ;;
+esac
+for url in "${host_urls[@]}"; do wait_ready "agent host at ${url}" "$url"; done
 
 cat >&2 <<MSG
 

@@ -2,6 +2,8 @@
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: LogLevel;
+  /** `pretty` (colored, human-readable) or `json`; `auto` resolved at start-up: pretty on a terminal. */
+  logFormat: LogFormat;
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string;
@@ -94,6 +96,8 @@ export type AgentSelection = { kind: 'all' } | { kind: 'role'; role: string } | 
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = 'json' | 'pretty';
 
 /** Injection token for AppConfig (an interface has no runtime value). */
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -16,6 +16,13 @@ describe('loadConfig', () => {
     expect(config.registryRedisPrefix).toBe('registry:');
   });
 
+  it('reads LOG_FORMAT, resolving auto by whether stdout is a terminal', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({}).logFormat).toBe(process.stdout.isTTY ? 'pretty' : 'json');
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+
   it('builds the database URL from PG* variables when DATABASE_URL is absent', () => {
     const config = loadConfig({
       PGHOST: 'db',

@@ -1,5 +1,14 @@
 import { hostname } from 'node:os';
-import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
+import {
+  AgentSelection,
+  AppConfig,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  LogFormat,
+  MODEL_PROVIDERS,
+  ModelConfig,
+  OrchestratorConfig,
+} from './app-config';
 import { EnvReader } from './env-reader';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
@@ -23,6 +32,12 @@ function databaseUrl(env: EnvReader): string {
   if (password !== undefined) url.password = encodeURIComponent(password);
   url.pathname = `/${encodeURIComponent(database ?? 'expert_agents')}`;
   return url.toString();
+}
+
+/** `auto`: people at a terminal read colored lines; anything else (files, collectors) gets JSON. */
+function logFormat(value: (typeof LOG_FORMATS)[number]): LogFormat {
+  if (value !== 'auto') return value;
+  return process.stdout.isTTY ? 'pretty' : 'json';
 }
 
 const AGENT_ID_RE = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
@@ -123,6 +138,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const config: AppConfig = {
     nodeEnv: env.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: logFormat(env.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto')),
     databaseUrl: databaseUrl(env),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, 1, 200),
     redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),

@@ -103,7 +103,8 @@ export class RegistrationService {
       try {
         await this.registry.register(this.registrationBody(agentId));
         this.phase.set(agentId, 'registered');
-        this.log.log(`registered ${agentId} with the registry${attempt > 1 ? ` after ${attempt} attempts` : ''}`);
+        this.log.debug(`registered ${agentId} with the registry${attempt > 1 ? ` after ${attempt} attempts` : ''}`);
+        this.logWhenAllRegistered();
         // The new registration carries no load yet; the state row needs the registry row (foreign key).
         await this.registry.heartbeat(agentId, this.agents.load(agentId)).catch(() => undefined);
         await this.state.enable(agentId);
@@ -118,6 +119,13 @@ export class RegistrationService {
       }
     }
     this.phase.set(agentId, 'unregistered');
+  }
+
+  /** One line for the whole host instead of one per agent (46 with AGENT_IDS=all). */
+  private logWhenAllRegistered(): void {
+    const ids = this.agents.ids();
+    if (ids.every((id) => this.isRegistered(id)))
+      this.log.log(`all ${ids.length} agent(s) registered with the registry`);
   }
 
   private async heartbeatAll(): Promise<void> {

@@ -67,6 +67,52 @@ describe('AppLogger', () => {
   });
 });
 
+describe('AppLogger formats', () => {
+  function text(format: 'json' | 'pretty', level = 'info'): { logger: AppLogger; out: () => string } {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    return { logger: new AppLogger('orchestrator', level, stream, format), out: () => chunks.join('') };
+  }
+
+  it('writes one readable line per record when pretty: time, level, service, context, message', () => {
+    const { logger, out } = text('pretty');
+    logger.warn('slow dispatch', 'Dispatcher');
+    expect(out()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN.*: orchestrator \[Dispatcher\] slow dispatch\n$/);
+    expect(() => JSON.parse(out()) as unknown).toThrow();
+  });
+
+  it('writes a request as one line: method, path, status, time; other fields stay on the same line', () => {
+    const { logger, out } = text('pretty');
+    logRequest(logger, { id: 'req-1', method: 'POST', url: '/api/tasks' }, 202, 3.14159);
+    logger.log({ task_id: 't1' }, 'dispatched', 'Dispatcher');
+    const lines = out().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/INFO.*: orchestrator POST \/api\/tasks 202 3\.1 ms \{"request_id":"req-1"\}$/);
+    expect(lines[1]).toMatch(/orchestrator \[Dispatcher\] dispatched \{"task_id":"t1"\}$/);
+  });
+
+  it("demotes Nest's start-up lines (modules, routes) to debug in either format", () => {
+    const { logger, out } = text('json');
+    logger.log('Mapped {/api/tasks, POST} route', 'RouterExplorer');
+    logger.log('TasksModule dependencies initialized', 'InstanceLoader');
+    logger.log('listening', 'Bootstrap');
+    expect(
+      out()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['listening']);
+    const verbose = text('json', 'debug');
+    verbose.logger.log('Mapped {/api/tasks, POST} route', 'RouterExplorer');
+    expect(JSON.parse(verbose.out())).toMatchObject({ level: 20, context: 'RouterExplorer' });
+  });
+});
+
 describe('logRequest', () => {
   it('logs a request line with its id at a level that follows the status', () => {
     const { logger, lines } = capture();
@@ -83,6 +129,27 @@ describe('logRequest', () => {
       }),
       expect.objectContaining({ level: 40, request_id: 'req-2' }),
       expect.objectContaining({ level: 50, request_id: 'req-3' }),
+    ]);
+  });
+
+  it("logs the apps' routine registry traffic at debug when it succeeds, at warn when refused", () => {
+    const { logger, lines } = capture();
+    for (const url of [
+      '/api/agents/QA-001/heartbeat',
+      '/api/agents/QA-001/load',
+      '/api/agents/register',
+      '/api/agents/discover?capability=cardiology',
+      '/api/agents/discover/qa_engineer?max_load=1',
+    ]) {
+      logRequest(logger, { id: url, method: 'POST', url }, 200, 1);
+    }
+    logRequest(logger, { id: 'refused', method: 'POST', url: '/api/agents/QA-001/heartbeat' }, 404, 1);
+    logRequest(logger, { id: 'status', method: 'POST', url: '/api/agents/QA-001/status' }, 200, 1);
+    logRequest(logger, { id: 'list', method: 'GET', url: '/api/agents?role=qa_engineer' }, 200, 1);
+    expect(lines().map((l) => [l.request_id, l.level])).toEqual([
+      ['refused', 40],
+      ['status', 30],
+      ['list', 30],
     ]);
   });
 

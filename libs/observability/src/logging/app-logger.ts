@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Level, Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 const NEST_TO_PINO: Record<string, Level> = {
   log: 'info',
@@ -10,6 +11,35 @@ const NEST_TO_PINO: Record<string, Level> = {
   fatal: 'fatal',
 };
 
+const NEST_STARTUP = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice']);
+
+/** Colored one-line records for a person at a terminal (LOG_FORMAT=pretty), written synchronously. */
+function prettyStream(destination?: pino.DestinationStream): pino.DestinationStream {
+  return pinoPretty({
+    sync: true,
+    destination: destination ?? 1,
+    colorize: destination === undefined,
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'pid,hostname,service,context,req,res,responseTime',
+    messageFormat: (log, messageKey) => prettyMessage(log, messageKey),
+  });
+}
+
+/** `service [Context] message`; a request line reads `service GET /api/tasks 202 3.1 ms`. */
+function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const context = typeof log.context === 'string' ? ` [${log.context}]` : '';
+  const req = log.req as { method?: string; url?: string } | undefined;
+  const res = log.res as { statusCode?: number } | undefined;
+  const text =
+    req?.method && res?.statusCode !== undefined
+      ? `${req.method} ${req.url} ${res.statusCode} ${String(log.responseTime)} ms`
+      : typeof log[messageKey] === 'string'
+        ? log[messageKey]
+        : '';
+  return `${String(log.service)}${context} ${text}`;
+}
+
 /**
  * Nest's logger backed by one pino instance: JSON lines with service, pid and the Nest context.
  * It keeps no per-request context (no AsyncLocalStorage): on Node 20 that enables promise hooks
@@ -19,10 +49,16 @@ const NEST_TO_PINO: Record<string, Level> = {
 export class AppLogger implements LoggerService {
   readonly pino: Logger;
 
-  constructor(service: string, level: string, destination?: pino.DestinationStream) {
+  constructor(
+    service: string,
+    level: string,
+    destination?: pino.DestinationStream,
+    format: 'json' | 'pretty' = 'json',
+  ) {
     const options = { level, base: { service, pid: process.pid } };
     // stdout, written synchronously: no line is lost when a process exits or crashes.
-    this.pino = destination ? pino(options, destination) : pino(options);
+    if (format === 'pretty') this.pino = pino(options, prettyStream(destination));
+    else this.pino = destination ? pino(options, destination) : pino(options);
   }
 
   log(message: unknown, ...rest: unknown[]): void {
@@ -59,7 +95,15 @@ export class AppLogger implements LoggerService {
    * `error({ ...fields }, message, context)`: the last string argument is the context.
    */
   private write(method: string, message: unknown, rest: unknown[]): void {
-    const level = NEST_TO_PINO[method];
+    let level = NEST_TO_PINO[method];
+    // Nest's start-up chatter (one line per module and per route) is debug detail, not news.
+    if (
+      level === 'info' &&
+      typeof rest[rest.length - 1] === 'string' &&
+      NEST_STARTUP.has(rest[rest.length - 1] as string)
+    ) {
+      level = 'debug';
+    }
     if (!this.pino.isLevelEnabled(level)) return;
     const args = [...rest];
     const context = args.length > 0 && typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
@@ -81,6 +125,9 @@ export class AppLogger implements LoggerService {
 }
 
 const QUIET_PATHS = /^\/(metrics|health)(\/|$|\?)/;
+// The apps' own traffic with the registry (every agent beats every HEARTBEAT_INTERVAL_SECONDS, reports
+// its load on every task, is discovered on every dispatch) is routine when it succeeds: debug.
+const ROUTINE_PATHS = /^\/api\/agents\/(register|discover(\/[^/?]+)?|[^/]+\/(heartbeat|load))(\?|$)/;
 
 /** One line per answered request (not health or metrics), at a level that follows the status. */
 export function logRequest(
@@ -89,7 +136,8 @@ export function logRequest(
   statusCode: number,
   responseTimeMs: number,
 ): void {
-  const level: Level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+  const level: Level =
+    statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : ROUTINE_PATHS.test(request.url) ? 'debug' : 'info';
   if (!logger.pino.isLevelEnabled(level) || QUIET_PATHS.test(request.url)) return;
   logger.pino[level](
     {

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AppLogger } from './app-logger';
 
-/** Structured JSON logs (pino); request lines carry the request id (see createHttpApp). */
+/** Structured JSON logs (pino), or colored lines at a terminal (LOG_FORMAT); request lines carry the request id (see createHttpApp). */
 @Module({})
 export class LoggingModule {
   static forRoot(service: string): DynamicModule {
@@ -12,7 +12,7 @@ export class LoggingModule {
         {
           provide: AppLogger,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => new AppLogger(service, config.logLevel),
+          useFactory: (config: AppConfig) => new AppLogger(service, config.logLevel, undefined, config.logFormat),
         },
       ],
       exports: [AppLogger],
