@@ -67,6 +67,10 @@ export interface OrchestratorConfig {
   resultsConcurrency: number;
   /** ORCHESTRATOR_INSTANCE_ID: this replica's transport consumer name; stable across restarts. */
   instanceId: string;
+  /** How often each replica looks for due schedule fires. */
+  schedulerTickMs: number;
+  /** A fire found at most this late still counts as on time (later: the catch_up policy decides). */
+  scheduleLateToleranceMs: number;
 }
 
 export const MODEL_PROVIDERS = ['openai', 'anthropic', 'scripted'] as const;

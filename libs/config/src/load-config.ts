@@ -113,6 +113,8 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
     nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'true') === 'true',
     resultsConcurrency: env.int('ORCHESTRATOR_RESULTS_CONCURRENCY', 256, 1, 10_000),
     instanceId: orchestratorInstanceId(env),
+    schedulerTickMs: env.int('ORCHESTRATOR_SCHEDULER_TICK_MS', 500, 50, 60_000),
+    scheduleLateToleranceMs: env.int('ORCHESTRATOR_SCHEDULE_LATE_TOLERANCE_MS', 5_000, 0, 3_600_000),
   };
 }
 

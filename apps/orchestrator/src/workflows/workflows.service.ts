@@ -80,7 +80,12 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  async start(name: string, input: Record<string, unknown>): Promise<{ run_id: string; status: string }> {
+  /** `options.runId` lets a caller that must not start a run twice (a schedule fire) choose its id. */
+  async start(
+    name: string,
+    input: Record<string, unknown>,
+    options: { runId?: string } = {},
+  ): Promise<{ run_id: string; status: string }> {
     const engine = this.engines.get(name);
     if (!engine)
       throw new DomainException(
@@ -88,12 +93,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         'WORKFLOW_NOT_FOUND',
         `name: no workflow "${name}" (known: ${[...this.engines.keys()].join(', ')})`,
       );
-    for (const field of this.definitions.get(name)!.input?.required ?? []) {
-      const v = input[field];
-      if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
-        throw fieldError(`input.${field}`, `is required by ${name}`);
-    }
-    const runId = randomUUID();
+    this.checkInput(name, input);
+    const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
     const runner = this.runs.createRunner();
     await runner.connect();
@@ -112,6 +113,15 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     this.metrics.workflowRuns.inc({ workflow: name, status: 'running' });
     after();
     return { run_id: runId, status: result.state.status };
+  }
+
+  /** The definition's required input is present; `field` names it in the 400 (nested bodies prefix it). */
+  checkInput(name: string, input: Record<string, unknown>, field = 'input'): void {
+    for (const key of this.definitions.get(name)?.input?.required ?? []) {
+      const v = input[key];
+      if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
+        throw fieldError(`${field}.${key}`, `is required by ${name}`);
+    }
   }
 
   async get(runId: string): Promise<RunView> {

@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CreateScheduleDto, ScheduleIdParams, UpdateScheduleDto } from './dto/schedule.dto';
+import { SchedulesService } from './schedules.service';
+
+@ApiTags('schedules')
+@Controller('api/schedules')
+export class SchedulesController {
+  constructor(private readonly schedules: SchedulesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a schedule: a cron expression that starts a workflow run or a task' })
+  create(@Body() dto: CreateScheduleDto) {
+    return this.schedules.create(dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every schedule with its next fire times' })
+  list() {
+    return this.schedules.list();
+  }
+
+  @Get(':schedule_id')
+  @ApiOperation({
+    summary: 'One schedule, its next fire times and its recent fires (with the runs/tasks they started)',
+  })
+  get(@Param() p: ScheduleIdParams) {
+    return this.schedules.get(p.schedule_id);
+  }
+
+  @Patch(':schedule_id')
+  @ApiOperation({ summary: 'Change a schedule; a new cron or time zone counts from now' })
+  update(@Param() p: ScheduleIdParams, @Body() dto: UpdateScheduleDto) {
+    return this.schedules.update(p.schedule_id, dto);
+  }
+
+  @Post(':schedule_id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause: no fires until resumed' })
+  pause(@Param() p: ScheduleIdParams) {
+    return this.schedules.pause(p.schedule_id);
+  }
+
+  @Post(':schedule_id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume from now (times passed while paused are not caught up)' })
+  resume(@Param() p: ScheduleIdParams) {
+    return this.schedules.resume(p.schedule_id);
+  }
+
+  @Post(':schedule_id/trigger')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fire now, under the overlap policy; answers the fire (started, queued or skipped)' })
+  trigger(@Param() p: ScheduleIdParams) {
+    return this.schedules.trigger(p.schedule_id);
+  }
+
+  @Delete(':schedule_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule and its fire records (runs and tasks it started stay)' })
+  async delete(@Param() p: ScheduleIdParams): Promise<void> {
+    await this.schedules.delete(p.schedule_id);
+  }
+}
