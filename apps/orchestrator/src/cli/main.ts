@@ -263,6 +263,51 @@ function program(): Command {
           `${a.agent_id.padEnd(11)} ${a.status.padEnd(8)} ${a.role.padEnd(18)} ${a.load.current_tasks}/${a.load.max_tasks}  ${a.name}`,
         );
     });
+  const schedules = cli.command('schedules').description('cron schedules that start runs or tasks');
+  schedules.command('list').action(async () => {
+    const { schedules: list } = await api(opts().url, 'GET', '/api/schedules');
+    if (opts().json) return out(JSON.stringify(list, null, 2));
+    for (const s of list)
+      out(
+        `${s.schedule_id}  ${s.name.padEnd(20)} ${s.cron.padEnd(16)} ${s.timezone.padEnd(14)} ${s.paused ? 'paused ' : 'active '} next ${s.next_fire_times[0] ?? '-'}`,
+      );
+  });
+  schedules
+    .command('create')
+    .requiredOption('--name <name>')
+    .requiredOption('--cron <expr>', 'cron expression (6 fields: seconds first)')
+    .option('--timezone <tz>', 'IANA time zone', 'UTC')
+    .option('--workflow <name>', 'start a run of this workflow')
+    .option('--input <json>', 'the run input', '{}')
+    .option('--task <json>', 'start this task (the body of POST /api/tasks)')
+    .option('--overlap <policy>', 'skip | queue | allow')
+    .option('--catch-up <policy>', 'none | last | all')
+    .action(async (o: Json) => {
+      const target = o.task
+        ? { task: parseJson(o.task, '--task') }
+        : { workflow: o.workflow, input: parseJson(o.input, '--input') };
+      const body = {
+        name: o.name,
+        cron: o.cron,
+        timezone: o.timezone,
+        target,
+        overlap: o.overlap,
+        catch_up: o.catchUp,
+      };
+      out(JSON.stringify(await api(opts().url, 'POST', '/api/schedules', body), null, 2));
+    });
+  for (const [verb, method, suffix] of [
+    ['get', 'GET', ''],
+    ['pause', 'POST', '/pause'],
+    ['resume', 'POST', '/resume'],
+    ['trigger', 'POST', '/trigger'],
+    ['delete', 'DELETE', ''],
+  ] as const) {
+    schedules.command(`${verb} <schedule_id>`).action(async (id: string) => {
+      const answer = await api(opts().url, method, `/api/schedules/${id}${suffix}`);
+      out(verb === 'delete' ? `deleted ${id}` : JSON.stringify(answer, null, 2));
+    });
+  }
   return cli;
 }
 
