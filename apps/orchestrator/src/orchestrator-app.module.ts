@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
+import { RetentionModule } from './retention/retention.service';
 import { RpcModule } from './rpc/rpc.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -27,6 +28,7 @@ export class OrchestratorAppModule {
         RpcModule,
         BusAdminModule,
         SchedulesModule,
+        RetentionModule,
       ],
     };
   }

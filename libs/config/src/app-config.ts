@@ -71,6 +71,11 @@ export interface OrchestratorConfig {
   schedulerTickMs: number;
   /** A fire found at most this late still counts as on time (later: the catch_up policy decides). */
   scheduleLateToleranceMs: number;
+  /** Finished history older than this many days is removed; 0 keeps everything. */
+  retentionDays: number;
+  retentionMode: 'delete' | 'archive';
+  retentionBatch: number;
+  retentionIntervalMs: number;
 }
 
 export const MODEL_PROVIDERS = ['openai', 'anthropic', 'scripted'] as const;

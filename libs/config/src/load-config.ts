@@ -115,6 +115,10 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
     instanceId: orchestratorInstanceId(env),
     schedulerTickMs: env.int('ORCHESTRATOR_SCHEDULER_TICK_MS', 500, 50, 60_000),
     scheduleLateToleranceMs: env.int('ORCHESTRATOR_SCHEDULE_LATE_TOLERANCE_MS', 5_000, 0, 3_600_000),
+    retentionDays: env.int('ORCHESTRATOR_RETENTION_DAYS', 30, 0, 36_500),
+    retentionMode: env.oneOf('ORCHESTRATOR_RETENTION_MODE', ['delete', 'archive'] as const, 'delete'),
+    retentionBatch: env.int('ORCHESTRATOR_RETENTION_BATCH', 500, 1, 10_000),
+    retentionIntervalMs: env.int('ORCHESTRATOR_RETENTION_INTERVAL_MS', 600_000, 1_000, 86_400_000),
   };
 }
 

@@ -1,6 +1,12 @@
 import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
 import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchestrator-tasks-workflows';
 import { Schedules1765700000000 } from './1765700000000-schedules';
+import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
-export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000, Schedules1765700000000];
+export const MIGRATIONS = [
+  InitialSchema1764194400000,
+  OrchestratorTasksWorkflows1764205000000,
+  Schedules1765700000000,
+  RetentionArchive1765700100000,
+];
