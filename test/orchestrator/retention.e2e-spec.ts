@@ -92,7 +92,7 @@ describe('retention (finished history older than ORCHESTRATOR_RETENTION_DAYS)', 
     expect(await tasksLeft([id])).toBe(0);
     const { rows } = await db.query(`SELECT record FROM archived_records WHERE kind = 'task' AND id = $1`, [id]);
     expect(rows).toHaveLength(1);
-    const record = rows[0].record as Json;
+    const record = rows[0].record;
     expect(record.task).toMatchObject({ task_id: id, task_title: 'to archive', status: 'completed' });
     expect(record.attempts.length).toBe(1);
     expect(record.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['accepted', 'completed']));
