@@ -2,6 +2,8 @@
 export interface SseMessage {
   event: string;
   data: string;
+  /** The event's `id:` field, when it has one. */
+  id?: string;
 }
 
 /**
@@ -15,12 +17,18 @@ export class SseReader {
   private reader?: ReadableStreamDefaultReader<Uint8Array>;
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly url: string) {}
+  /** Comment lines (`: keep-alive`) seen so far. */
+  comments = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   /** Resolves once the server answered with the stream's headers. */
   async open(): Promise<Response> {
     const response = await fetch(this.url, {
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...this.headers },
       signal: this.controller.signal,
     });
     if (!response.body) throw new Error('no body on the event stream');
@@ -61,12 +69,15 @@ export class SseReader {
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
       let event = 'message';
+      let id: string | undefined;
       const data: string[] = [];
       for (const line of block.split('\n')) {
         if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
         else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        else if (line.startsWith(':')) this.comments += 1;
       }
-      if (data.length > 0) this.queue.push({ event, data: data.join('\n') });
+      if (data.length > 0) this.queue.push({ event, data: data.join('\n'), ...(id === undefined ? {} : { id }) });
     }
   }
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Res, Sse } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Query, Res, Sse } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
+import { lastEventId, withKeepAlive } from '@app/common';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';
@@ -51,11 +52,19 @@ export class TasksController {
 
   @Sse(':task_id/events')
   @ApiOperation({ summary: 'Server-Sent Events of the task: its history first, then live changes until it ends' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent on reconnect)' })
   @ApiOkResponse({
-    description: 'text/event-stream; event type = the change (accepted, dispatched, started, completed, ...)',
+    description:
+      'text/event-stream; event type = the change (accepted, dispatched, started, completed, ...); each event has an `id:`, and a reconnect with Last-Event-ID gets exactly the events after it; `: keep-alive` comments every 15 s',
   })
-  async events(@Param() params: TaskIdParams): Promise<Observable<MessageEvent>> {
+  async events(
+    @Param() params: TaskIdParams,
+    @Headers('last-event-id') lastId?: string,
+  ): Promise<Observable<MessageEvent>> {
+    const after = lastEventId(lastId, /^[0-9]{1,19}$/, '42');
     await this.tasks.get(params.task_id); // 404 before the stream opens
-    return this.tasks.events(params.task_id).pipe(map((e): MessageEvent => ({ id: e.id, type: e.type, data: e })));
+    return withKeepAlive(
+      this.tasks.events(params.task_id, after).pipe(map((e): MessageEvent => ({ id: e.id, type: e.type, data: e }))),
+    );
   }
 }

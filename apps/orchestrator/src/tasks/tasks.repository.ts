@@ -157,7 +157,7 @@ export class TasksRepository {
   async events(taskId: string, afterId = '0'): Promise<TaskEventView[]> {
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at
-         FROM task_events WHERE task_id = $1 AND id > $2::bigint ORDER BY id`,
+         FROM task_events WHERE task_id = $1 AND task_events.id > $2::bigint ORDER BY task_events.id`,
       [taskId, afterId],
     );
     return rows.map(toEventView);

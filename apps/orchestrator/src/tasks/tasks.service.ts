@@ -199,13 +199,17 @@ export class TasksService implements OnModuleInit {
     });
   }
 
-  /** Replays the task's history, then follows it live (with a periodic catch-up for other replicas' changes) until it ends. */
-  events(taskId: string): Observable<TaskEventView> {
+  /**
+   * Replays the task's history (after `afterId`, the Last-Event-ID of a reconnect), then follows it
+   * live (with a periodic catch-up for other replicas' changes) until it ends.
+   */
+  events(taskId: string, afterId?: string): Observable<TaskEventView> {
     return followHistory(
       () => this.repository.events(taskId),
       this.hub.events$,
       (e) => e.task_id === taskId,
       (e) => TERMINAL_TASK_STATUSES.includes(e.status),
+      afterId,
     );
   }
 
@@ -264,7 +268,10 @@ export function followHistory<T extends { id: string }>(
   live$: Observable<T>,
   mine: (e: T) => boolean,
   isLast: (e: T) => boolean,
+  afterId?: string,
 ): Observable<T> {
+  // A reconnecting client (Last-Event-ID) already has every event up to afterId (ids are a sequence).
+  const after = afterId === undefined ? undefined : BigInt(afterId);
   return new Observable<T>((subscriber) => {
     const seen = new Set<string>();
     let buffer: T[] | undefined = [];
@@ -272,7 +279,7 @@ export function followHistory<T extends { id: string }>(
     const emit = (e: T) => {
       if (done || seen.has(e.id)) return;
       seen.add(e.id);
-      subscriber.next(e);
+      if (after === undefined || BigInt(e.id) > after) subscriber.next(e);
       if (isLast(e)) {
         done = true;
         subscriber.complete();

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
+import { lastEventId, withKeepAlive } from '@app/common';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams } from './dto/workflow.dto';
 import { WorkflowsService } from './workflows.service';
 
@@ -45,11 +46,18 @@ export class WorkflowsController {
   @ApiOperation({ summary: "Server-Sent Events of the run's progress: history first, then live until it ends" })
   @ApiOkResponse({
     description:
-      'text/event-stream; event types run_started, step_started, step_completed, step_failed, input_required, resumed, run_completed, run_failed, run_canceled',
+      'text/event-stream; event types run_started, step_started, step_completed, step_failed, input_required, resumed, run_completed, run_failed, run_canceled; each event has an `id:`, a reconnect with Last-Event-ID gets exactly the events after it; `: keep-alive` comments every 15 s',
   })
-  async events(@Param() params: RunIdParams): Promise<Observable<MessageEvent>> {
-    return (await this.workflows.events(params.run_id)).pipe(
-      map((e): MessageEvent => ({ id: e.id, type: e.type, data: e })),
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent on reconnect)' })
+  async events(
+    @Param() params: RunIdParams,
+    @Headers('last-event-id') lastId?: string,
+  ): Promise<Observable<MessageEvent>> {
+    const after = lastEventId(lastId, /^[0-9]{1,19}$/, '42');
+    return withKeepAlive(
+      (await this.workflows.events(params.run_id, after)).pipe(
+        map((e): MessageEvent => ({ id: e.id, type: e.type, data: e })),
+      ),
     );
   }
 

@@ -142,14 +142,15 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return this.change(runId, (engine, state) => engine.cancel(state, reason)).then(() => this.get(runId));
   }
 
-  /** Replays the run's events, then follows it live until it ends. */
-  async events(runId: string): Promise<Observable<RunEventView>> {
+  /** Replays the run's events (after `afterId`, a reconnect's Last-Event-ID), then follows it live until it ends. */
+  async events(runId: string, afterId?: string): Promise<Observable<RunEventView>> {
     await this.get(runId);
     return followHistory(
       () => this.runs.events(runId),
       this.runEvents$,
       (e) => e.run_id === runId,
       (e) => RUN_END_EVENTS.includes(e.type),
+      afterId,
     );
   }
 

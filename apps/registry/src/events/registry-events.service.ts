@@ -4,12 +4,27 @@ import Redis from 'ioredis';
 import { Observable, Subject } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { createRedisClient, REDIS_CLIENT } from '@app/persistence';
-import { parseRegistryEvent, RegistryEvent, RegistryEventType } from './registry-event';
+import { compareStreamIds, parseRegistryEvent, RegistryEvent, RegistryEventType } from './registry-event';
+
+/** Events kept for reconnecting watchers (Last-Event-ID); older ones are trimmed. */
+const EVENT_LOG_LENGTH = 10_000;
+
+// Appends the event to the log and publishes it with its log id in one step, so live watchers and
+// the log agree on ids and order. ARGV[1] is the event's JSON object without an id.
+const PUBLISH_LUA = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
+redis.call('PUBLISH', ARGV[3], '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
+return id`;
+
+type LoggingRedis = Redis & {
+  registryLogPublish(key: string, event: string, maxlen: number, channel: string): Promise<string>;
+};
 
 /**
  * Registry events through Redis Pub/Sub, so a watcher on any replica sees changes made on any
- * other. Pub/Sub may drop messages while a subscriber is disconnected; events are notifications,
- * and `resync$` tells in-process caches (and SSE watchers, by their reconnect) to re-read.
+ * other, and in an event log (a capped Redis stream) so a watcher that reconnects with
+ * Last-Event-ID gets exactly what it missed, from any replica. `resync$` tells in-process caches
+ * to re-read after the subscription was re-established.
  */
 @Injectable()
 export class RegistryEventsService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -26,6 +41,27 @@ export class RegistryEventsService implements OnModuleInit, OnModuleDestroy, OnA
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.channel = `${config.registryRedisPrefix}events`;
+    this.logKey = `${config.registryRedisPrefix}events:log`;
+    if (!('registryLogPublish' in redis))
+      redis.defineCommand('registryLogPublish', { numberOfKeys: 1, lua: PUBLISH_LUA });
+  }
+
+  private readonly logKey: string;
+
+  /**
+   * The logged events after `afterId`, oldest first; `gap` when the log no longer reaches back that
+   * far (trimmed), so the watcher should re-list instead of trusting the replay.
+   */
+  async since(afterId: string): Promise<{ events: RegistryEvent[]; gap: boolean }> {
+    const first = await this.redis.xrange(this.logKey, '-', '+', 'COUNT', 1);
+    const entries = await this.redis.xrange(this.logKey, `(${afterId}`, '+', 'COUNT', EVENT_LOG_LENGTH);
+    const events: RegistryEvent[] = [];
+    for (const [id, fields] of entries) {
+      const event = parseRegistryEvent(fields[1] ?? '');
+      if (event) events.push({ ...event, id });
+    }
+    const oldest = first[0]?.[0];
+    return { events, gap: oldest !== undefined && compareStreamIds(afterId, oldest) < 0 };
   }
 
   get events$(): Observable<RegistryEvent> {
@@ -63,7 +99,12 @@ export class RegistryEventsService implements OnModuleInit, OnModuleDestroy, OnA
   async publish(type: RegistryEventType, agentId: string, data: Record<string, unknown> = {}): Promise<void> {
     const event: RegistryEvent = { type, agent_id: agentId, at: new Date().toISOString(), origin: this.origin, data };
     try {
-      await this.redis.publish(this.channel, JSON.stringify(event));
+      await (this.redis as LoggingRedis).registryLogPublish(
+        this.logKey,
+        JSON.stringify(event),
+        EVENT_LOG_LENGTH,
+        this.channel,
+      );
     } catch (error) {
       this.logger.warn(
         `could not publish ${type} for ${agentId}: ${error instanceof Error ? error.message : String(error)}`,
