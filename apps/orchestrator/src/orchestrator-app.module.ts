@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
+import { ConsoleModule } from './console/console.module';
 import { RpcModule } from './rpc/rpc.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -25,6 +26,7 @@ export class OrchestratorAppModule {
         WorkflowsModule,
         RpcModule,
         BusAdminModule,
+        ConsoleModule,
       ],
     };
   }
