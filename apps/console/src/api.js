@@ -74,7 +74,7 @@ export function hasScope(principal, scope) {
 /**
  * Follows a Server-Sent Events route. Browsers cannot send a header with EventSource, so a
  * short-lived ticket goes in the query (POST /api/auth/stream-tickets; 404 → auth not merged,
- * connect without). Returns a function that closes the stream.
+ * connect without). `onEvent('open')` marks each (re)connection. Returns a function that closes the stream.
  */
 export function follow(base, path, types, onEvent) {
   let source;
@@ -82,13 +82,14 @@ export function follow(base, path, types, onEvent) {
   const open = async () => {
     let url = `${base}${path}`;
     try {
-      const ticket = await request(base, 'POST', '/api/auth/stream-tickets', { path });
+      const ticket = await request(base, 'POST', '/api/auth/stream-tickets', {});
       url += `${path.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket.ticket)}`;
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) console.warn('stream ticket', error);
     }
     if (closed) return;
     source = new EventSource(url);
+    source.onopen = () => onEvent('open', null);
     for (const type of types)
       source.addEventListener(type, (event) => {
         let data = null;

@@ -28,9 +28,10 @@ function useFleet() {
           () => alive && setAgents((m) => ((m = new Map(m)), m.delete(id), m)),
         );
     }, 250);
-    const close = follow(settings.registry_url, '/api/agents/events', [...REGISTRY_EVENTS, 'ping'], (type, e) => {
+    const close = follow(settings.registry_url, '/api/agents/events', REGISTRY_EVENTS, (type, e) => {
       setLive(true);
-      if (type === 'ping' || !e?.agent_id) return;
+      if (type === 'open') void load(); // (re)connected: catch up with what the stream missed
+      if (!e?.agent_id) return;
       // Apply the status at once (an agent going offline turns red now), then re-read its full view.
       if (e.data?.status)
         setAgents((m) =>

@@ -8,6 +8,7 @@ const GX = 28;
 const GY = 46;
 const PAD = 16;
 const HEAD = 26;
+const ARC = 130;
 const FINAL = ['completed', 'failed', 'canceled', 'skipped'];
 
 function edgesOf(step) {
@@ -59,11 +60,11 @@ function layout(graph) {
     } else sizes.set(id, { w: W, h: H });
   }
   const rowWidths = rows.map((r) => (r ?? []).reduce((s, id) => s + sizes.get(id).w, 0) + GX * ((r?.length ?? 1) - 1));
-  const width = Math.max(...rowWidths) + 90; // room on the right for loop arcs
+  const width = Math.max(...rowWidths) + ARC; // room on the right for loop arcs and their labels
   const pos = new Map();
   let y = 0;
   rows.forEach((row = [], i) => {
-    let x = (width - 90 - rowWidths[i]) / 2;
+    let x = (width - ARC - rowWidths[i]) / 2;
     const rowH = Math.max(...row.map((id) => sizes.get(id).h));
     for (const id of row) {
       pos.set(id, { x, y, ...sizes.get(id) });
@@ -114,7 +115,7 @@ function Graph({ lay, steps, selected, onSelect, ox, oy }) {
               d=${`M${x1},${y1} C${bend},${y1} ${bend},${y2} ${x2 + 4},${y2}`}
               marker-end="url(#arrow)"
             />
-            ${e.label ? html`<text class="edge-label" x=${bend - 24} y=${(y1 + y2) / 2}>${e.label}</text>` : null}`,
+            ${e.label ? html`<text class="edge-label" x=${Math.max(x1, x2) + 50} y=${(y1 + y2) / 2 + 4}>${e.label}</text>` : null}`,
         );
       } else {
         const x1 = ox + a.x + a.w / 2;

@@ -94,4 +94,6 @@ function App() {
     </main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // drop the loading note: preact renders beside existing children
+render(html`<${App} />`, root);
