@@ -143,6 +143,8 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     await screenshot(page, 'fleet-offline');
 
     await page.getByLabel('Role').selectOption('');
+    await page.locator('tbody tr[data-agent]').nth(45).waitFor();
+    await screenshot(page, 'fleet-live', false);
     await page.locator('a', { hasText: 'MED-001' }).click();
     await page.locator('h1', { hasText: 'MED-001' }).waitFor();
     await page.locator('.capabilities li').first().waitFor();
@@ -193,6 +195,7 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     const run = await system.call('GET', `/api/workflows/runs/${runId}`);
     expect(run.body.input).toEqual({ topics: ['Cardiology: atrial fibrillation', 'Nephrology: hyperkalemia'] });
     await screenshot(page, 'run-mcq');
+    await screenshot(page, 'run-mcq-top', false);
     await items.first().screenshot({ path: join(ARTIFACTS, 'mcq-item.png') });
   });
 
@@ -209,6 +212,7 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     await page.locator('g.node[data-step="design"]').click();
     await page.locator('details.step').first().waitFor();
     await screenshot(page, 'run-approval');
+    await screenshot(page, 'run-approval-top', false);
     await page.getByLabel('Comment').fill('Reviewed in the console');
     await approval.getByRole('button', { name: 'approve' }).click();
     await page.locator('.toolbar .status-completed').waitFor();

@@ -17,7 +17,61 @@ export function Output({ value }) {
   if (isMcq(v)) return html`<${McqItem} item=${v} />`;
   if (isPlan(v)) return html`<${PlanGraph} plan=${v} />`;
   if (isReview(v)) return html`<${Review} review=${v} />`;
+  if (isObj(v) && typeof v.summary === 'string') return html`<${Document} doc=${v} raw=${value} />`;
   return html`<${Json} value=${value} label="output" />`;
+}
+
+const cell = (v) => {
+  if (typeof v === 'string') return v.includes('\n') ? html`<pre class="cell">${v}</pre>` : v;
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) return v.join(', ');
+  return v == null ? '' : JSON.stringify(v);
+};
+
+/** Other deliverables (design doc, code change, test plan, deployment plan): summary, then each field as text, list or table. */
+export function Document({ doc, raw }) {
+  const rest = Object.entries(doc).filter(([k]) => k !== 'summary' && k !== 'title');
+  return html`<div class="document">
+    ${doc.title ? html`<p><strong>${doc.title}</strong></p>` : null}
+    <p>${doc.summary}</p>
+    ${rest.map(([key, value]) => {
+      if (Array.isArray(value) && value.length && value.every(isObj)) {
+        const cols = [...new Set(value.flatMap((o) => Object.keys(o)))];
+        return html`<div class="table-scroll">
+          <table>
+            <caption>
+              ${key.replace(/_/g, ' ')}
+            </caption>
+            <thead>
+              <tr>
+                ${cols.map((c) => html`<th scope="col">${c}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${value.map(
+                (o) =>
+                  html`<tr>
+                    ${cols.map((c) => html`<td>${cell(o[c])}</td>`)}
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`;
+      }
+      if (Array.isArray(value))
+        return html`<p class="doc-field"><strong>${key.replace(/_/g, ' ')}</strong></p>
+          <ul>
+            ${value.map((x) => html`<li>${cell(x)}</li>`)}
+          </ul>`;
+      if (isObj(value))
+        return html`<p class="doc-field"><strong>${key.replace(/_/g, ' ')}</strong></p>
+          <${Json} value=${value} label=${key} />`;
+      return html`<p class="doc-field"><strong>${key.replace(/_/g, ' ')}:</strong> ${String(value)}</p>`;
+    })}
+    <details>
+      <summary>Raw JSON</summary>
+      <${Json} value=${raw} label="output as JSON" />
+    </details>
+  </div>`;
 }
 
 export function McqItem({ item, review }) {
