@@ -72,6 +72,9 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect((await js.arrayBuffer()).byteLength).toBeLessThan(150_000); // light: preact + htm + our code
+    const slash = await fetch(`${system.url}/console/`, { redirect: 'manual' });
+    expect(slash.status).toBe(302);
+    expect(slash.headers.get('location')).toBe('/console');
     const settings = await system.call('GET', '/console/settings.json');
     expect(settings.body).toMatchObject({
       registry_url: system.registry.baseUrl,
