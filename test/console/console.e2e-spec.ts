@@ -276,7 +276,13 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     const planStep = (run.body.steps as Json[]).find((s) => s.step_id === 'plan');
     expect(await plan.locator('g.node').count()).toBe(planStep!.output.tasks.length);
     expect(await plan.locator('line.edge').count()).toBeGreaterThan(0);
+    // The run's report colours each node by its outcome and links its task.
+    const report = page.locator('figure.plan').last();
+    expect(await report.locator('g.node.step-completed').count()).toBe(planStep!.output.tasks.length);
     await screenshot(page, 'run-plan');
+    await report.locator('a').first().click();
+    await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
+    await page.locator('.toolbar .status-completed').waitFor();
   });
 
   it('sign-in: the key goes out as Bearer, scopes hide actions, stream tickets are used, 401 asks to sign in', async () => {

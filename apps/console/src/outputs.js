@@ -206,12 +206,18 @@ export function PlanGraph({ plan }) {
         )}
         ${plan.tasks.map((t) => {
           const p = pos.get(t.id);
-          return html`<g class="node">
-            <title>${t.description ?? t.title}</title>
+          // A run's report carries each node's outcome: colour it and link its task.
+          const node = html`<g class=${`node${t.status ? ` step-${t.status}` : ''}`} data-node=${t.id}>
+            <title>${t.description ?? t.title}${t.status ? ` (${t.status})` : ''}</title>
             <rect x=${p.x} y=${p.y} width=${W} height=${H} rx="6" />
             <text x=${p.x + 8} y=${p.y + 20}>${clip(t.title, 26)}</text>
-            <text x=${p.x + 8} y=${p.y + 40} class="sub">${t.capability ?? t.role ?? t.agent_id ?? ''}</text>
+            <text x=${p.x + 8} y=${p.y + 40} class="sub"
+              >${clip(`${t.status ? `${t.status} · ` : ''}${t.agent_id ?? t.capability ?? t.role ?? ''}`, 30)}</text
+            >
           </g>`;
+          return t.task_id
+            ? html`<a href=${`#/tasks/${t.task_id}`} aria-label=${`${t.title}: ${t.status}`}>${node}</a>`
+            : node;
         })}
       </svg>
     </div>
