@@ -171,7 +171,15 @@ export function AgentPage({ id }) {
           <dt>last heartbeat</dt>
           <dd>${ago(a.last_heartbeat)}</dd>
           <dt>host</dt>
-          <dd>${a.host ?? '–'}${a.port ? `:${a.port}` : ''}</dd>
+          <dd>
+            ${a.host ?? '–'}${a.port ? `:${a.port}` : ''}
+            ${
+              a.host && a.port
+                ? html` ·
+                    <a href=${`http://${a.host}:${a.port}/docs`} target="_blank" rel="noopener">its Swagger UI</a>`
+                : null
+            }
+          </dd>
           <dt>tasks completed</dt>
           <dd>${a.load.total_tasks_completed}</dd>
           <dt>error rate (last ${finished.length} finished)</dt>
