@@ -20,5 +20,11 @@ await build({
   logLevel: 'warning',
 });
 await copyFile(join(root, 'apps/console/index.html'), join(out, 'index.html'));
-await copyFile(join(root, 'apps/console/console.css'), join(out, 'console.css'));
+await build({
+  entryPoints: [join(root, 'apps/console/console.css')],
+  bundle: true,
+  minify: true,
+  outfile: join(out, 'console.css'),
+  logLevel: 'warning',
+});
 console.error(`console built into ${out}`);
