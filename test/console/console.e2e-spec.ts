@@ -175,6 +175,10 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     expect(await page.locator('.timeline li').count()).toBeGreaterThanOrEqual(4);
     expect(await page.locator('.output').textContent()).not.toContain('No output yet');
     await screenshot(page, 'task');
+    // Its agent's page lists it among the recent tasks, with the error rate of those tasks.
+    await page.locator('.facts a[href^="#/fleet/"]').click();
+    await page.locator(`tr[data-task="${id}"]`).waitFor();
+    await expect(page.locator('.error-rate').textContent()).resolves.toBe('0%');
   });
 
   it('mcq_generation: started from the form built from its input schema; the items render as questions', async () => {

@@ -175,15 +175,18 @@ export function AgentPage({ id }) {
             ${a.host ?? '–'}${a.port ? `:${a.port}` : ''}
             ${
               a.host && a.port
-                ? html` ·
-                    <a href=${`http://${a.host}:${a.port}/docs`} target="_blank" rel="noopener">its Swagger UI</a>`
+                ? html`${' · '}<a href=${`http://${a.host}:${a.port}/docs`} target="_blank" rel="noopener"
+                      >its Swagger UI</a
+                    >`
                 : null
             }
           </dd>
           <dt>tasks completed</dt>
           <dd>${a.load.total_tasks_completed}</dd>
-          <dt>error rate (last ${finished.length} finished)</dt>
-          <dd class="error-rate">${finished.length ? `${Math.round((100 * failed) / finished.length)}%` : '–'}</dd>
+          <dt>error rate${finished.length ? ` (last ${finished.length} finished tasks)` : ''}</dt>
+          <dd class="error-rate">
+            ${finished.length ? `${Math.round((100 * failed) / finished.length)}%` : 'no finished tasks yet'}
+          </dd>
         </dl>
         <h2>Capabilities</h2>
         <ul class="capabilities">
@@ -193,7 +196,7 @@ export function AgentPage({ id }) {
                 <span>${c.capability}</span>
                 <meter
                   min="0"
-                  max="1"
+                  max="10"
                   value=${c.proficiency_level}
                   aria-label=${`proficiency of ${c.capability}`}
                 ></meter>

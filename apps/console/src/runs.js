@@ -125,9 +125,11 @@ export function StartRunPage({ name }) {
           const id = `in-${field}`;
           const required = schema.required.includes(field);
           const hint = s.type === 'array' ? 'one per line' : s.type === 'object' ? 'JSON' : '';
+          // Spaces go inside expressions: htm drops whitespace around line breaks.
           const label = html`<label for=${id}
-            >${field}${required ? html` <span aria-hidden="true">*</span>` : ''}
-            ${hint ? html`<span class="muted">(${hint})</span>` : ''}</label
+            >${field}${required ? html`${' '}<span aria-hidden="true">*</span>` : ''}${
+              hint ? html`<span class="muted">${` (${hint})`}</span>` : ''
+            }</label
           >`;
           const described = s.description ? `${id}-d` : undefined;
           const control =
