@@ -18,6 +18,8 @@ function useFleet() {
         (e) => alive && setError(e),
       );
     void load();
+    // Heartbeats are not events: re-list now and then so "last heartbeat" stays true.
+    const relist = setInterval(() => void load(), 15_000);
     const changed = new Set();
     const refresh = throttle(() => {
       const ids = [...changed];
@@ -46,6 +48,7 @@ function useFleet() {
     });
     return () => {
       alive = false;
+      clearInterval(relist);
       close();
     };
   }, []);
