@@ -181,6 +181,28 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     await expect(page.locator('.error-rate').textContent()).resolves.toBe('0%');
   });
 
+  it('tasks: the list filters by agent and pages with the cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 28; i++) {
+      const r = await system.call('POST', '/api/tasks', { title: `Paging ${i}`, agent_id: 'AI-001' });
+      ids.push(r.body.task_id as string);
+    }
+    await open('#/tasks');
+    await page.getByLabel('Agent').fill('AI-001');
+    await page.getByLabel('Agent').press('Enter');
+    await page.getByLabel('Agent').blur();
+    const rows = page.locator('tbody tr[data-task]');
+    await waitFor('a first page of 25', async () => (await rows.count()) === 25);
+    expect(await page.locator('tbody tr[data-task]', { hasText: 'Paging' }).count()).toBe(25);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await waitFor('the second page', async () => (await rows.count()) === 3);
+    const seen = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+    expect(seen.every((id) => ids.includes(id as string))).toBe(true);
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await waitFor('the first page again', async () => (await rows.count()) === 25);
+  });
+
   it('mcq_generation: started from the form built from its input schema; the items render as questions', async () => {
     await open('#/runs');
     await page.locator('a', { hasText: 'Start mcq_generation' }).click();
