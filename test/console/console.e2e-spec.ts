@@ -240,6 +240,13 @@ describe('operator console in headless Chromium (real registry, orchestrator, ag
     expect(await page.locator('g.node[data-step="approval"]').getAttribute('data-status')).toBe('waiting_approval');
     await page.locator('g.node[data-step="design"]').click();
     await page.locator('details.step').first().waitFor();
+    // Graph steps work from the keyboard too.
+    await page.locator('g.node[data-step="implement"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('h2', { hasText: 'Step implement' }).waitFor();
+    await page.locator('g.node[data-step="design"]').focus();
+    await page.keyboard.press(' ');
+    await page.locator('h2', { hasText: 'Step design' }).waitFor();
     await screenshot(page, 'run-approval');
     await screenshot(page, 'run-approval-top', false);
     await page.getByLabel('Comment').fill('Reviewed in the console');
