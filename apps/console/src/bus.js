@@ -67,7 +67,12 @@ export function BusPage() {
 export function AddressPage({ address, principal }) {
   const path = `/api/bus/streams/${encodeURIComponent(address)}`;
   const stats = useLoad(() => orch('GET', path), [address]);
-  const letters = useLoad(() => orch('GET', `${path}/dead-letters?count=100`), [address]);
+  const [afters, setAfters] = useState([null]); // `after` of each page seen, for going back
+  const after = afters[afters.length - 1];
+  const letters = useLoad(
+    () => orch('GET', `${path}/dead-letters?count=50${after ? `&after=${encodeURIComponent(after)}` : ''}`),
+    [address, after],
+  );
   const [note, setNote] = useState('');
   const reload = () => {
     stats.reload();
@@ -127,12 +132,28 @@ export function AddressPage({ address, principal }) {
       list.length > 0 &&
       (admin
         ? html`<div class="toolbar">
-          <${ActionButton} confirmText=${`Replay all ${list.length} dead letters of ${address}?`} onClick=${() => act('replay')}>Replay all</${ActionButton}>
+          <${ActionButton} confirmText=${`Replay all ${s?.dead_letters ?? list.length} dead letters of ${address}?`} onClick=${() => act('replay')}>Replay all</${ActionButton}>
           <${ActionButton} kind="danger" confirmText=${`Delete all dead letters of ${address}? This cannot be undone.`} onClick=${() => act('purge')}>Purge all</${ActionButton}>
         </div>`
         : html`<${NoScope} scope="bus:admin" />`)
     }
     ${list.length === 0 ? html`<p class="muted empty-dead-letters">No dead letters.</p>` : null}
+    ${
+      afters.length > 1 || letters.data?.next_after
+        ? html`<nav class="pager" aria-label="dead-letter pages">
+            <button type="button" disabled=${afters.length === 1} onClick=${() => setAfters(afters.slice(0, -1))}>
+              ← Previous
+            </button>
+            <button
+              type="button"
+              disabled=${!letters.data?.next_after}
+              onClick=${() => setAfters([...afters, letters.data.next_after])}
+            >
+              Next 50 →
+            </button>
+          </nav>`
+        : null
+    }
     <ul class="dead-letters">
       ${list.map(
         (d) =>
