@@ -88,6 +88,7 @@ expert-agents is up (model provider: ${MODEL_PROVIDER:-scripted}):
   Agent Registry             http://127.0.0.1:${registry_port}   Swagger UI: http://127.0.0.1:${registry_port}/docs
   Orchestrator (PM-001)      http://127.0.0.1:${orchestrator_port}   Swagger UI: http://127.0.0.1:${orchestrator_port}/docs
 ${host_lines}
+Operator console:            http://127.0.0.1:${orchestrator_port}/console
 Run a workflow end to end:   npm run demo
 Press Ctrl-C to stop.
 MSG

@@ -4,6 +4,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RetentionModule } from './retention/retention.service';
+import { ConsoleModule } from './console/console.module';
 import { RpcModule } from './rpc/rpc.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -29,6 +30,7 @@ export class OrchestratorAppModule {
         BusAdminModule,
         SchedulesModule,
         RetentionModule,
+        ConsoleModule,
       ],
     };
   }

@@ -1,3 +1,5 @@
+import { ConsoleConfig } from './console-config';
+
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -39,6 +41,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** Orchestrator tuning (ORCHESTRATOR_* variables). */
   orchestrator: OrchestratorConfig;
+  /** Operator console settings (CONSOLE_*, REGISTRY_CORS_ORIGINS). */
+  console: ConsoleConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

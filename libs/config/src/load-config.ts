@@ -9,6 +9,7 @@ import {
   ModelConfig,
   OrchestratorConfig,
 } from './app-config';
+import { consoleConfig } from './console-config';
 import { EnvReader } from './env-reader';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
@@ -171,6 +172,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     transportKeyPrefix: env.string('TRANSPORT_KEY_PREFIX', 'ea'),
     model: modelConfig(env),
     orchestrator: orchestratorConfig(env),
+    console: consoleConfig(env, registryPort),
   };
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(

@@ -16,6 +16,15 @@ export class WorkflowsController {
     return this.workflows.list();
   }
 
+  @Get(':name')
+  @ApiOperation({
+    summary: 'One workflow definition (steps, edges, loops) with the JSON Schema of its input (input_schema)',
+  })
+  @ApiOkResponse({ description: '{name, description, input, start, steps, input_schema}' })
+  definition(@Param() params: WorkflowNameParams) {
+    return this.workflows.definition(params.name);
+  }
+
   @Get('runs')
   @ApiOperation({ summary: 'Recent runs, newest first' })
   runs() {

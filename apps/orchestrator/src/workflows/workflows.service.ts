@@ -15,6 +15,8 @@ import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { NewTask, TaskOutcomeNotice } from '../tasks/task.types';
 import { TaskEventsHub } from '../tasks/task-events.hub';
 import { followHistory, TasksService } from '../tasks/tasks.service';
+import { inputSchema, JsonSchema } from './definition/input-schema';
+import { WorkflowDefinition } from './definition/workflow-definition';
 import { EngineResult, NewWorkflowTask, RunState, TERMINAL_RUN_STATUSES } from './engine/run-state';
 import { EngineError, TaskOutcome, WorkflowEngine } from './engine/workflow-engine';
 import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from './workflow-runs.repository';
@@ -78,6 +80,18 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         steps: Object.keys(d.steps),
       })),
     };
+  }
+
+  /** One definition as loaded (steps, edges, loops) with the JSON Schema of its input. */
+  definition(name: string): WorkflowDefinition & { input_schema: JsonSchema } {
+    const definition = this.definitions.get(name);
+    if (!definition)
+      throw new DomainException(
+        'not_found',
+        'WORKFLOW_NOT_FOUND',
+        `name: no workflow "${name}" (known: ${[...this.definitions.keys()].join(', ')})`,
+      );
+    return { ...definition, input_schema: inputSchema(definition) };
   }
 
   /** `options.runId` lets a caller that must not start a run twice (a schedule fire) choose its id. */

@@ -1,5 +1,5 @@
 import { PATH_RE, templatePaths } from '../engine/expressions';
-import { STEP_TYPES, WorkflowDefinition } from './workflow-definition';
+import { INPUT_FIELD_TYPES, STEP_TYPES, WorkflowDefinition } from './workflow-definition';
 
 /** What literal assignments are checked against (the agent catalog). */
 export interface KnownAgents {
@@ -56,6 +56,7 @@ export function validateDefinition(raw: unknown, known?: KnownAgents): string[] 
     ) {
       errors.push('input.required: must be a list of field names');
     }
+    if (isObj(raw.input)) validateInputProperties(raw.input.properties, errors);
   }
   validateGraph(raw, '', errors, known);
   return errors;
@@ -279,4 +280,19 @@ function validateAssignment(
 /** A definition that passed validation. */
 export function asDefinition(raw: unknown): WorkflowDefinition {
   return raw as WorkflowDefinition;
+}
+
+function validateInputProperties(properties: unknown, errors: string[]): void {
+  if (properties === undefined) return;
+  if (!isObj(properties)) {
+    errors.push('input.properties: must be an object of fields');
+    return;
+  }
+  for (const [name, field] of Object.entries(properties)) {
+    const at = `input.properties.${name}`;
+    if (!isObj(field) || !(INPUT_FIELD_TYPES as readonly unknown[]).includes(field.type))
+      errors.push(`${at}.type: must be one of ${INPUT_FIELD_TYPES.join(', ')}`);
+    else if (field.description !== undefined && typeof field.description !== 'string')
+      errors.push(`${at}.description: must be a string`);
+  }
 }

@@ -8,8 +8,17 @@
 export interface WorkflowDefinition extends WorkflowGraph {
   name: string;
   description: string;
-  /** Fields the run's input must carry. */
-  input?: { required?: string[] };
+  /** Fields the run's input must carry, and optionally each field's type and meaning (forms, input schema). */
+  input?: { required?: string[]; properties?: Record<string, InputField> };
+}
+
+export const INPUT_FIELD_TYPES = ['string', 'string_list', 'integer', 'number', 'boolean', 'object'] as const;
+export type InputFieldType = (typeof INPUT_FIELD_TYPES)[number];
+
+/** A field of a run's input as a definition declares it (`input.properties`). */
+export interface InputField {
+  type: InputFieldType;
+  description?: string;
 }
 
 export interface WorkflowGraph {
