@@ -11,6 +11,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { AGENT_CATALOG } from '@app/agents';
 import { Check, isPlainObject, report } from './check-kit';
 import { dashboardQueries, loadDashboards } from '../../test/monitoring/monitoring-queries';
+import { chartJsonText, composeRulesText } from '../redis-acl';
 
 const ROOT = resolve(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -174,6 +175,19 @@ checks.push({
     ...['registry', 'orchestrator', 'agent-host', 'migrate']
       .filter((c) => !read('docker/entrypoint.sh').includes(c))
       .map((c) => `entrypoint does not know "${c}"`),
+  ].filter((p): p is string => p !== null),
+});
+
+// The Redis ACL rules have one source (libs/transport/src/redis-acl.ts); the committed copies must match it.
+checks.push({
+  name: 'redis acl: chart files/redis-acl.json and docker/redis/users.acl.rules match libs/transport/src/redis-acl.ts',
+  problems: [
+    read('charts/expert-agents/files/redis-acl.json') === chartJsonText()
+      ? null
+      : 'charts/expert-agents/files/redis-acl.json is stale: npm run redis-acl -- chart-json > charts/expert-agents/files/redis-acl.json',
+    read('docker/redis/users.acl.rules') === composeRulesText()
+      ? null
+      : 'docker/redis/users.acl.rules is stale: npm run redis-acl -- compose-rules > docker/redis/users.acl.rules',
   ].filter((p): p is string => p !== null),
 });
 
