@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
+import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -125,7 +126,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl: databaseUrl(env),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, 1, 200),
-    redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: redisConnectionUrl(env),
     registryPort,
     orchestratorPort: env.int('ORCHESTRATOR_PORT', 5200, 1, 65535),
     agentHostPort: env.int('AGENT_HOST_PORT', 6000, 1, 65535),
@@ -150,6 +151,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     model: modelConfig(env),
     orchestrator: orchestratorConfig(env),
   };
+  checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(
       `HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds}) must be greater than HEARTBEAT_INTERVAL_SECONDS (${heartbeatIntervalSeconds})`,
