@@ -102,7 +102,7 @@ if docker info >/dev/null 2>&1; then
 else
   record SKIPPED "docker build -f docker/Dockerfile" "no Docker engine on this machine (the Dockerfile is checked statically above)"
 fi
-run "sh -n docker/entrypoint.sh; node --check docker/healthcheck.js" sh -c 'sh -n docker/entrypoint.sh && node --check docker/healthcheck.js'
+run "sh -n docker/entrypoint.sh docker/redis/start.sh; node --check docker/healthcheck.js" sh -c 'sh -n docker/entrypoint.sh && sh -n docker/redis/start.sh && node --check docker/healthcheck.js'
 
 echo "== a real Prometheus against the running apps" >&2
 if $static_only; then
