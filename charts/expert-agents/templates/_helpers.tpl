@@ -209,7 +209,15 @@ spec:
             {{- include "expert-agents.existingSecretEnv" . | nindent 12 }}
             - name: {{ .portEnv }}
               value: {{ .values.port | quote }}
-            {{- if ne .component "agent-host" }}
+            {{- if eq .component "agent-host" }}
+            # The model settings only where models are called (with a real provider the apps require its key).
+            - name: MODEL_PROVIDER
+              value: {{ .root.Values.config.modelProvider | quote }}
+            {{- with .root.Values.config.modelName }}
+            - name: MODEL_NAME
+              value: {{ . | quote }}
+            {{- end }}
+            {{- else }}
             - name: AUTH_KEYS_FILE
               value: /etc/expert-agents/auth/auth-keys.json
             {{- end }}
