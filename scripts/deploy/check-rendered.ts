@@ -58,9 +58,10 @@ export function renderedProblems(file: string): { name: string; problems: string
   const secretsUsed = new Map<string, string>();
   const accountsUsed = new Map<string, string>();
   const redisUsers = new Map<string, string>();
-  let keyFile: { keys: { name: string; key: string; agent_ids?: string[] }[] } | undefined;
+  type KeyFile = { keys: { name: string; key: string; scopes?: string[]; agent_ids?: string[] }[] };
+  let keyFile: KeyFile | undefined;
   const auth = docs.find((d) => d.kind === 'Secret' && d.metadata.name.endsWith('-auth-keys'));
-  if (auth?.data) keyFile = JSON.parse(Buffer.from(auth.data['auth-keys.json'], 'base64').toString('utf8'));
+  if (auth?.data) keyFile = JSON.parse(Buffer.from(auth.data['auth-keys.json'], 'base64').toString('utf8')) as KeyFile;
 
   for (const w of workloads) {
     const problems: string[] = [];
@@ -118,9 +119,7 @@ export function renderedProblems(file: string): { name: string; problems: string
   checks.push({
     name: `${basename(file)}: key file has an operator key with scope * and unique keys`,
     problems: [
-      operator?.key && JSON.stringify((operator as { scopes?: string[] }).scopes) === '["*"]'
-        ? null
-        : 'no operator key',
+      operator?.key && JSON.stringify(operator.scopes) === '["*"]' ? null : 'no operator key',
       keyFile && new Set(keyFile.keys.map((k) => k.key)).size === keyFile.keys.length ? null : 'duplicate keys',
     ].filter((p): p is string => p !== null),
   });
