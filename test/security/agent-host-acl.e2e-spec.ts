@@ -12,6 +12,7 @@ import {
   uniqueTransportPrefix,
   waitFor,
 } from '../agent-host/support/agent-host-harness';
+import { Started, startOrchestrator, systemEnv } from '../orchestrator/support/system';
 import { PrivateRedis } from './support/private-redis';
 
 jest.setTimeout(90_000);
@@ -36,6 +37,7 @@ describe('registry, agent host and orchestrator each on their own Redis ACL user
   let host: HostUnderTest;
   let sender: TaskSender;
   let results: ResultsReader;
+  let orchestrator: Started;
 
   beforeAll(async () => {
     await forgetAgents(['QA-001']);
@@ -61,6 +63,7 @@ describe('registry, agent host and orchestrator each on their own Redis ACL user
   });
 
   afterAll(async () => {
+    await orchestrator?.close();
     await host?.close();
     await registry?.close();
     await sender?.close();
@@ -82,5 +85,33 @@ describe('registry, agent host and orchestrator each on their own Redis ACL user
     const result = await results.result(task.task_id, 30_000);
     expect(result.from_agent).toBe('QA-001');
     expect(result.payload).toMatchObject({ task_id: task.task_id, agent_id: 'QA-001', status: 'completed' });
+  });
+
+  it('runs the real orchestrator on its user (Nest Redis transport on): a task over HTTP completes on QA-001', async () => {
+    orchestrator = await startOrchestrator({
+      ...systemEnv(registry.baseUrl, transport),
+      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'true',
+      REDIS_URL: url(),
+      REDIS_USERNAME: 'orchestrator',
+      REDIS_PASSWORD: 'o-pw',
+    });
+    const accepted = await fetch(`${orchestrator.baseUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Test the checkout', agent_id: 'QA-001' }),
+    });
+    expect(accepted.status).toBe(202);
+    const { task_id } = (await accepted.json()) as { task_id: string };
+    const task = await waitFor(
+      `task ${task_id} completed`,
+      async () => {
+        const res = await fetch(`${orchestrator.baseUrl}/api/tasks/${task_id}`);
+        const body = (await res.json()) as { status: string; agent_id: string };
+        return ['completed', 'failed'].includes(body.status) ? body : undefined;
+      },
+      30_000,
+    );
+    expect(task).toMatchObject({ status: 'completed', agent_id: 'QA-001' });
+    expect((await fetch(`${orchestrator.baseUrl}/health/ready`)).status).toBe(200);
   });
 });
