@@ -13,13 +13,25 @@ export class PrivateRedis {
   private stderr = '';
 
   /** `files` are written into the temp dir first; `args(dir, port)` builds the redis-server arguments. */
-  async start(args: (dir: string, port: number) => string[], files: Record<string, string> = {}): Promise<void> {
+  async start(
+    args: (dir: string, port: number) => string[],
+    files: Record<string, string> = {},
+    launcher: { command: string; args: string[]; env: Record<string, string> } = {
+      command: '/usr/bin/redis-server',
+      args: [],
+      env: {},
+    },
+  ): Promise<void> {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(this.dir, name), text, { mode: 0o600 });
     this.port = await freePort();
+    // `launcher`: e.g. docker/redis/start.sh, which execs redis-server with the remaining arguments.
     const proc = spawn(
-      '/usr/bin/redis-server',
-      ['--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', ...args(this.dir, this.port)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      launcher.command,
+      [
+        ...launcher.args,
+        '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', ...args(this.dir, this.port),
+      ], // prettier-ignore
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launcher.env } },
     );
     proc.stdout?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
