@@ -7,8 +7,9 @@
  *
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register scripts/deploy/check-rendered.ts out/*.yaml
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '@app/config';
 import { Check, report } from './check-kit';
@@ -89,7 +90,12 @@ export function renderedProblems(file: string): { name: string; problems: string
     const sharing = accountsUsed.get(account);
     if (sharing && account !== 'default') problems.push(`shares ServiceAccount ${account} with ${sharing}`);
     accountsUsed.set(account, w.metadata.name);
-    if (env.AUTH_KEYS_FILE) env.AUTH_KEYS_FILE = __filename; // a readable file: its contents are checked below
+    // The mounted key file, as the pod would see it (its contents are checked below too).
+    if (env.AUTH_KEYS_FILE && auth?.data) {
+      const path = join(mkdtempSync(join(tmpdir(), 'ea-rendered-')), 'auth-keys.json');
+      writeFileSync(path, Buffer.from(auth.data['auth-keys.json'], 'base64'), { mode: 0o600 });
+      env.AUTH_KEYS_FILE = path;
+    }
     try {
       loadConfig(env);
     } catch (error) {
