@@ -24,6 +24,12 @@
           k8s-app: kube-dns
 {{- end }}
 {{- end }}
+{{- /* More egress for every workload (networkPolicy.extraEgress), e.g. an OpenTelemetry collector. */}}
+{{- define "expert-agents.np.egressExtra" -}}
+{{- with .Values.networkPolicy.extraEgress }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
 {{- define "expert-agents.np.egressRedis" -}}
 {{- $np := .Values.networkPolicy }}
 - ports:
