@@ -59,8 +59,7 @@ describe('Redis over TLS with an ACL user', () => {
       REDIS_USERNAME: 'registry',
       REDIS_PASSWORD: 'registry-pw',
     });
-    expect(out).toMatch(/^ERROR/);
-    expect(out).not.toBe('PONG');
+    expect(out).toMatch(/^ERROR .*(self[- ]signed|unable to (verify|get local issuer))/i);
   });
 
   it('refuses a wrong password for the ACL user', async () => {
