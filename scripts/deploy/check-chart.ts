@@ -174,7 +174,7 @@ checks.push({
 });
 
 checks.push({
-  name: 'chart: every ServiceAccount, ConfigMap and Secret a hook pod uses is an earlier hook of the same events',
+  name: 'chart: every ServiceAccount, ConfigMap and Secret a hook pod uses is an earlier hook of the same events; no Deployment uses a hook deleted after the hooks ran',
   problems: [...hookOrderSelfTest(), ...hookOrderProblems(templates)],
 });
 

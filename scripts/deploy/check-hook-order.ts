@@ -17,10 +17,15 @@ interface Doc {
   name?: string;
   hooks: string[];
   weight: number;
+  deletePolicy: string[];
 }
 
 /** Template expressions compared without whitespace and with `$` for the root. */
-const norm = (expr: string): string => expr.replace(/\s+/g, '').replace(/\(dict"root"\$/g, '(dict"root".');
+const norm = (expr: string): string =>
+  expr
+    .replace(/\s+/g, '')
+    .replace(/\(dict"root"\$/g, '(dict"root".')
+    .replace(/\.root\}\}/g, '.}}'); // the workload helpers pass the chart's root as `.root`
 
 function documents(file: TemplateFile): Doc[] {
   return file.text.split(/^---\s*$/m).map((text) => {
@@ -39,6 +44,11 @@ function documents(file: TemplateFile): Doc[] {
             .map((h) => h.trim())
         : [],
       weight: weight ? Number(weight[1]) : 0,
+      deletePolicy: (/helm\.sh\/hook-delete-policy:\s*([^\n]+)/.exec(text)?.[1] ?? '')
+        .replace(/['"]/g, '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
     };
   });
 }
@@ -73,6 +83,19 @@ export function hookOrderProblems(templates: TemplateFile[]): string[] {
         problems.push(`${what}, rendered by ${target.file} without hook ${missing.join(',')}: it does not exist yet`);
       else if (target.weight >= pod.weight)
         problems.push(`${what}, a hook of weight ${target.weight} in ${target.file}: it must be lower to exist first`);
+    }
+  }
+  // Ordinary pods may use hook resources only when Helm keeps them after the hook phase.
+  // The Deployments are defined in _helpers.tpl.
+  const workloads = templates
+    .flatMap(documents)
+    .filter((d) => /^(Deployment|StatefulSet|DaemonSet)$/.test(d.kind ?? ''));
+  for (const pod of workloads.filter((d) => d.hooks.length === 0)) {
+    for (const ref of references(pod.text)) {
+      const target = docs.find((d) => d.kind === ref.kind && d.name === ref.expr);
+      const gone = target?.deletePolicy.filter((p) => p === 'hook-succeeded' || p === 'hook-failed') ?? [];
+      if (target && target.hooks.length > 0 && gone.length > 0)
+        problems.push(`${pod.file} uses ${ref.kind} ${ref.expr}, a hook deleted on ${gone.join(',')} (${target.file})`);
     }
   }
   return problems;
