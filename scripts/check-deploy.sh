@@ -66,6 +66,23 @@ echo "== chart: values vs schema vs templates" >&2
 if out=$(ts scripts/deploy/check-chart.ts 2>&1); then record PASS "Helm chart values (scripts/deploy/check-chart.ts)"; else record FAIL "Helm chart values (scripts/deploy/check-chart.ts)"; fi
 printf '%s\n' "$out" | sed 's/^/    /' >&2
 
+# The renderer of ../shared/tools/chart-check (helm template without helm, strict Kubernetes validation), when this
+# checkout has it; then every rendered workload's environment through the apps' own loadConfig.
+chart_check=${CHART_CHECK:-../shared/tools/chart-check/check.sh}
+if [ -f "$chart_check" ]; then
+  if out=$(bash "$chart_check" 2>&1); then record PASS "chart rendered and validated ($chart_check)"; else record FAIL "chart rendered and validated ($chart_check)"; fi
+  printf '%s\n' "$out" | grep -E '^(case|  ERROR|  WARN|helm-render)' | sed 's/^/    /' >&2
+  rendered=$(printf '%s\n' "$out" | sed -n 's/^outputs: //p')
+  if [ -n "$rendered" ] && out=$(ts scripts/deploy/check-rendered.ts "$rendered"/*.yaml 2>&1); then
+    record PASS "rendered workloads: loadConfig accepts each environment, least privilege (scripts/deploy/check-rendered.ts)"
+  else
+    record FAIL "rendered workloads (scripts/deploy/check-rendered.ts)"
+  fi
+  printf '%s\n' "$out" | grep -v '^PASS' | sed 's/^/    /' >&2
+else
+  record SKIPPED "chart rendering (chart-check)" "$chart_check not found (set CHART_CHECK)"
+fi
+
 if command -v helm >/dev/null 2>&1; then
   run "helm lint charts/expert-agents (defaults and production values)" sh -c \
     'helm lint charts/expert-agents && helm lint charts/expert-agents -f charts/expert-agents/values-production.yaml'
@@ -102,7 +119,7 @@ if docker info >/dev/null 2>&1; then
 else
   record SKIPPED "docker build -f docker/Dockerfile" "no Docker engine on this machine (the Dockerfile is checked statically above)"
 fi
-run "sh -n docker/entrypoint.sh; node --check docker/healthcheck.js" sh -c 'sh -n docker/entrypoint.sh && node --check docker/healthcheck.js'
+run "sh -n docker/entrypoint.sh docker/redis/start.sh; node --check docker/healthcheck.js" sh -c 'sh -n docker/entrypoint.sh && sh -n docker/redis/start.sh && node --check docker/healthcheck.js'
 
 echo "== a real Prometheus against the running apps" >&2
 if $static_only; then

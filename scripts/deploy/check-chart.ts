@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { AGENT_CATALOG } from '@app/agents';
 import { Check, deepMerge, isPlainObject, report } from './check-kit';
+import { hookOrderProblems, hookOrderSelfTest } from './check-hook-order';
 
 const CHART = resolve(__dirname, '../../charts/expert-agents');
 const TEMPLATES = join(CHART, 'templates');
@@ -170,6 +171,11 @@ checks.push({
     if (depth !== 0) problems.push(`${name}: ${depth > 0 ? 'unclosed' : 'extra'} block (depth ${depth})`);
     return problems;
   }),
+});
+
+checks.push({
+  name: 'chart: every ServiceAccount, ConfigMap and Secret a hook pod uses is an earlier hook of the same events; no Deployment uses a hook deleted after the hooks ran',
+  problems: [...hookOrderSelfTest(), ...hookOrderProblems(templates)],
 });
 
 const workload = templates.find((t) => t.name === '_helpers.tpl')?.text ?? '';

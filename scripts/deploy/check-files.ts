@@ -11,6 +11,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { AGENT_CATALOG } from '@app/agents';
 import { Check, isPlainObject, report } from './check-kit';
 import { dashboardQueries, loadDashboards } from '../../test/monitoring/monitoring-queries';
+import { chartJsonText, composeRulesText } from '../redis-acl';
 
 const ROOT = resolve(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -146,6 +147,32 @@ checks.push({
   ].filter((p): p is string => p !== null),
 });
 
+// Start and stop order, least privilege and no default admin password (merge keys resolved, as compose does).
+const merged = (parse(read('docker-compose.yml'), { merge: true }) as typeof compose).services;
+const dependsOn = (name: string): string[] => Object.keys((merged[name]?.depends_on as object | undefined) ?? {});
+const mergedEnv = (name: string): Record<string, string> => (merged[name]?.environment as Record<string, string>) ?? {};
+checks.push({
+  name: 'compose: apps depend on postgres and redis, hosts on the registry; one Redis user each; no admin/admin',
+  problems: [
+    ...['registry', 'orchestrator', ...agentServices.map(([n]) => n)].flatMap((n) => [
+      ...['postgres', 'redis']
+        .filter((d) => !dependsOn(n).includes(d))
+        .map((d) => `${n} does not depend on ${d} (it would outlive it on stop)`),
+      mergedEnv(n).REDIS_USERNAME ? null : `${n} has no REDIS_USERNAME (its own Redis ACL user)`,
+    ]),
+    ...agentServices
+      .filter(([n]) => !dependsOn(n).includes('registry'))
+      .map(([n]) => `${n} does not depend on registry`),
+    ...['registry', 'orchestrator']
+      .filter((n) => 'MODEL_API_KEY' in mergedEnv(n))
+      .map((n) => `${n} gets MODEL_API_KEY (only agent hosts need it)`),
+    /admin/.test(String(mergedEnv('grafana').GF_SECURITY_ADMIN_PASSWORD ?? '')) ||
+    (!mergedEnv('grafana').GF_SECURITY_ADMIN_PASSWORD && !mergedEnv('grafana').GF_SECURITY_ADMIN_PASSWORD__FILE)
+      ? 'grafana falls back to admin/admin'
+      : null,
+  ].filter((p): p is string => p !== null),
+});
+
 const prometheus = parse(read('docker/prometheus/prometheus.yml')) as {
   scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
 };
@@ -164,16 +191,38 @@ checks.push({
 
 const dockerfile = read('docker/Dockerfile');
 checks.push({
-  name: 'dockerfile: multi-stage, non-root, NODE_ENV=production, HEALTHCHECK, app chosen by the command',
+  name: 'dockerfile: multi-stage, non-root, NODE_ENV=production, HEALTHCHECK, app chosen by the command, no syntax line, no TypeScript/ts-node',
   problems: [
     (dockerfile.match(/^FROM /gm) ?? []).length >= 2 ? null : 'not multi-stage',
     /^USER (?!root\b)\S+/m.test(dockerfile) ? null : 'no non-root USER',
     /^ENV NODE_ENV=production/m.test(dockerfile) ? null : 'NODE_ENV=production not set',
     /^HEALTHCHECK /m.test(dockerfile) ? null : 'no HEALTHCHECK',
     /^ENTRYPOINT /m.test(dockerfile) ? null : 'no ENTRYPOINT',
+    // A `# syntax=` line makes BuildKit fetch a frontend image: air-gapped and mirrored builds fail.
+    /^#\s*syntax=/m.test(dockerfile)
+      ? 'remove the "# syntax=" line (the built-in frontend supports cache mounts)'
+      : null,
+    ...['typescript', 'ts-node']
+      .filter((m) => !new RegExp(`rm -rf[^\n]*node_modules/${m}\\b`).test(dockerfile))
+      .map((m) => `the runtime image keeps ${m} (remove it after npm prune)`),
     ...['registry', 'orchestrator', 'agent-host', 'migrate']
       .filter((c) => !read('docker/entrypoint.sh').includes(c))
       .map((c) => `entrypoint does not know "${c}"`),
+  ].filter((p): p is string => p !== null),
+});
+
+// The Redis ACL rules have one source (libs/transport/src/redis-acl.ts); the committed copies must match it.
+checks.push({
+  name: 'redis acl: chart files/redis-acl.json and docker/redis/users.acl.rules match libs/transport/src/redis-acl.ts',
+  problems: [
+    // Compared as data: Prettier formats the committed copy.
+    JSON.stringify(JSON.parse(read('charts/expert-agents/files/redis-acl.json'))) ===
+    JSON.stringify(JSON.parse(chartJsonText()))
+      ? null
+      : 'charts/expert-agents/files/redis-acl.json is stale: npm run redis-acl -- chart-json > charts/expert-agents/files/redis-acl.json',
+    read('docker/redis/users.acl.rules') === composeRulesText()
+      ? null
+      : 'docker/redis/users.acl.rules is stale: npm run redis-acl -- compose-rules > docker/redis/users.acl.rules',
   ].filter((p): p is string => p !== null),
 });
 

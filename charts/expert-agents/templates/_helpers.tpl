@@ -40,16 +40,70 @@ app.kubernetes.io/part-of: expert-agents
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/*
+ServiceAccount of one workload. Arguments (dict): root, name (registry | orchestrator | agents-<group> | migrate).
+With serviceAccount.create every workload gets its own (<base>-<name>), else all use serviceAccount.name.
+*/}}
 {{- define "expert-agents.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create }}
-{{- default (include "expert-agents.fullname" .) .Values.serviceAccount.name }}
+{{- if .root.Values.serviceAccount.create }}
+{{- printf "%s-%s" (default (include "expert-agents.fullname" .root) .root.Values.serviceAccount.name) .name | trunc 63 | trimSuffix "-" }}
 {{- else }}
-{{- default "default" .Values.serviceAccount.name }}
+{{- default "default" .root.Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
 
-{{- define "expert-agents.secretName" -}}
-{{- default (printf "%s-credentials" (include "expert-agents.fullname" .)) .Values.secrets.existingSecret }}
+{{/* The Secret the chart generates for one workload (same arguments). */}}
+{{- define "expert-agents.componentSecretName" -}}
+{{- printf "%s-%s" (include "expert-agents.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "expert-agents.authKeysSecretName" -}}
+{{- printf "%s-auth-keys" (include "expert-agents.fullname" .) }}
+{{- end }}
+
+{{/*
+A generated credential, stable across upgrades: the value already in the release's Secret (lookup), else a new random
+one. Arguments (dict): root, secret (name), key.
+*/}}
+{{- define "expert-agents.keepOrGenerate" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret }}
+{{- $data := dig "data" dict ($existing | default dict) }}
+{{- if hasKey $data .key }}
+{{- index $data .key | b64dec }}
+{{- else }}
+{{- randAlphaNum 48 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment the connection strings come from when secrets.existingSecret names a Secret made outside the chart: only
+the keys this workload needs (hosts get MODEL_API_KEY, the others do not). Arguments (dict): root, component.
+*/}}
+{{- define "expert-agents.existingSecretEnv" -}}
+{{- with .root.Values.secrets.existingSecret }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: DATABASE_URL }
+{{- if ne $.component "migrate" }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: REDIS_URL }
+{{- end }}
+{{- if eq $.component "agent-host" }}
+- name: MODEL_API_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: MODEL_API_KEY, optional: true }
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Rolls the pods that read the generated keys when the set of host groups (and so the key file) changes. */}}
+{{- define "expert-agents.credentialsChecksum" -}}
+{{- $groups := list }}
+{{- range .Values.agentHosts }}
+{{- $groups = append $groups (dict "name" .name "agentIds" .agentIds) }}
+{{- end }}
+{{- dict "groups" $groups "redisAcl" .Values.redisAcl.enabled "auth" .Values.auth.mode | toJson | sha256sum }}
 {{- end }}
 
 {{- define "expert-agents.configMapName" -}}
@@ -119,11 +173,12 @@ spec:
       annotations:
         # Roll the pods when settings change.
         checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
+        checksum/credentials: {{ include "expert-agents.credentialsChecksum" .root }}
         {{- with .root.Values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
-      serviceAccountName: {{ include "expert-agents.serviceAccountName" .root }}
+      serviceAccountName: {{ include "expert-agents.serviceAccountName" . }}
       automountServiceAccountToken: false
       {{- with .root.Values.imagePullSecrets }}
       imagePullSecrets:
@@ -147,11 +202,25 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ include "expert-agents.configMapName" .root }}
+            # This workload's own Secret: its connection strings and generated credentials, nothing of the others.
             - secretRef:
-                name: {{ include "expert-agents.secretName" .root }}
+                name: {{ include "expert-agents.componentSecretName" . }}
           env:
+            {{- include "expert-agents.existingSecretEnv" . | nindent 12 }}
             - name: {{ .portEnv }}
               value: {{ .values.port | quote }}
+            {{- if eq .component "agent-host" }}
+            # The model settings only where models are called (with a real provider the apps require its key).
+            - name: MODEL_PROVIDER
+              value: {{ .root.Values.config.modelProvider | quote }}
+            {{- with .root.Values.config.modelName }}
+            - name: MODEL_NAME
+              value: {{ . | quote }}
+            {{- end }}
+            {{- else }}
+            - name: AUTH_KEYS_FILE
+              value: /etc/expert-agents/auth/auth-keys.json
+            {{- end }}
             {{- range $name, $value := .env }}
             - name: {{ $name }}
               value: {{ $value | quote }}
@@ -173,9 +242,21 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if ne .component "agent-host" }}
+            - name: auth-keys
+              mountPath: /etc/expert-agents/auth
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: {}
+        {{- if ne .component "agent-host" }}
+        # AUTH_KEYS_FILE: the operator key and every host key with its agent_ids (hashed by the apps at start-up).
+        - name: auth-keys
+          secret:
+            secretName: {{ include "expert-agents.authKeysSecretName" .root }}
+            defaultMode: 0440
+        {{- end }}
       {{- with .root.Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

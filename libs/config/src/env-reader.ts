@@ -1,4 +1,5 @@
 import { ConfigError } from './config.error';
+import { redactUrl } from './redact-url';
 
 type Env = Record<string, string | undefined>;
 
@@ -55,7 +56,8 @@ export class EnvReader {
     try {
       parsed = new URL(value);
     } catch {
-      this.problems.push(`${name} must be a URL (got "${value}")`);
+      // Never echo a password: an unparsable URL may still carry one.
+      this.problems.push(`${name} must be a URL (got "${redactUrl(value)}")`);
       return fallback;
     }
     if (!protocols.includes(parsed.protocol)) {

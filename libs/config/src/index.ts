@@ -4,3 +4,4 @@ export * from './env-reader';
 export * from './load-config';
 export * from './config.module';
 export * from './console-config';
+export * from './connection-security';

@@ -11,6 +11,7 @@ import {
 } from './app-config';
 import { consoleConfig } from './console-config';
 import { EnvReader } from './env-reader';
+import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -148,7 +149,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logFormat: logFormat(env.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto')),
     databaseUrl: databaseUrl(env),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, 1, 200),
-    redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: redisConnectionUrl(env),
     registryPort,
     orchestratorPort: env.int('ORCHESTRATOR_PORT', 5200, 1, 65535),
     agentHostPort: env.int('AGENT_HOST_PORT', 6000, 1, 65535),
@@ -174,6 +175,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     orchestrator: orchestratorConfig(env),
     console: consoleConfig(env, registryPort),
   };
+  checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(
       `HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds}) must be greater than HEARTBEAT_INTERVAL_SECONDS (${heartbeatIntervalSeconds})`,

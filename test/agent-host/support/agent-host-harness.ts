@@ -59,12 +59,14 @@ export interface BusEnvelope {
 
 /** What the orchestrator would read: the results stream, read with raw XREAD from the start. */
 export class ResultsReader {
-  readonly redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  readonly redis: Redis;
   private readonly key: string;
   private lastId = '0-0';
   readonly seen: BusEnvelope[] = [];
 
-  constructor(prefix: string) {
+  /** `url`: another Redis (e.g. a private one, as an ACL user). */
+  constructor(prefix: string, url = TEST_REDIS_URL) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
     this.key = new TransportKeys(prefix).stream(ORCHESTRATOR_RESULTS_ADDRESS);
   }
 
@@ -103,8 +105,11 @@ export class ResultsReader {
 export class TaskSender {
   readonly client: RedisStreamsClient;
 
-  constructor(readonly prefix: string) {
-    this.client = new RedisStreamsClient({ url: TEST_REDIS_URL, keyPrefix: prefix, from: 'PM-001' });
+  constructor(
+    readonly prefix: string,
+    url = TEST_REDIS_URL,
+  ) {
+    this.client = new RedisStreamsClient({ url, keyPrefix: prefix, from: 'PM-001' });
   }
 
   async execute(agentId: string, overrides: Partial<TaskExecuteMessage> = {}): Promise<TaskExecuteMessage> {

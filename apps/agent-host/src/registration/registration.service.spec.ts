@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { AgentDefinition, getAgent } from '@app/agents';
 import { loadConfig } from '@app/config';
 import { HostedAgents } from '../hosting/hosted-agents';
@@ -5,7 +6,7 @@ import { AgentStateService } from '../state/agent-state.service';
 import { RegistrationService } from './registration.service';
 import { RegistryClient, RegistryHttpError } from './registry.client';
 
-function setup() {
+function setup(ids: string[] = ['QA-001']) {
   const definition: AgentDefinition = getAgent('QA-001');
   const registry = {
     register: jest.fn().mockResolvedValue(undefined),
@@ -14,7 +15,7 @@ function setup() {
     setStatus: jest.fn().mockResolvedValue(undefined),
   };
   const agents = {
-    ids: () => ['QA-001'],
+    ids: () => ids,
     get: () => ({ definition }),
     load: () => ({ current_tasks: 1, max_tasks: 4 }),
   };
@@ -80,5 +81,18 @@ describe('RegistrationService', () => {
       task_duration_sec: 1.5,
     });
     expect(registry.setStatus).toHaveBeenCalledWith('QA-001', 'offline');
+  });
+
+  it('logs how many agents the registry really marked offline, not how many it tried', async () => {
+    const { service, registry } = setup(['QA-001', 'QA-002']);
+    service.start(6000);
+    await jest.advanceTimersByTimeAsync(10);
+    registry.setStatus.mockResolvedValueOnce(undefined).mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    await service.stop();
+    expect(registry.setStatus).toHaveBeenCalledTimes(2);
+    expect(log).toHaveBeenCalledWith('marked 1 agent(s) offline (1 failed)');
+    expect(log).not.toHaveBeenCalledWith(expect.stringMatching(/marked 2/));
   });
 });

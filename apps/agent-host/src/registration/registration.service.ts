@@ -73,7 +73,12 @@ export class RegistrationService {
       if (r.status === 'rejected')
         this.log.warn(`could not mark ${registered[i]} offline: ${(r.reason as Error).message}`);
     });
-    if (registered.length > 0) this.log.log(`marked ${registered.length} agent(s) offline`);
+    // Count what the registry accepted, not what was attempted.
+    const marked = results.filter((r) => r.status === 'fulfilled').length;
+    if (marked > 0 || registered.length > 0) {
+      const failed = registered.length - marked;
+      this.log.log(`marked ${marked} agent(s) offline${failed > 0 ? ` (${failed} failed)` : ''}`);
+    }
   }
 
   private registrationBody(agentId: string): RegistrationBody {

@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/persistence';
 
+/** Redis readiness; like the database check, the body names the dependency, never the client's error message. */
 @Injectable()
 export class RedisHealthIndicator {
+  private readonly log = new Logger('Health');
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly indicator: HealthIndicatorService,
@@ -20,7 +23,8 @@ export class RedisHealthIndicator {
       await Promise.race([this.redis.ping(), timeout]).finally(() => clearTimeout(timer));
       return check.up();
     } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : String(error) });
+      this.log.debug(`${key} down: ${error instanceof Error ? error.message : String(error)}`);
+      return check.down({ message: `${key} unreachable` });
     }
   }
 }
