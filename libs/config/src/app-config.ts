@@ -1,3 +1,5 @@
+import { DispatchConfig } from './dispatch-config';
+
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -37,6 +39,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** Orchestrator tuning (ORCHESTRATOR_* variables). */
   orchestrator: OrchestratorConfig;
+  /** Capacity-aware dispatch and task timeouts (ORCHESTRATOR_QUEUE_TIMEOUT_SECONDS, ...). */
+  dispatch: DispatchConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -156,8 +156,9 @@ export class TasksRepository {
 
   async events(taskId: string, afterId = '0'): Promise<TaskEventView[]> {
     const rows: EventRow[] = await this.dataSource.query(
-      `SELECT id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at
-         FROM task_events WHERE task_id = $1 AND id > $2::bigint ORDER BY id`,
+      // Ordered by the bigint column: the output column `id` is text, and text order puts 10 before 9.
+      `SELECT e.id::text AS id, e.task_id, e.attempt, e.type, e.status, e.agent_id, e.detail, e.created_at
+         FROM task_events e WHERE e.task_id = $1 AND e.id > $2::bigint ORDER BY e.id`,
       [taskId, afterId],
     );
     return rows.map(toEventView);
