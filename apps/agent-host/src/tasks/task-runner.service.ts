@@ -5,7 +5,7 @@ import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { RegistrationService } from '../registration/registration.service';
 import { AgentStateService } from '../state/agent-state.service';
-import { CancelSignals, TaskDeadlineSignal } from './cancel-signals.service';
+import { CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from './cancel-signals.service';
 
 export interface RunOptions {
   deadline: Date;
@@ -79,7 +79,7 @@ export class TaskRunner {
     this.metrics.setActive(agentId, runtime.activeTaskCount);
     const started = performance.now();
     try {
-      stopWatching = await this.cancels.watch(task.task_id, controller);
+      stopWatching = await this.cancels.watch(task.task_id, controller, task.attempt);
       const msLeft = options.deadline.getTime() - Date.now();
       if (msLeft <= 0) controller.abort(new TaskDeadlineSignal(options.deadline));
       else deadlineTimer = setTimeout(() => controller.abort(new TaskDeadlineSignal(options.deadline)), msLeft);
@@ -116,6 +116,8 @@ export class TaskRunner {
         error_type: 'deadline_exceeded',
       };
     }
+    if (task.status === 'canceled' && signal.reason instanceof TaskSupersededSignal)
+      return { task, outcome: 'canceled', error: signal.reason.message, error_type: null };
     const outcome = task.status === 'completed' || task.status === 'canceled' ? task.status : 'failed';
     return { task, outcome, error: task.error, error_type: outcome === 'canceled' ? null : task.error_type };
   }

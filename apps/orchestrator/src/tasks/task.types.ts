@@ -11,8 +11,11 @@ export interface NewTask {
   capability: string | null;
   min_proficiency: number | null;
   priority: number;
+  /** Execution timeout of each attempt, counted from its start. */
   timeout_seconds: number;
   max_attempts: number;
+  /** Accepted → started at most this long, else the task fails (queue timeout). */
+  queue_timeout_seconds: number;
   idempotency_key: string | null;
   workflow_run_id: string | null;
   step_key: string | null;

@@ -3,6 +3,8 @@ import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchest
 import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
-export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000,
+export const MIGRATIONS = [
+  InitialSchema1764194400000,
+  OrchestratorTasksWorkflows1764205000000,
   CapacityTimeouts1765000000000,
 ];
