@@ -41,10 +41,3 @@ local ttl = tonumber(ARGV[2])
 local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + ttl, ARGV[1])
 if n == 1 and redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return n`;
-
-/** KEYS: capacity. ARGV: host instance id, max slots, ttl ms. A host's report of its slots for one agent. */
-export const REPORT_CAPACITY_SCRIPT = `${NOW}
-local ttl = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. (now + ttl))
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-return 1`;

@@ -7,6 +7,7 @@ import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
 import { backOffRouting, claimWaiting, ScanCursor, WaitingTask } from './dispatch-sql';
 import { HistoryWriter } from './history-writer.service';
+import { leaseInOrder } from './lease-in-order';
 import { TaskEventsHub } from './task-events.hub';
 import { markDispatched, sqlOf, unstartedAttempts } from './task-sql';
 import { DispatchCandidate, DispatchItem } from './task.types';
@@ -246,7 +247,18 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         await runner.startTransaction();
         const sql = await sqlOf(runner);
         claimed = await claimWaiting(sql, SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
-        const { routed, unroutable } = await this.routeInOrder(claimed, full, waitingFor);
+        const choice = await leaseInOrder(
+          claimed,
+          (c) => routeKey(specOf(c)),
+          (c) => this.lease(c),
+          full,
+          waitingFor,
+        );
+        const routed = choice.routed.map((r) => ({
+          candidate: r.task,
+          item: this.item(r.task, r.agent_id, Date.now(), null),
+        }));
+        const unroutable = choice.unroutable.map((t) => t.task_id);
         const events = await markDispatched(
           sql,
           routed.map((r) => r.item),
@@ -271,43 +283,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       cursor = { priority: last.priority, created_at: last.created_at, task_id: last.task_id };
     }
     this.congested = new Set([...waitingFor, ...this.fastMisses]);
-  }
-
-  /**
-   * Leases slots in dispatch order: each route's tasks one after another (a route's first miss
-   * makes it full for the rest of the scan), different routes in parallel.
-   */
-  private async routeInOrder(
-    claimed: WaitingTask[],
-    full: Set<string>,
-    waitingFor: Set<string>,
-  ): Promise<{ routed: Sent[]; unroutable: string[] }> {
-    const byRoute = new Map<string, WaitingTask[]>();
-    for (const c of claimed) {
-      const key = routeKey(specOf(c));
-      if (full.has(key)) continue;
-      const list = byRoute.get(key);
-      if (list) list.push(c);
-      else byRoute.set(key, [c]);
-    }
-    const routed: Sent[] = [];
-    const unroutable: string[] = [];
-    await Promise.all(
-      [...byRoute.entries()].map(async ([key, tasks]) => {
-        for (let i = 0; i < tasks.length; i++) {
-          const outcome = await this.lease(tasks[i]);
-          if ('agent_id' in outcome) {
-            routed.push({ candidate: tasks[i], item: this.item(tasks[i], outcome.agent_id, Date.now(), null) });
-            continue;
-          }
-          full.add(key);
-          if (outcome.miss === 'no_slot') waitingFor.add(key);
-          else unroutable.push(...tasks.slice(i).map((t) => t.task_id));
-          return;
-        }
-      }),
-    );
-    return { routed, unroutable };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
