@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { scriptedCallCount } from '@app/agents';
+import { slotLeasesKey } from '@app/contracts';
 import { call } from '../support/http-client';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 import { Json, Started, TestSystem, waitFor } from './support/system';
 
 jest.setTimeout(180_000);
@@ -83,6 +86,18 @@ describe('capacity-aware dispatch and timeouts (real registry, hosts, PostgreSQL
     expect(Math.min(...waiting.map((w) => dispatchedAt.get(w.id)!))).toBeGreaterThan(
       Math.max(...first.map((id) => dispatchedAt.get(id)!)),
     );
+  });
+
+  it('frees a slot whose lease no attempt backs (a release lost in a crash) without waiting for its expiry', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const key = slotLeasesKey(system.transportPrefix, 'DEV-001');
+      const lost = `${randomUUID()}:1`;
+      await redis.zadd(key, Date.now() + 3_600_000, lost);
+      await waitFor('the lost lease to be released', async () => (await redis.zscore(key, lost)) === null, 30_000);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('adds up the slots of an agent replicated on two hosts (2 + 2)', async () => {

@@ -70,6 +70,11 @@ export class RoutingService {
     return { miss: 'no_slot' };
   }
 
+  /** Agents this replica has leased slots of (for reconciliation). */
+  leasedAgents(): string[] {
+    return [...this.seen.keys()];
+  }
+
   /** The attempt started: its lease now lasts until its execution deadline (plus grace). */
   extend(agentId: string, taskId: string, attempt: number, ttlMs: number): void {
     this.leases.extend(agentId, leaseId(taskId, attempt), ttlMs).catch((error: unknown) => this.warn(error));
