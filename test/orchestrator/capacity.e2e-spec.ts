@@ -120,6 +120,8 @@ describe('capacity-aware dispatch and timeouts (real registry, hosts, PostgreSQL
     );
     expect(task.attempts).toEqual([]);
     expect(task.history.map((e: Json) => e.type)).toEqual(['accepted', 'failed']);
+    expect(task.queue_timeout_seconds).toBe(2);
+    expect(Date.parse(task.queue_deadline) - Date.parse(task.created_at)).toBe(2000);
   });
 
   it('never lets unroutable tasks block others: 250 high-priority tasks nobody serves, then one for a busy agent', async () => {

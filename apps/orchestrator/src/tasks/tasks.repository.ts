@@ -21,10 +21,14 @@ export interface TaskView {
   attempt: number;
   max_attempts: number;
   timeout_seconds: number;
+  /** Null for tasks accepted before queue timeouts existed. */
+  queue_timeout_seconds: number | null;
   idempotency_key: string | null;
   workflow_run_id: string | null;
   step_key: string | null;
   deadline: string | null;
+  /** The task fails if still not started by then. */
+  queue_deadline: string | null;
   created_at: string;
   dispatched_at: string | null;
   started_at: string | null;
@@ -50,7 +54,8 @@ export interface AttemptView {
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 const TASK_COLUMNS = `task_id, task_title, task_description, status, agent_id, requested_agent_id, role, capability, min_proficiency, priority,
-  input, result, error, attempt, max_attempts, timeout_seconds, idempotency_key, workflow_run_id, step_key, deadline, created_at,
+  input, result, error, attempt, max_attempts, timeout_seconds, queue_timeout_seconds, idempotency_key, workflow_run_id, step_key,
+  deadline, queue_deadline, created_at,
   dispatched_at, started_at, completed_at, cancel_requested_at, updated_at`;
 
 type TaskRow = Omit<
@@ -58,6 +63,7 @@ type TaskRow = Omit<
   | 'title'
   | 'description'
   | 'deadline'
+  | 'queue_deadline'
   | 'created_at'
   | 'dispatched_at'
   | 'started_at'
@@ -68,6 +74,7 @@ type TaskRow = Omit<
   task_title: string | null;
   task_description: string | null;
   deadline: Date | null;
+  queue_deadline: Date | null;
   created_at: Date;
   dispatched_at: Date | null;
   started_at: Date | null;
@@ -94,10 +101,12 @@ function toView(r: TaskRow): TaskView {
     attempt: r.attempt,
     max_attempts: r.max_attempts,
     timeout_seconds: r.timeout_seconds,
+    queue_timeout_seconds: r.queue_timeout_seconds,
     idempotency_key: r.idempotency_key,
     workflow_run_id: r.workflow_run_id,
     step_key: r.step_key,
     deadline: iso(r.deadline),
+    queue_deadline: iso(r.queue_deadline),
     created_at: iso(r.created_at)!,
     dispatched_at: iso(r.dispatched_at),
     started_at: iso(r.started_at),
