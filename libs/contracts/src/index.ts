@@ -4,3 +4,4 @@ export * from './fast-checks';
 export * from './task-messages';
 export * from './agent-messages';
 export * from './capacity-keys';
+export * from './task-progress';

@@ -52,6 +52,12 @@ export class TaskExecuteMessage {
   @Min(1)
   timeout_seconds?: number;
 
+  /** Send task.progress this often while the attempt runs (tasks with a heartbeat timeout). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  heartbeat_seconds?: number;
+
   @IsOptional()
   @IsUUID()
   workflow_run_id?: string;

@@ -70,6 +70,13 @@ export class TaskExecutionService {
           },
           {
             deadline,
+            heartbeatMs: message.heartbeat_seconds ? message.heartbeat_seconds * 1000 : undefined,
+            onHeartbeat: () =>
+              this.reporter.progress({
+                task_id: message.task_id,
+                attempt: message.attempt,
+                agent_id: message.agent_id,
+              }),
             onStarted: (task) =>
               this.reporter.started({
                 task_id: message.task_id,

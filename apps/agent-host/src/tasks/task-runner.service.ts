@@ -11,6 +11,9 @@ export interface RunOptions {
   deadline: Date;
   /** Called once the task holds a slot and is about to run (the stream path reports `task.started` here). */
   onStarted?: (task: AgentTask) => Promise<void>;
+  /** Progress heartbeat while the task runs: called every heartbeatMs after it started. */
+  heartbeatMs?: number;
+  onHeartbeat?: () => Promise<void>;
 }
 
 /** A finished task plus how the host sees its end: a passed deadline is a failure, not a cancellation. */
@@ -76,6 +79,7 @@ export class TaskRunner {
     const controller = new AbortController();
     let stopWatching: () => void = () => undefined;
     let deadlineTimer: NodeJS.Timeout | undefined;
+    let heartbeatTimer: NodeJS.Timeout | undefined;
     this.metrics.setActive(agentId, runtime.activeTaskCount);
     const started = performance.now();
     try {
@@ -86,6 +90,15 @@ export class TaskRunner {
       this.registration.reportLoad(agentId);
       // Canceled before it started (signal already set): no `started` report, the agent ends it at once.
       if (!controller.signal.aborted) await options.onStarted?.(task);
+      const beat = options.onHeartbeat;
+      if (beat && options.heartbeatMs)
+        heartbeatTimer = setInterval(
+          () =>
+            void beat().catch((err: unknown) =>
+              this.log.warn(`heartbeat of ${task.task_id}: ${(err as Error).message}`),
+            ),
+          options.heartbeatMs,
+        );
       await runtime.runTask(task, { signal: controller.signal });
     } catch (err) {
       // Only infrastructure failures get here (reporting `started`): give the slot back and let the caller retry.
@@ -93,6 +106,7 @@ export class TaskRunner {
       throw err;
     } finally {
       clearTimeout(deadlineTimer);
+      clearInterval(heartbeatTimer);
       stopWatching();
       this.metrics.setActive(agentId, runtime.activeTaskCount);
     }

@@ -98,9 +98,11 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
             task_id: p.row.task_id,
             attempt: p.row.current_attempt,
             error: `deadline exceeded: attempt ${p.row.current_attempt} of ${p.row.max_attempts}${p.row.previous_agent_id ? ` on ${p.row.previous_agent_id}` : ''} ${
-              p.row.started
-                ? `did not finish within ${p.row.timeout_seconds} s`
-                : `did not start within ${this.config.dispatch.startTimeoutSeconds} s`
+              !p.row.started
+                ? `did not start within ${this.config.dispatch.startTimeoutSeconds} s`
+                : p.row.heartbeat_missed
+                  ? `sent no progress heartbeat within ${p.row.heartbeat_timeout_seconds} s`
+                  : `did not finish within ${p.row.timeout_seconds} s`
             }`,
           })),
       );

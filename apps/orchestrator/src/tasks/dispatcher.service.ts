@@ -217,6 +217,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           input: candidate.input,
           deadline: item.deadline,
           timeout_seconds: candidate.timeout_seconds,
+          // Three beats per heartbeat timeout: one lost or late beat does not time the attempt out.
+          ...(candidate.heartbeat_timeout_seconds
+            ? { heartbeat_seconds: Math.max(1, Math.floor(candidate.heartbeat_timeout_seconds / 3)) }
+            : {}),
           ...(candidate.workflow_run_id ? { workflow_run_id: candidate.workflow_run_id } : {}),
           ...(candidate.step_key ? { step_id: candidate.step_key } : {}),
         };

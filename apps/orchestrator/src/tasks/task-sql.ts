@@ -46,14 +46,15 @@ export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: S
     `WITH v AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
-         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz)
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
+         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz)
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, queue_timeout_seconds, queue_deadline, idempotency_key, workflow_run_id, step_key,
-         status, created_at, updated_at)
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
+         workflow_run_id, step_key, status, created_at, updated_at)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, queue_timeout_seconds, created_at + make_interval(secs => queue_timeout_seconds),
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
+         created_at + make_interval(secs => queue_timeout_seconds),
          idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at
@@ -132,6 +133,7 @@ export interface CandidateRow {
   capability: string | null;
   min_proficiency: number | null;
   timeout_seconds: number;
+  heartbeat_timeout_seconds: number | null;
   max_attempts: number;
   workflow_run_id: string | null;
   step_key: string | null;
@@ -140,7 +142,7 @@ export interface CandidateRow {
 }
 
 export const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-  timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
+  timeout_seconds, heartbeat_timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
 
 export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts: number } {
   return {
@@ -154,6 +156,7 @@ export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts
     capability: r.capability,
     min_proficiency: r.min_proficiency,
     timeout_seconds: r.timeout_seconds,
+    heartbeat_timeout_seconds: r.heartbeat_timeout_seconds,
     workflow_run_id: r.workflow_run_id,
     step_key: r.step_key,
     created_at: new Date(r.created_at).toISOString(),
@@ -167,11 +170,14 @@ export interface OverdueRow extends ReturnType<typeof toCandidate> {
   deadline: string;
   /** False when the attempt never started (its start deadline passed). */
   started: boolean;
+  /** True when it ran out of progress heartbeats before its execution timeout. */
+  heartbeat_missed: boolean;
 }
 
 export async function claimOverdue(q: Q, limit: number): Promise<OverdueRow[]> {
-  const rows = await q.query<CandidateRow & { deadline: Date; started_at: Date | null }>(
-    `SELECT ${CANDIDATE_COLUMNS}, deadline, started_at FROM task_history
+  const rows = await q.query<CandidateRow & { deadline: Date; started_at: Date | null; heartbeat_missed: boolean }>(
+    `SELECT ${CANDIDATE_COLUMNS}, deadline, started_at,
+            COALESCE(deadline < started_at + make_interval(secs => timeout_seconds), false) AS heartbeat_missed FROM task_history
       WHERE status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL AND deadline < now()
       ORDER BY deadline
       LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -183,6 +189,7 @@ export async function claimOverdue(q: Q, limit: number): Promise<OverdueRow[]> {
     current_attempt: r.attempt,
     deadline: new Date(r.deadline).toISOString(),
     started: r.started_at !== null,
+    heartbeat_missed: r.heartbeat_missed,
   }));
 }
 
@@ -308,16 +315,18 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ins_v AS (
        SELECT x.*, a.agent_id AS routed_to FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
-         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz, route_agent_id text, route_deadline timestamptz)
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
+         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
+         route_agent_id text, route_deadline timestamptz)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, queue_timeout_seconds, queue_deadline, idempotency_key, workflow_run_id, step_key,
-         status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at)
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
+         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, queue_timeout_seconds, created_at + make_interval(secs => queue_timeout_seconds),
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
+         created_at + make_interval(secs => queue_timeout_seconds),
          idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
          CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
          CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END
@@ -350,7 +359,8 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ), s AS (
        -- The execution timeout counts from this attempt's own start (docs/decisions/0081).
        UPDATE task_history t SET status = 'in_progress', started_at = s_v.started_at, updated_at = now(),
-              deadline = s_v.started_at + make_interval(secs => t.timeout_seconds)
+              -- With a progress heartbeat, the first beat is due within the heartbeat timeout.
+              deadline = s_v.started_at + make_interval(secs => LEAST(t.timeout_seconds, COALESCE(t.heartbeat_timeout_seconds, t.timeout_seconds)))
          FROM s_v
         WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt
           AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}

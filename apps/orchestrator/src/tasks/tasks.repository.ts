@@ -163,6 +163,20 @@ export class TasksRepository {
     }));
   }
 
+  /** Moves a running attempt's deadline to now + its heartbeat timeout, capped by its execution timeout. */
+  async heartbeat(taskId: string, attempt: number, agentId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH t AS (
+         UPDATE task_history
+            SET deadline = LEAST(started_at + make_interval(secs => timeout_seconds), now() + make_interval(secs => heartbeat_timeout_seconds))
+          WHERE task_id = $1 AND attempt = $2 AND agent_id = $3 AND status = 'in_progress' AND heartbeat_timeout_seconds IS NOT NULL
+          RETURNING task_id, attempt, deadline
+       )
+       UPDATE task_attempts a SET deadline = t.deadline FROM t WHERE a.task_id = t.task_id AND a.attempt = t.attempt`,
+      [taskId, attempt, agentId],
+    );
+  }
+
   async events(taskId: string, afterId = '0'): Promise<TaskEventView[]> {
     const rows: EventRow[] = await this.dataSource.query(
       // Ordered by the bigint column: the output column `id` is text, and text order puts 10 before 9.

@@ -4,7 +4,7 @@ import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -67,6 +67,7 @@ export class TasksService implements OnModuleInit {
       timeout_seconds: dto.timeout_seconds,
       max_attempts: dto.max_attempts,
       queue_timeout_seconds: dto.queue_timeout_seconds,
+      heartbeat_timeout_seconds: dto.heartbeat_timeout_seconds,
       idempotency_key: dto.idempotency_key ?? null,
       workflow_run_id: null,
       step_key: null,
@@ -97,7 +98,16 @@ export class TasksService implements OnModuleInit {
   }
 
   newTask(
-    fields: Omit<NewTask, 'task_id' | 'created_at' | 'timeout_seconds' | 'max_attempts' | 'queue_timeout_seconds'> & {
+    fields: Omit<
+      NewTask,
+      | 'task_id'
+      | 'created_at'
+      | 'timeout_seconds'
+      | 'max_attempts'
+      | 'queue_timeout_seconds'
+      | 'heartbeat_timeout_seconds'
+    > & {
+      heartbeat_timeout_seconds?: number | null;
       task_id?: string;
       timeout_seconds?: number;
       max_attempts?: number;
@@ -110,6 +120,7 @@ export class TasksService implements OnModuleInit {
       timeout_seconds: fields.timeout_seconds ?? this.config.orchestrator.taskTimeoutSeconds,
       max_attempts: fields.max_attempts ?? this.config.orchestrator.maxAttempts,
       queue_timeout_seconds: fields.queue_timeout_seconds ?? this.config.dispatch.queueTimeoutSeconds,
+      heartbeat_timeout_seconds: fields.heartbeat_timeout_seconds ?? null,
       created_at: new Date().toISOString(),
     };
   }
@@ -128,6 +139,11 @@ export class TasksService implements OnModuleInit {
 
   recordStarted(message: TaskStartedMessage): Promise<void> {
     return this.writer.started(message);
+  }
+
+  /** A progress heartbeat: the running attempt's deadline moves on (never past its execution timeout). */
+  recordProgress(message: TaskProgressMessage): Promise<void> {
+    return this.repository.heartbeat(message.task_id, message.attempt, message.agent_id);
   }
 
   recordResult(message: TaskResultMessage): Promise<void> {

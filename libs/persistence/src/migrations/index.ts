@@ -1,10 +1,12 @@
 import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
 import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchestrator-tasks-workflows';
 import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts';
+import { TaskHeartbeatTimeout1765000100000 } from './1765000100000-task-heartbeat-timeout';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
 export const MIGRATIONS = [
   InitialSchema1764194400000,
   OrchestratorTasksWorkflows1764205000000,
   CapacityTimeouts1765000000000,
+  TaskHeartbeatTimeout1765000100000,
 ];

@@ -84,6 +84,17 @@ export class CreateTaskDto {
   @Max(604_800)
   queue_timeout_seconds?: number;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 86400,
+    description: 'Progress heartbeat: an attempt whose host sends no heartbeat for this long is timed out early',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  heartbeat_timeout_seconds?: number;
+
   @ApiPropertyOptional({ example: 'order-42-design', description: 'The same key returns the same task' })
   @IsOptional()
   @IsString()
@@ -102,6 +113,7 @@ export class CreateTaskDto {
     'timeout_seconds',
     'max_attempts',
     'queue_timeout_seconds',
+    'heartbeat_timeout_seconds',
     'idempotency_key',
   ]);
 
@@ -121,6 +133,7 @@ export class CreateTaskDto {
       optional(v.timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
       optional(v.max_attempts, (n) => isInt(n, 1, 20)) &&
       optional(v.queue_timeout_seconds, (n) => isInt(n, 1, 604_800)) &&
+      optional(v.heartbeat_timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
       optional(v.idempotency_key, (k) => isStringMax(k, 200, 1))
     );
   }
