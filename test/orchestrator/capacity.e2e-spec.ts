@@ -5,7 +5,7 @@ import { scriptedCallCount } from '@app/agents';
 import { slotLeasesKey } from '@app/contracts';
 import { call } from '../support/http-client';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
-import { Json, Started, TestSystem, waitFor } from './support/system';
+import { Json, Started, startOrchestrator, TestSystem, waitFor } from './support/system';
 
 jest.setTimeout(180_000);
 
@@ -86,6 +86,30 @@ describe('capacity-aware dispatch and timeouts (real registry, hosts, PostgreSQL
     expect(Math.min(...waiting.map((w) => dispatchedAt.get(w.id)!))).toBeGreaterThan(
       Math.max(...first.map((id) => dispatchedAt.get(id)!)),
     );
+  });
+
+  it('shares an agent’s 3 slots between two orchestrator replicas taking tasks at once', async () => {
+    const second = await startOrchestrator({ ...system.env, ORCHESTRATOR_START_TIMEOUT_SECONDS: '2' });
+    try {
+      const input = { scripted: { latency_ms: 1000 } };
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          const r = await call(i % 2 ? second.baseUrl : system.url, 'POST', '/api/tasks', {
+            title: `two replicas ${i}`,
+            agent_id: 'DEV-001',
+            input,
+          });
+          expect(r.status).toBe(202);
+          return r.body.task_id as string;
+        }),
+      );
+      const tasks = await Promise.all(ids.map((id) => system.waitTask(id)));
+      expect(tasks.map((t) => t.status)).toEqual(Array(12).fill('completed'));
+      expect(tasks.map((t) => t.attempts.length)).toEqual(Array(12).fill(1));
+      expect(maxOverlap(tasks.map(slotInterval))).toBe(3);
+    } finally {
+      await second.close();
+    }
   });
 
   it('frees a slot whose lease no attempt backs (a release lost in a crash) without waiting for its expiry', async () => {
