@@ -14,7 +14,8 @@ import { DispatchCandidate, DispatchItem } from './task.types';
 
 /** Undispatched tasks younger than this belong to the fast path of the process that accepted them. */
 const SCAN_MIN_AGE_MS = 500;
-const SCAN_BATCH = 200;
+// Rows locked per page: a full route costs one page, so a small page keeps row locks few under overload.
+const SCAN_BATCH = 100;
 /** Rows one scan looks at at most (routes found full are left out of the query, so this is rarely reached). */
 const SCAN_MAX_ROWS = 10_000;
 const FAST_BATCH = 2_000;
