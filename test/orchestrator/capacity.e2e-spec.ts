@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { scriptedCallCount } from '@app/agents';
-import { slotLeasesKey } from '@app/contracts';
+import { currentAttemptKey, slotLeasesKey, SUPERSEDE_CHANNEL } from '@app/contracts';
 import { call } from '../support/http-client';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 import { Json, Started, startOrchestrator, TestSystem, waitFor } from './support/system';
@@ -196,6 +196,31 @@ describe('capacity-aware dispatch and timeouts (real registry, hosts, PostgreSQL
     // Every earlier copy was still on the stream, and each was skipped before the model call.
     await new Promise((r) => setTimeout(r, 500));
     expect(scriptedCallCount(id)).toBe(1);
+  });
+
+  it('stops a running attempt at once when the orchestrator supersedes it', async () => {
+    const id = await submit({
+      title: 'Superseded while running',
+      agent_id: 'MED-001',
+      timeout_seconds: 60,
+      max_attempts: 1,
+      input: { scripted: { latency_ms: 20_000 } },
+    });
+    await system.waitTask(id, ['in_progress']);
+    // What the deadline sweeper sends when it replaces attempt 1 (TaskBus.supersede), here without a timeout:
+    // the host's own 60 s deadline is far, so only the signal can stop the 20 s of work.
+    const redis = new Redis(TEST_REDIS_URL);
+    const signaledAt = Date.now();
+    try {
+      await redis.set(currentAttemptKey(id), '2', 'EX', 60);
+      await redis.publish(SUPERSEDE_CHANNEL, `${id}:2`);
+    } finally {
+      await redis.quit();
+    }
+    // Attempt 1 is still the recorded one in this staged case, so its report is recorded: it stopped, superseded.
+    const task = await system.waitTask(id, ['canceled', 'failed', 'completed'], 15_000);
+    expect(Date.now() - signaledAt).toBeLessThan(10_000);
+    expect(task).toMatchObject({ status: 'canceled', error: 'superseded: attempt 2 replaces attempt 1' });
   });
 
   it('returns a history of more than 10 events in event order, also where ids gain a digit', async () => {

@@ -87,7 +87,9 @@ export class TaskExecutionService {
           },
         );
       } catch (err) {
-        const atCapacity = err instanceof DomainException && err.code === 'AGENT_AT_CAPACITY';
+        // No slot yet, or the superseded attempt of this task is still stopping here: wait for it.
+        const atCapacity =
+          err instanceof DomainException && (err.code === 'AGENT_AT_CAPACITY' || err.code === 'TASK_ATTEMPT_STOPPING');
         if (!atCapacity || Date.now() >= deadline.getTime()) throw err;
         await new Promise((r) => setTimeout(r, SLOT_WAIT_MS));
       }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AgentAtCapacityError, AgentTask, createTask, NewTask } from '@app/agents';
+import { AgentAtCapacityError, AgentTask, createTask, NewTask, TaskStateError } from '@app/agents';
 import { DomainException } from '@app/common';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
@@ -63,6 +63,9 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof AgentAtCapacityError)
         throw new DomainException('unavailable', 'AGENT_AT_CAPACITY', err.message);
+      // An older attempt of this task still holds its entry here: it was superseded and is stopping.
+      if (err instanceof TaskStateError && runtime.getStatusReport().active_task_ids.includes(task.task_id))
+        throw new DomainException('unavailable', 'TASK_ATTEMPT_STOPPING', err.message);
       throw err;
     }
     const promise = this.runAssigned(agentId, task, options);
