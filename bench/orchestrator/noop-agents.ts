@@ -3,6 +3,8 @@
  * BENCH agents' streams and answers at once with task.started and task.result (completed) on the
  * orchestrator's results stream, like an agent host whose model takes no time. The same agents
  * answer `bench.echo` on the `bench.results` stream for the bare-bus baseline.
+ * Slow agents (BENCH_SLOW_AGENTS, role BENCH_SLOW_ROLE) take BENCH_SLOW_MS per task and read at most
+ * BENCH_SLOW_SLOTS at a time (their max_tasks): the overload phase offers them more than that.
  * Env: REDIS_URL, TRANSPORT_KEY_PREFIX, BENCH_AGENTS (comma separated ids), REGISTRY_URL.
  */
 import 'reflect-metadata';
@@ -17,6 +19,10 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = process.env.TRANSPORT_KEY_PREFIX ?? 'ea';
 const AGENTS = (process.env.BENCH_AGENTS ?? 'BEN-001').split(',');
 const REGISTRY_URL = process.env.REGISTRY_URL ?? 'http://127.0.0.1:5100';
+const SLOW_AGENTS = (process.env.BENCH_SLOW_AGENTS ?? '').split(',').filter(Boolean);
+const SLOW_ROLE = process.env.BENCH_SLOW_ROLE ?? 'data_engineer';
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 50);
+const SLOW_SLOTS = Number(process.env.BENCH_SLOW_SLOTS ?? 4);
 export const BENCH_RESULTS_ADDRESS = 'bench.results';
 const CLIENT = Symbol('CLIENT');
 
@@ -27,6 +33,8 @@ class NoopController {
   @MessagePattern(TaskPatterns.Execute)
   async execute(@Payload() task: TaskExecuteMessage): Promise<void> {
     const at = new Date().toISOString();
+    if (SLOW_AGENTS.includes(task.agent_id)) await new Promise((r) => setTimeout(r, SLOW_MS));
+    const completedAt = SLOW_AGENTS.includes(task.agent_id) ? new Date().toISOString() : at;
     const out = this.client.to(ORCHESTRATOR_RESULTS_ADDRESS);
     await Promise.all([
       lastValueFrom(
@@ -46,7 +54,7 @@ class NoopController {
             status: 'completed',
             result: { output: { ok: true } },
             started_at: at,
-            completed_at: at,
+            completed_at: completedAt,
             model: 'noop',
           },
           { from: task.agent_id },
@@ -73,14 +81,16 @@ class NoopController {
 class NoopModule {}
 
 async function register(): Promise<void> {
-  for (const agent of AGENTS) {
+  for (const agent of [...AGENTS, ...SLOW_AGENTS]) {
+    const slow = SLOW_AGENTS.includes(agent);
     const body = {
       agent_id: agent,
       name: `No-op ${agent}`,
-      role: 'backend_dev',
+      role: slow ? SLOW_ROLE : 'backend_dev',
       host: '127.0.0.1',
       port: 6999,
       capabilities: [{ capability: 'noop', proficiency_level: 5 }],
+      ...(slow ? { max_tasks: SLOW_SLOTS } : {}),
     };
     const r = await fetch(`${REGISTRY_URL}/api/agents/register`, {
       method: 'POST',
@@ -92,11 +102,11 @@ async function register(): Promise<void> {
 }
 
 async function heartbeat(): Promise<void> {
-  for (const agent of AGENTS) {
+  for (const agent of [...AGENTS, ...SLOW_AGENTS]) {
     await fetch(`${REGISTRY_URL}/api/agents/${agent}/heartbeat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ current_tasks: 0, max_tasks: 1000 }),
+      body: JSON.stringify({ current_tasks: 0, max_tasks: SLOW_AGENTS.includes(agent) ? SLOW_SLOTS : 1000 }),
     }).catch(() => undefined);
   }
 }
@@ -106,7 +116,10 @@ async function main(): Promise<void> {
     url: REDIS_URL,
     keyPrefix: PREFIX,
     consumerName: `noop-${process.pid}`,
-    addresses: AGENTS.map((a) => ({ address: a, concurrency: 512 })),
+    addresses: [
+      ...AGENTS.map((a) => ({ address: a, concurrency: 512 })),
+      ...SLOW_AGENTS.map((a) => ({ address: a, concurrency: SLOW_SLOTS })),
+    ],
     blockMs: 200,
   });
   const app = await NestFactory.createMicroservice(NoopModule, { strategy: server, logger: ['error', 'warn'] });

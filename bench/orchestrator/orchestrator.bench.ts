@@ -7,7 +7,8 @@
  * bench/results/orchestrator.json. Env: BENCH_DATABASE_URL (default .../ea_bench_orchestrator),
  * BENCH_REDIS_URL, BENCH_SECONDS (per phase, default 10), BENCH_RATE (offered tasks/s of the
  * throughput phase, default 1200), BENCH_LATENCY_RATE (default 200), BENCH_PROFILE=1 (CPU profile of
- * the orchestrator in /tmp/orchprof).
+ * the orchestrator in /tmp/orchprof). Then an overload phase (overload-phase.ts): more offered than
+ * the agents' slots take; BENCH_OVERLOAD_SECONDS (default BENCH_SECONDS), BENCH_OVERLOAD=0 skips it.
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +27,7 @@ import { builtApp, freePort, freshDatabase } from '../support/bench-env';
 import { CpuSample, cpuMs, cpuMsMatching, cpuPerUnit } from '../support/cpu-usage';
 import { paced } from '../support/paced-load';
 import { percentile } from '../support/stats';
+import { overloadPhase, OverloadFigures, SLOW_AGENTS, SLOW_MS, SLOW_ROLE, SLOW_SLOTS } from './overload-phase';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
@@ -218,7 +220,15 @@ async function main(): Promise<void> {
   await waitHttp(`${registryUrl}/health/ready`, 'registry');
   const agents = spawnNode(
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'bench/orchestrator/noop-agents.ts'],
-    { TRANSPORT_KEY_PREFIX: PREFIX, BENCH_AGENTS: AGENTS.join(','), REGISTRY_URL: registryUrl },
+    {
+      TRANSPORT_KEY_PREFIX: PREFIX,
+      BENCH_AGENTS: AGENTS.join(','),
+      REGISTRY_URL: registryUrl,
+      BENCH_SLOW_AGENTS: SLOW_AGENTS.join(','),
+      BENCH_SLOW_ROLE: SLOW_ROLE,
+      BENCH_SLOW_MS: String(SLOW_MS),
+      BENCH_SLOW_SLOTS: String(SLOW_SLOTS),
+    },
     'noop-agents',
   );
   await new Promise<void>((resolve, reject) => {
@@ -291,6 +301,10 @@ async function main(): Promise<void> {
   const latencyCpu = cpuPerUnit(cpuBeforeLatency, cpu(), lat.accepted);
   const latency = await endToEnd(ds, 'latency');
 
+  let overload: OverloadFigures | null = null;
+  if (process.env.BENCH_OVERLOAD !== '0')
+    overload = await overloadPhase(ds, orchestratorUrl, Number(process.env.BENCH_OVERLOAD_SECONDS ?? SECONDS), log);
+
   const [events] = await ds.query<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM task_events e JOIN task_history t USING (task_id) WHERE t.task_title = 'throughput'`,
   );
@@ -316,6 +330,7 @@ async function main(): Promise<void> {
     orchestrator: { throughput, latency, accepted: tp.accepted + lat.accepted, http_errors: tp.errors + lat.errors },
     cpu_ms_per_task: { throughput: throughputCpu, latency: latencyCpu },
     history_events_per_task: Math.round((events.n / throughput.count) * 100) / 100,
+    overload,
     mean_group_commit_batch: batch ? Math.round((Number(batch[1]) / Number(batch[2])) * 10) / 10 : null,
     orchestrator_event_loop_lag_p99_ms: lagP99 ? Math.round(Number(lagP99[1]) * 10000) / 10 : null,
     mean_group_commit_ms: commit ? Math.round((Number(commit[1]) / Number(commit[2])) * 10000) / 10 : null,
@@ -347,6 +362,13 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k} ${v ?? '?'}`)
       .join(', ')}`,
   );
+  if (overload)
+    table.push(
+      `overload (${overload.offered_per_sec}/s offered, slots take ${overload.capacity_per_sec}/s): accepted ${overload.accepted}, completed ${overload.completed}, ` +
+        `failed ${overload.failed}, other ${overload.other}, HTTP errors ${overload.http_errors}; attempts per completed task ${overload.attempts_per_completed}; ` +
+        `most attempts on one agent at once ${overload.max_concurrent_per_agent} (slots ${SLOW_SLOTS}); queue wait p50/p99 ${overload.queue_wait_p50_ms}/${overload.queue_wait_p99_ms} ms; ` +
+        `completion p50/p99 ${overload.completion_p50_ms}/${overload.completion_p99_ms} ms; drained in ${overload.drain_seconds} s`,
+    );
   if (transportFigures) table.push(`transport bench (helper 2): ${JSON.stringify(transportFigures)}`);
   process.stdout.write(`${table.join('\n')}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -11,6 +11,7 @@ import { busClientProvider } from './messaging/bus-client.provider';
 import { TransportMessenger } from './messaging/transport-messenger';
 import { AGENT_METRIC_PROVIDERS, AgentMetrics } from './metrics/agent-metrics';
 import { RegistrationService } from './registration/registration.service';
+import { SlotCapacityReporter } from './registration/slot-capacity.reporter';
 import { RegistryClient } from './registration/registry.client';
 import { AgentStateRepository } from './state/agent-state.repository';
 import { AgentStateService } from './state/agent-state.service';
@@ -56,6 +57,7 @@ export class AgentHostAppModule {
         HostedAgents,
         RegistryClient,
         RegistrationService,
+        SlotCapacityReporter,
         AgentStateRepository,
         AgentStateService,
         CancelSignals,

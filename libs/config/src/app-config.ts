@@ -1,4 +1,5 @@
 import { ConsoleConfig } from './console-config';
+import { DispatchConfig } from './dispatch-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -43,6 +44,8 @@ export interface AppConfig {
   orchestrator: OrchestratorConfig;
   /** Operator console settings (CONSOLE_*, REGISTRY_CORS_ORIGINS). */
   console: ConsoleConfig;
+  /** Capacity-aware dispatch and task timeouts (ORCHESTRATOR_QUEUE_TIMEOUT_SECONDS, ...). */
+  dispatch: DispatchConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -5,3 +5,4 @@ export * from './load-config';
 export * from './config.module';
 export * from './console-config';
 export * from './connection-security';
+export * from './dispatch-config';

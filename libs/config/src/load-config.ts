@@ -10,6 +10,7 @@ import {
   OrchestratorConfig,
 } from './app-config';
 import { consoleConfig } from './console-config';
+import { dispatchConfig } from './dispatch-config';
 import { EnvReader } from './env-reader';
 import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 
@@ -174,6 +175,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     model: modelConfig(env),
     orchestrator: orchestratorConfig(env),
     console: consoleConfig(env, registryPort),
+    dispatch: dispatchConfig(env),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

@@ -6,6 +6,8 @@ export const TaskPatterns = {
   Started: 'task.started',
   /** agent host → orchestrator.results: an attempt ended (completed | failed | canceled). */
   Result: 'task.result',
+  /** agent host → orchestrator.results: an attempt is alive (tasks with a heartbeat timeout). */
+  Progress: 'task.progress',
 } as const;
 
 /** What other backends call on the orchestrator (Redis Streams transport or Nest's Redis transport). */

@@ -39,9 +39,24 @@ export class TaskExecuteMessage {
   @IsObject()
   input!: Record<string, unknown>;
 
-  /** After this instant the orchestrator re-dispatches; the host should stop working on it. */
+  /**
+   * With timeout_seconds: the attempt must start before this instant (else it is superseded).
+   * Without it (older orchestrators): after this instant the orchestrator re-dispatches; the host should stop.
+   */
   @IsDateString()
   deadline!: string;
+
+  /** Execution timeout: the attempt must finish this long after it started (docs/decisions/0081). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  timeout_seconds?: number;
+
+  /** Send task.progress this often while the attempt runs (tasks with a heartbeat timeout). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  heartbeat_seconds?: number;
 
   @IsOptional()
   @IsUUID()

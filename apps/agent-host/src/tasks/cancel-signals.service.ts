@@ -1,16 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { CANCEL_CHANNEL, cancelKey } from '@app/contracts';
+import { CANCEL_CHANNEL, cancelKey, currentAttemptKey, SUPERSEDE_CHANNEL } from '@app/contracts';
 import { REDIS_CLIENT } from '@app/persistence';
+
+/** Whether an attempt may run: canceled, superseded by a later attempt (`current`), or still current. */
+export type AttemptStanding = { kind: 'current' } | { kind: 'canceled' } | { kind: 'superseded'; current: number };
 
 /**
  * Cancel signals from the orchestrator: a key `cancelKey(task_id)` (for tasks not started yet) and a message on
- * CANCEL_CHANNEL whose payload is the task id (for tasks running now, on any host).
+ * CANCEL_CHANNEL whose payload is the task id (for tasks running now, on any host). Supersede signals likewise:
+ * `currentAttemptKey(task_id)` holds the lowest attempt still allowed to run, and SUPERSEDE_CHANNEL carries
+ * `<task_id>:<attempt>` to stop an older attempt that is running.
  */
 @Injectable()
 export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(CancelSignals.name);
   private readonly watchers = new Map<string, Set<AbortController>>();
+  private readonly attempts = new WeakMap<AbortController, number>();
   private subscriber?: Redis;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
@@ -18,9 +24,11 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const subscriber = this.redis.duplicate({ connectionName: 'agent-host:cancel-signals' });
     subscriber.on('error', (err: Error) => this.log.warn(`cancel subscriber: ${err.message}`));
-    subscriber.on('message', (_channel: string, taskId: string) => this.fire(taskId.trim()));
+    subscriber.on('message', (channel: string, payload: string) =>
+      channel === SUPERSEDE_CHANNEL ? this.fireSuperseded(payload.trim()) : this.fire(payload.trim()),
+    );
     this.subscriber = subscriber;
-    await subscriber.subscribe(CANCEL_CHANNEL);
+    await subscriber.subscribe(CANCEL_CHANNEL, SUPERSEDE_CHANNEL);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -34,11 +42,21 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
     return (await this.redis.exists(cancelKey(taskId))) === 1;
   }
 
+  /** One round trip: canceled, superseded, or free to run. */
+  async standing(taskId: string, attempt: number): Promise<AttemptStanding> {
+    const [canceled, current] = await this.redis.mget(cancelKey(taskId), currentAttemptKey(taskId));
+    if (canceled !== null) return { kind: 'canceled' };
+    const n = current === null ? NaN : Number(current);
+    return n > attempt ? { kind: 'superseded', current: n } : { kind: 'current' };
+  }
+
   /**
-   * Aborts `controller` when a cancel signal for the task arrives. Watch first, then check the key, so a signal
-   * sent between the two is never missed. Returns the function that stops watching.
+   * Aborts `controller` when a cancel signal for the task (or a supersede signal for this attempt) arrives. Watch
+   * first, then check the keys, so a signal sent between the two is never missed; this check is the last before
+   * the model call. Returns the function that stops watching.
    */
-  async watch(taskId: string, controller: AbortController): Promise<() => void> {
+  async watch(taskId: string, controller: AbortController, attempt = 1): Promise<() => void> {
+    this.attempts.set(controller, attempt);
     let set = this.watchers.get(taskId);
     if (!set) {
       set = new Set();
@@ -51,7 +69,10 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
       if (current?.size === 0) this.watchers.delete(taskId);
     };
     try {
-      if (await this.isCanceled(taskId)) controller.abort(new TaskCanceledSignal(taskId));
+      const standing = await this.standing(taskId, attempt);
+      if (standing.kind === 'canceled') controller.abort(new TaskCanceledSignal(taskId));
+      else if (standing.kind === 'superseded')
+        controller.abort(new TaskSupersededSignal(taskId, attempt, standing.current));
     } catch (err) {
       // The pub/sub signal still reaches us; a failed EXISTS only loses the "canceled before start" shortcut.
       this.log.warn(`cancel check of ${taskId}: ${(err as Error).message}`);
@@ -61,6 +82,28 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
 
   private fire(taskId: string): void {
     for (const controller of this.watchers.get(taskId) ?? []) controller.abort(new TaskCanceledSignal(taskId));
+  }
+
+  private fireSuperseded(payload: string): void {
+    const sep = payload.lastIndexOf(':');
+    const taskId = payload.slice(0, sep);
+    const current = Number(payload.slice(sep + 1));
+    for (const controller of this.watchers.get(taskId) ?? []) {
+      const attempt = this.attempts.get(controller) ?? 1;
+      if (attempt < current) controller.abort(new TaskSupersededSignal(taskId, attempt, current));
+    }
+  }
+}
+
+/** Abort reason of an attempt the orchestrator replaced by a later one: it stops, and its result is not used. */
+export class TaskSupersededSignal extends Error {
+  constructor(
+    readonly taskId: string,
+    readonly attempt: number,
+    readonly current: number,
+  ) {
+    super(`superseded: attempt ${current} replaces attempt ${attempt}`);
+    this.name = 'TaskSupersededSignal';
   }
 }
 

@@ -33,15 +33,23 @@ export class TaskExecutionService {
     }
     this.agents.get(message.agent_id); // not hosted here: a deliberate (dead-lettered) rejection
     const receivedAt = new Date().toISOString();
-    const deadline = new Date(message.deadline);
+    const startBy = new Date(message.deadline);
 
-    if (await this.cancels.isCanceled(message.task_id)) {
+    const standing = await this.cancels.standing(message.task_id, message.attempt);
+    if (standing.kind === 'canceled') {
       return this.reporter.result(this.skipped(message, 'canceled', 'canceled before it started', receivedAt));
     }
-    if (deadline.getTime() <= Date.now()) {
-      const error = `deadline_exceeded: deadline ${deadline.toISOString()} passed before the task started`;
+    if (standing.kind === 'superseded') {
+      // Never executed: the orchestrator sent attempt `current` instead (and ignores this report).
+      const error = `superseded: attempt ${standing.current} replaces attempt ${message.attempt}`;
+      return this.reporter.result(this.skipped(message, 'canceled', error, receivedAt));
+    }
+    if (startBy.getTime() <= Date.now()) {
+      const error = `deadline_exceeded: deadline ${startBy.toISOString()} passed before the task started`;
       return this.reporter.result(this.skipped(message, 'failed', error, receivedAt));
     }
+    // The execution timeout counts from this attempt's own start, not from when it was queued.
+    const deadline = message.timeout_seconds ? new Date(Date.now() + message.timeout_seconds * 1000) : startBy;
 
     const finished = await this.runWhenSlotFree(message, deadline);
     await this.reporter.result(this.resultMessage(message, finished));
@@ -62,6 +70,13 @@ export class TaskExecutionService {
           },
           {
             deadline,
+            heartbeatMs: message.heartbeat_seconds ? message.heartbeat_seconds * 1000 : undefined,
+            onHeartbeat: () =>
+              this.reporter.progress({
+                task_id: message.task_id,
+                attempt: message.attempt,
+                agent_id: message.agent_id,
+              }),
             onStarted: (task) =>
               this.reporter.started({
                 task_id: message.task_id,
@@ -72,7 +87,9 @@ export class TaskExecutionService {
           },
         );
       } catch (err) {
-        const atCapacity = err instanceof DomainException && err.code === 'AGENT_AT_CAPACITY';
+        // No slot yet, or the superseded attempt of this task is still stopping here: wait for it.
+        const atCapacity =
+          err instanceof DomainException && (err.code === 'AGENT_AT_CAPACITY' || err.code === 'TASK_ATTEMPT_STOPPING');
         if (!atCapacity || Date.now() >= deadline.getTime()) throw err;
         await new Promise((r) => setTimeout(r, SLOT_WAIT_MS));
       }

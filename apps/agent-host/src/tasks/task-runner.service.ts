@@ -1,16 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AgentAtCapacityError, AgentTask, createTask, NewTask } from '@app/agents';
+import { AgentAtCapacityError, AgentTask, createTask, NewTask, TaskStateError } from '@app/agents';
 import { DomainException } from '@app/common';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { RegistrationService } from '../registration/registration.service';
 import { AgentStateService } from '../state/agent-state.service';
-import { CancelSignals, TaskDeadlineSignal } from './cancel-signals.service';
+import { CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from './cancel-signals.service';
 
 export interface RunOptions {
   deadline: Date;
   /** Called once the task holds a slot and is about to run (the stream path reports `task.started` here). */
   onStarted?: (task: AgentTask) => Promise<void>;
+  /** Progress heartbeat while the task runs: called every heartbeatMs after it started. */
+  heartbeatMs?: number;
+  onHeartbeat?: () => Promise<void>;
 }
 
 /** A finished task plus how the host sees its end: a passed deadline is a failure, not a cancellation. */
@@ -60,6 +63,9 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof AgentAtCapacityError)
         throw new DomainException('unavailable', 'AGENT_AT_CAPACITY', err.message);
+      // An older attempt of this task still holds its entry here: it was superseded and is stopping.
+      if (err instanceof TaskStateError && runtime.getStatusReport().active_task_ids.includes(task.task_id))
+        throw new DomainException('unavailable', 'TASK_ATTEMPT_STOPPING', err.message);
       throw err;
     }
     const promise = this.runAssigned(agentId, task, options);
@@ -76,16 +82,26 @@ export class TaskRunner {
     const controller = new AbortController();
     let stopWatching: () => void = () => undefined;
     let deadlineTimer: NodeJS.Timeout | undefined;
+    let heartbeatTimer: NodeJS.Timeout | undefined;
     this.metrics.setActive(agentId, runtime.activeTaskCount);
     const started = performance.now();
     try {
-      stopWatching = await this.cancels.watch(task.task_id, controller);
+      stopWatching = await this.cancels.watch(task.task_id, controller, task.attempt);
       const msLeft = options.deadline.getTime() - Date.now();
       if (msLeft <= 0) controller.abort(new TaskDeadlineSignal(options.deadline));
       else deadlineTimer = setTimeout(() => controller.abort(new TaskDeadlineSignal(options.deadline)), msLeft);
       this.registration.reportLoad(agentId);
       // Canceled before it started (signal already set): no `started` report, the agent ends it at once.
       if (!controller.signal.aborted) await options.onStarted?.(task);
+      const beat = options.onHeartbeat;
+      if (beat && options.heartbeatMs)
+        heartbeatTimer = setInterval(
+          () =>
+            void beat().catch((err: unknown) =>
+              this.log.warn(`heartbeat of ${task.task_id}: ${(err as Error).message}`),
+            ),
+          options.heartbeatMs,
+        );
       await runtime.runTask(task, { signal: controller.signal });
     } catch (err) {
       // Only infrastructure failures get here (reporting `started`): give the slot back and let the caller retry.
@@ -93,6 +109,7 @@ export class TaskRunner {
       throw err;
     } finally {
       clearTimeout(deadlineTimer);
+      clearInterval(heartbeatTimer);
       stopWatching();
       this.metrics.setActive(agentId, runtime.activeTaskCount);
     }
@@ -116,6 +133,8 @@ export class TaskRunner {
         error_type: 'deadline_exceeded',
       };
     }
+    if (task.status === 'canceled' && signal.reason instanceof TaskSupersededSignal)
+      return { task, outcome: 'canceled', error: signal.reason.message, error_type: null };
     const outcome = task.status === 'completed' || task.status === 'canceled' ? task.status : 'failed';
     return { task, outcome, error: task.error, error_type: outcome === 'canceled' ? null : task.error_type };
   }

@@ -2,7 +2,14 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CANCEL_CHANNEL, cancelKey, TaskExecuteMessage, TaskPatterns } from '@app/contracts';
+import {
+  CANCEL_CHANNEL,
+  cancelKey,
+  currentAttemptKey,
+  SUPERSEDE_CHANNEL,
+  TaskExecuteMessage,
+  TaskPatterns,
+} from '@app/contracts';
 import { REDIS_CLIENT } from '@app/persistence';
 import { RedisStreamsClient } from '@app/transport';
 
@@ -33,6 +40,15 @@ export class TaskBus implements OnApplicationShutdown {
   async signalCancel(taskId: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(cancelKey(taskId), '1', 'EX', ttlSeconds);
     await this.redis.publish(CANCEL_CHANNEL, taskId);
+  }
+
+  /**
+   * Attempts of the task below `attempt` are void: a host skips one it has not started (checked
+   * before the model call) and stops one it is running. A flag that outlives the messages, and a publish for speed.
+   */
+  async supersede(taskId: string, attempt: number, ttlSeconds: number): Promise<void> {
+    await this.redis.set(currentAttemptKey(taskId), String(attempt), 'EX', ttlSeconds);
+    await this.redis.publish(SUPERSEDE_CHANNEL, `${taskId}:${attempt}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

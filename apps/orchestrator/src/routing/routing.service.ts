@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { leaseId, SlotLeases } from '../capacity/slot-leases.service';
+import { Candidate, orderByLoad } from './route-order';
 
 /** Who should run a task: an explicit agent, or a role and/or capability for discovery. */
 export interface RouteSpec {
@@ -7,12 +9,6 @@ export interface RouteSpec {
   role?: string | null;
   capability?: string | null;
   min_proficiency?: number | null;
-}
-
-interface Candidate {
-  agent_id: string;
-  current_tasks: number;
-  max_tasks: number;
 }
 
 interface CacheEntry {
@@ -23,63 +19,86 @@ interface CacheEntry {
 const EMPTY_ANSWER_TTL_MS = 250;
 const REGISTRY_TIMEOUT_MS = 3_000;
 
+/** Where a task goes: an agent holding a slot lease for it, or why none (no agent at all / all slots taken). */
+export type LeaseOutcome = { agent_id: string } | { miss: 'no_agent' | 'no_slot' };
+
+/** A route with no agent in discovery keeps its last agents this long (the registry hides agents it thinks full). */
+const REMEMBER_AGENTS_MS = 10_000;
+
 /**
  * Picks the agent for a task from the registry's discovery (the registry stays the authority on
- * who is online and how busy). Discovery answers are cached briefly and coalesced, and each pick
- * is counted locally until the task ends, so a burst of tasks spreads over the agents instead
- * of all going to whoever was least busy a moment ago.
+ * who is online) and leases one of its slots (SlotLeases: shared by all replicas, so an agent never
+ * gets more attempts than it has slots). Least loaded first, by the lease counts this process last
+ * saw, falling back on the registry's load. Discovery answers are cached briefly and coalesced.
  */
 @Injectable()
 export class RoutingService {
   private readonly log = new Logger(RoutingService.name);
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly remembered = new Map<string, CacheEntry>();
   private readonly inflightFetches = new Map<string, Promise<Candidate[]>>();
-  private readonly localLoad = new Map<string, number>();
+  /** Leases held / slots offered per agent, as the last lease call answered (all replicas). */
+  private readonly seen = new Map<string, { used: number; capacity: number }>();
   private rotation = 0;
   private lastWarn = 0;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly leases: SlotLeases,
+  ) {}
 
-  /** The chosen agent id, or undefined when none is available now (the task waits). */
-  async pick(spec: RouteSpec, avoid?: string | null): Promise<string | undefined> {
-    const key = this.cacheKey(spec);
+  /**
+   * Leases a slot for this attempt on the least loaded agent that has one. `avoid` (the agent of
+   * the previous attempt) is tried last.
+   */
+  async lease(
+    spec: RouteSpec,
+    attempt: { task_id: string; attempt: number },
+    ttlMs: number,
+    avoid?: string | null,
+  ): Promise<LeaseOutcome> {
+    const key = routeKey(spec);
     const agents = await this.candidates(key, spec);
-    if (agents.length === 0) return undefined;
-    const pool = agents.length > 1 && avoid ? agents.filter((a) => a.agent_id !== avoid) : agents;
-    let best: Candidate | undefined;
-    let bestScore = Infinity;
-    const offset = this.rotation++ % pool.length;
-    for (let i = 0; i < pool.length; i++) {
-      const a = pool[(i + offset) % pool.length];
-      // The registry sees every client's tasks (with a lag); the local count sees ours at once.
-      const load = Math.max(a.current_tasks, this.localLoad.get(a.agent_id) ?? 0);
-      const score = load / Math.max(1, a.max_tasks);
-      if (score < bestScore) {
-        best = a;
-        bestScore = score;
-      }
+    if (agents.length === 0) return { miss: 'no_agent' };
+    const ordered = orderByLoad(agents, this.seen, this.rotation++, avoid);
+    const id = leaseId(attempt.task_id, attempt.attempt);
+    for (const a of ordered) {
+      const answer = await this.leases.acquire(a.agent_id, id, ttlMs, a.max_tasks);
+      this.seen.set(a.agent_id, { used: answer.used, capacity: answer.capacity });
+      if (answer.granted) return { agent_id: a.agent_id };
     }
-    this.localLoad.set(best!.agent_id, (this.localLoad.get(best!.agent_id) ?? 0) + 1);
-    return best!.agent_id;
+    return { miss: 'no_slot' };
   }
 
-  /** A task sent to this agent ended (or was re-dispatched elsewhere). */
-  release(agentId: string | null | undefined): void {
+  /** Agents this replica has leased slots of (for reconciliation). */
+  leasedAgents(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** The attempt started: its lease now lasts until its execution deadline (plus grace). */
+  extend(agentId: string, taskId: string, attempt: number, ttlMs: number): void {
+    this.leases.extend(agentId, leaseId(taskId, attempt), ttlMs).catch((error: unknown) => this.warn(error));
+  }
+
+  /** The attempt ended (or never went out): its slot is free for the next task. */
+  release(agentId: string | null | undefined, taskId: string, attempt: number): void {
     if (!agentId) return;
-    const n = (this.localLoad.get(agentId) ?? 0) - 1;
-    if (n <= 0) this.localLoad.delete(agentId);
-    else this.localLoad.set(agentId, n);
+    const s = this.seen.get(agentId);
+    if (s && s.used > 0) s.used -= 1;
+    this.leases.release(agentId, leaseId(taskId, attempt)).catch((error: unknown) => this.warn(error));
+  }
+
+  private warn(error: unknown): void {
+    // An unreleased lease expires on its own; an unextended one may let one task too many through.
+    if (Date.now() - this.lastWarn > 10_000) {
+      this.lastWarn = Date.now();
+      this.log.warn(`slot lease update failed: ${(error as Error).message}`);
+    }
   }
 
   /** Forget cached answers (an agent registered or went offline). */
   invalidate(): void {
     this.cache.clear();
-  }
-
-  private cacheKey(spec: RouteSpec): string {
-    if (spec.agent_id) return `agent:${spec.agent_id}`;
-    if (spec.capability) return `cap:${spec.capability}:${spec.min_proficiency ?? 1}:${spec.role ?? ''}`;
-    return `role:${spec.role ?? ''}`;
   }
 
   private async candidates(key: string, spec: RouteSpec): Promise<Candidate[]> {
@@ -90,7 +109,12 @@ export class RoutingService {
       pending = this.fetch(spec).finally(() => this.inflightFetches.delete(key));
       this.inflightFetches.set(key, pending);
     }
-    const agents = await pending;
+    let agents = await pending;
+    if (agents.length > 0) this.remembered.set(key, { agents, expires: Date.now() + REMEMBER_AGENTS_MS });
+    else {
+      const last = this.remembered.get(key);
+      if (last && last.expires > Date.now()) agents = last.agents;
+    }
     const ttl =
       agents.length === 0
         ? Math.min(EMPTY_ANSWER_TTL_MS, this.config.orchestrator.discoveryCacheMs)
@@ -138,4 +162,11 @@ export class RoutingService {
       return [];
     }
   }
+}
+
+/** Tasks with the same key are routed alike (and wait for the same agents). */
+export function routeKey(spec: RouteSpec): string {
+  if (spec.agent_id) return `agent:${spec.agent_id}`;
+  if (spec.capability) return `cap:${spec.capability}:${spec.min_proficiency ?? 1}:${spec.role ?? ''}`;
+  return `role:${spec.role ?? ''}`;
 }

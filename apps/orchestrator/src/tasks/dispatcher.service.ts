@@ -4,22 +4,31 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { RoutingService } from '../routing/routing.service';
+import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
+import { backOffRouting, claimWaiting, ScanCursor, WaitingTask } from './dispatch-sql';
 import { HistoryWriter } from './history-writer.service';
+import { leaseInOrder } from './lease-in-order';
 import { TaskEventsHub } from './task-events.hub';
-import { claimUndispatched, markDispatched, sqlOf, unstartedAttempts } from './task-sql';
+import { markDispatched, sqlOf, unstartedAttempts } from './task-sql';
 import { DispatchCandidate, DispatchItem } from './task.types';
 
 /** Undispatched tasks younger than this belong to the fast path of the process that accepted them. */
-const SCAN_MIN_AGE_MS = 1_000;
-const SCAN_BATCH = 200;
+const SCAN_MIN_AGE_MS = 500;
+// Rows locked per page: a full route costs one page, so a small page keeps row locks few under overload.
+const SCAN_BATCH = 100;
+/** Rows one scan looks at at most (routes found full are left out of the query, so this is rarely reached). */
+const SCAN_MAX_ROWS = 10_000;
 const FAST_BATCH = 2_000;
 
+export type Sent = { candidate: DispatchCandidate; item: DispatchItem };
+
 /**
- * Puts tasks on the bus. Fast path: right after a submission commits, the accepting process
- * routes it, records the attempt (group commit) and appends it to the agent's stream. Durable
- * path: a periodic scan claims undispatched tasks with FOR UPDATE SKIP LOCKED, so tasks that
- * waited for an agent, tasks of a crashed replica and tasks written before a restart are sent.
+ * Puts tasks on the bus, only as fast as agents have free slots (docs/decisions/0080). Fast path:
+ * right after a submission commits, the accepting process leases a slot, records the attempt
+ * (group commit) and appends it to the agent's stream. Durable path: a scan walks the waiting
+ * tasks in priority order (FIFO within a priority) with FOR UPDATE SKIP LOCKED, leases what it
+ * can, moves on past routes that are full or unroutable (those back off), and runs again when a
+ * slot frees. While a route has waiting tasks, new ones for it queue behind them (no fast path).
  * An attempt is recorded before it is appended, so every message on the bus has its row.
  */
 @Injectable()
@@ -29,7 +38,12 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private running?: Promise<void>;
   private scanTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
+  private scanAgain = false;
   private stopped = false;
+  /** Routes with tasks waiting for a slot, as this process last saw them. */
+  private congested = new Set<string>();
+  /** Routes the fast path found full since the current scan began (its tasks may be too young for that scan). */
+  private fastMisses = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,6 +61,27 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     void this.resendUnstarted().catch((error: unknown) =>
       this.log.warn(`re-send after restart failed: ${(error as Error).message}`),
     );
+  }
+
+  /** True while tasks of this route wait for a slot: a new one queues behind them instead of taking the next free slot. */
+  isCongested(spec: Parameters<typeof routeKey>[0]): boolean {
+    return this.congested.size > 0 && this.congested.has(routeKey(spec));
+  }
+
+  /** How long a slot lease lives at most: start timeout + execution timeout + grace (it normally ends with the attempt). */
+  leaseTtlMs(timeoutSeconds: number): number {
+    const d = this.config.dispatch;
+    return (d.startTimeoutSeconds + timeoutSeconds + d.slotLeaseGraceSeconds) * 1000;
+  }
+
+  /** The attempt must start before this (its execution deadline is set when it starts). */
+  startDeadline(now: number): string {
+    return new Date(now + this.config.dispatch.startTimeoutSeconds * 1000).toISOString();
+  }
+
+  /** A slot was freed: waiting tasks may go now. */
+  slotFreed(): void {
+    if (this.congested.size > 0) this.scanSoon();
   }
 
   /**
@@ -86,12 +121,22 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.running ??= this.drain();
   }
 
-  /** Run the database scan now (an agent appeared, a task was re-queued). */
+  /** Run the database scan now (an agent appeared, a slot freed, a task was re-queued). */
   scanSoon(): void {
-    if (this.stopped || this.scanning) return;
+    if (this.stopped) return;
+    if (this.scanning) {
+      this.scanAgain = true;
+      return;
+    }
     this.scanning = this.scan()
       .catch((error: unknown) => this.log.warn(`dispatch scan failed: ${(error as Error).message}`))
-      .finally(() => (this.scanning = undefined));
+      .finally(() => {
+        this.scanning = undefined;
+        if (this.scanAgain) {
+          this.scanAgain = false;
+          this.scanSoon();
+        }
+      });
   }
 
   private async drain(): Promise<void> {
@@ -108,56 +153,60 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async dispatchFast(batch: DispatchCandidate[]): Promise<void> {
-    const routed = await this.route(batch);
+    // A congested route's tasks wait their turn in the scan.
+    const free = batch.filter((c) => !this.isCongested(specOf(c)));
+    const leased = await Promise.all(free.map(async (c) => ({ c, outcome: await this.leaseFast(c) })));
+    const routed: Sent[] = [];
+    const now = Date.now();
+    for (const { c, outcome } of leased)
+      if ('agent_id' in outcome) routed.push({ candidate: c, item: this.item(c, outcome.agent_id, now, null) });
     const applied = await Promise.all(
-      routed.map(async ({ candidate, item }) => {
-        const ok = await this.writer.dispatch(item).catch(() => false);
-        if (!ok) this.routing.release(item.agent_id);
-        return ok ? { candidate, item } : undefined;
+      routed.map(async (r) => {
+        const ok = await this.writer.dispatch(r.item).catch(() => false);
+        if (!ok) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
+        return ok ? r : undefined;
       }),
     );
-    await this.publish(applied.filter((a): a is NonNullable<typeof a> => a !== undefined));
+    await this.publish(applied.filter((a): a is Sent => a !== undefined));
   }
 
-  private async route(
-    batch: DispatchCandidate[],
-    reason: string | null = null,
-  ): Promise<{ candidate: DispatchCandidate; item: DispatchItem }[]> {
-    const now = Date.now();
-    const picks = await Promise.all(
-      batch.map((c) =>
-        this.routing.pick(
-          {
-            agent_id: c.requested_agent_id,
-            role: c.role,
-            capability: c.capability,
-            min_proficiency: c.min_proficiency,
-          },
-          c.previous_agent_id,
-        ),
-      ),
-    );
-    const routed: { candidate: DispatchCandidate; item: DispatchItem }[] = [];
-    batch.forEach((candidate, i) => {
-      const agent = picks[i];
-      if (agent === undefined) return; // no agent now: the task waits for the scan
-      routed.push({
-        candidate,
-        item: {
-          task_id: candidate.task_id,
-          attempt: candidate.attempt,
-          agent_id: agent,
-          deadline: new Date(now + candidate.timeout_seconds * 1000).toISOString(),
-          at: new Date(now).toISOString(),
-          reason,
-        },
+  /**
+   * Leases a slot for the candidate's attempt outside the scan (at acceptance, after commit): a full
+   * route becomes congested, so later tasks queue behind this one. An infrastructure error counts
+   * as no slot: the scan retries.
+   */
+  async leaseFast(c: DispatchCandidate): Promise<LeaseOutcome> {
+    const outcome = await this.lease(c);
+    if ('miss' in outcome && outcome.miss === 'no_slot') {
+      const key = routeKey(specOf(c));
+      this.congested.add(key);
+      this.fastMisses.add(key);
+    }
+    return outcome;
+  }
+
+  private lease(c: DispatchCandidate): Promise<LeaseOutcome> {
+    return this.routing
+      .lease(specOf(c), c, this.leaseTtlMs(c.timeout_seconds), c.previous_agent_id)
+      .catch((error: unknown) => {
+        this.log.warn(`slot lease for task ${c.task_id} failed: ${(error as Error).message}`);
+        return { miss: 'no_slot' as const };
       });
-    });
-    return routed;
+  }
+
+  item(c: DispatchCandidate, agentId: string, now: number, reason: string | null): DispatchItem {
+    return {
+      task_id: c.task_id,
+      attempt: c.attempt,
+      agent_id: agentId,
+      deadline: this.startDeadline(now),
+      at: new Date(now).toISOString(),
+      reason,
+    };
   }
 
   /** Appends recorded attempts to their agents' streams. */
-  async publish(sent: { candidate: DispatchCandidate; item: DispatchItem }[]): Promise<void> {
+  async publish(sent: Sent[]): Promise<void> {
     await Promise.all(
       sent.map(async ({ candidate, item }) => {
         const message: TaskExecuteMessage = {
@@ -168,6 +217,11 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           description: candidate.description,
           input: candidate.input,
           deadline: item.deadline,
+          timeout_seconds: candidate.timeout_seconds,
+          // Three beats per heartbeat timeout: one lost or late beat does not time the attempt out.
+          ...(candidate.heartbeat_timeout_seconds
+            ? { heartbeat_seconds: Math.max(1, Math.floor(candidate.heartbeat_timeout_seconds / 3)) }
+            : {}),
           ...(candidate.workflow_run_id ? { workflow_run_id: candidate.workflow_run_id } : {}),
           ...(candidate.step_key ? { step_id: candidate.step_key } : {}),
         };
@@ -175,7 +229,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           await this.bus.execute(message);
           if (item.attempt === 1) this.metrics.dispatchLatency.observe(this.metrics.sinceSeconds(candidate.created_at));
         } catch (error) {
-          // The attempt is recorded: its deadline re-dispatches it if this append was lost.
+          // The attempt is recorded: its start deadline re-dispatches it if this append was lost.
           this.log.warn(
             `append of task ${candidate.task_id} attempt ${item.attempt} failed: ${(error as Error).message}`,
           );
@@ -185,24 +239,40 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async scan(): Promise<void> {
-    for (;;) {
+    const full = new Set<string>();
+    const waitingFor = new Set<string>();
+    let cursor: ScanCursor | null = null;
+    this.fastMisses = new Set();
+    for (let rows = 0; rows < SCAN_MAX_ROWS && !this.stopped;) {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
-      let sent: { candidate: DispatchCandidate; item: DispatchItem }[] = [];
-      let claimed = 0;
+      let sent: Sent[] = [];
+      let claimed: WaitingTask[] = [];
       try {
         await runner.startTransaction();
         const sql = await sqlOf(runner);
-        const candidates = await claimUndispatched(sql, SCAN_BATCH, SCAN_MIN_AGE_MS);
-        claimed = candidates.length;
-        const routed = await this.route(candidates);
+        claimed = await claimWaiting(sql, SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
+        const choice = await leaseInOrder(
+          claimed,
+          (c) => routeKey(specOf(c)),
+          (c) => this.lease(c),
+          full,
+          waitingFor,
+        );
+        const routed = choice.routed.map((r) => ({
+          candidate: r.task,
+          item: this.item(r.task, r.agent_id, Date.now(), null),
+        }));
+        const unroutable = choice.unroutable.map((t) => t.task_id);
         const events = await markDispatched(
           sql,
           routed.map((r) => r.item),
         );
+        await backOffRouting(sql, unroutable, this.config.dispatch.routeBackoffMaxMs);
         await runner.commitTransaction();
         const applied = new Set(events.map((e) => e.task_id));
-        for (const r of routed) if (!applied.has(r.item.task_id)) this.routing.release(r.item.agent_id);
+        for (const r of routed)
+          if (!applied.has(r.item.task_id)) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
         sent = routed.filter((r) => applied.has(r.item.task_id));
         this.hub.publishEvents(events);
       } catch (error) {
@@ -212,9 +282,12 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         await runner.release();
       }
       await this.publish(sent);
-      // A full batch that made progress means more may be waiting.
-      if (claimed < SCAN_BATCH || sent.length === 0 || this.stopped) return;
+      rows += claimed.length;
+      if (claimed.length < SCAN_BATCH) break;
+      const last = claimed[claimed.length - 1];
+      cursor = { priority: last.priority, created_at: last.created_at, task_id: last.task_id };
     }
+    this.congested = new Set([...waitingFor, ...this.fastMisses]);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -223,4 +296,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     await this.running;
     await this.scanning;
   }
+}
+
+export function specOf(c: DispatchCandidate) {
+  return { agent_id: c.requested_agent_id, role: c.role, capability: c.capability, min_proficiency: c.min_proficiency };
 }

@@ -1,7 +1,7 @@
 import { Controller, UseFilters, UsePipes } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { createValidationPipe } from '@app/common';
-import { TaskPatterns, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskPatterns, TaskProgressMessage, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { RedisStreamsExceptionFilter } from '@app/transport';
 import { STREAMS_TRANSPORT } from '../bus/streams-transport';
 import { TasksService } from './tasks.service';
@@ -19,6 +19,11 @@ export class TaskResultsController {
   @EventPattern(TaskPatterns.Started, STREAMS_TRANSPORT)
   started(@Payload() message: TaskStartedMessage): Promise<void> {
     return this.tasks.recordStarted(message);
+  }
+
+  @EventPattern(TaskPatterns.Progress, STREAMS_TRANSPORT)
+  progress(@Payload() message: TaskProgressMessage): Promise<void> {
+    return this.tasks.recordProgress(message);
   }
 
   @EventPattern(TaskPatterns.Result, STREAMS_TRANSPORT)

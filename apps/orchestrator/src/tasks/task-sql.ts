@@ -46,13 +46,16 @@ export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: S
     `WITH v AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
-         min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz)
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
+         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz)
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at)
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
+         workflow_run_id, step_key, status, created_at, updated_at)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
+         created_at + make_interval(secs => queue_timeout_seconds),
+         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at
      ), e AS (
@@ -119,7 +122,7 @@ export interface FinishedRow extends EventRow {
   workflow_run_id: string | null;
 }
 
-interface CandidateRow {
+export interface CandidateRow {
   task_id: string;
   attempt: number;
   task_title: string | null;
@@ -130,6 +133,7 @@ interface CandidateRow {
   capability: string | null;
   min_proficiency: number | null;
   timeout_seconds: number;
+  heartbeat_timeout_seconds: number | null;
   max_attempts: number;
   workflow_run_id: string | null;
   step_key: string | null;
@@ -137,8 +141,8 @@ interface CandidateRow {
   agent_id: string | null;
 }
 
-const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-  timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
+export const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
+  timeout_seconds, heartbeat_timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
 
 export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts: number } {
   return {
@@ -152,6 +156,7 @@ export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts
     capability: r.capability,
     min_proficiency: r.min_proficiency,
     timeout_seconds: r.timeout_seconds,
+    heartbeat_timeout_seconds: r.heartbeat_timeout_seconds,
     workflow_run_id: r.workflow_run_id,
     step_key: r.step_key,
     created_at: new Date(r.created_at).toISOString(),
@@ -160,31 +165,19 @@ export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts
   };
 }
 
-/** Locks undispatched tasks no other replica holds, oldest first within priority; skips ones the accepting process is still sending. */
-export async function claimUndispatched(
-  q: Q,
-  limit: number,
-  minAgeMs: number,
-): Promise<ReturnType<typeof toCandidate>[]> {
-  const rows = await q.query<CandidateRow>(
-    `SELECT ${CANDIDATE_COLUMNS} FROM task_history
-      WHERE status = 'pending' AND dispatched_at IS NULL AND updated_at < now() - make_interval(secs => $2::double precision / 1000)
-      ORDER BY priority DESC, created_at
-      LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit, minAgeMs],
-    'ea_claim_undispatched',
-  );
-  return rows.map(toCandidate);
-}
-
 export interface OverdueRow extends ReturnType<typeof toCandidate> {
   current_attempt: number;
   deadline: string;
+  /** False when the attempt never started (its start deadline passed). */
+  started: boolean;
+  /** True when it ran out of progress heartbeats before its execution timeout. */
+  heartbeat_missed: boolean;
 }
 
 export async function claimOverdue(q: Q, limit: number): Promise<OverdueRow[]> {
-  const rows = await q.query<CandidateRow & { deadline: Date }>(
-    `SELECT ${CANDIDATE_COLUMNS}, deadline FROM task_history
+  const rows = await q.query<CandidateRow & { deadline: Date; started_at: Date | null; heartbeat_missed: boolean }>(
+    `SELECT ${CANDIDATE_COLUMNS}, deadline, started_at,
+            COALESCE(deadline < started_at + make_interval(secs => timeout_seconds), false) AS heartbeat_missed FROM task_history
       WHERE status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL AND deadline < now()
       ORDER BY deadline
       LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -195,6 +188,8 @@ export async function claimOverdue(q: Q, limit: number): Promise<OverdueRow[]> {
     ...toCandidate(r),
     current_attempt: r.attempt,
     deadline: new Date(r.deadline).toISOString(),
+    started: r.started_at !== null,
+    heartbeat_missed: r.heartbeat_missed,
   }));
 }
 
@@ -320,16 +315,19 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ins_v AS (
        SELECT x.*, a.agent_id AS routed_to FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
-         min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz, route_agent_id text, route_deadline timestamptz)
+         min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
+         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
+         route_agent_id text, route_deadline timestamptz)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at,
-         attempt, agent_id, deadline, dispatched_at)
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
+         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
+         priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
+         created_at + make_interval(secs => queue_timeout_seconds),
+         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
          CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
          CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END
          FROM ins_v
@@ -359,14 +357,17 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ), s_v AS (
        SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($5::jsonb) AS x(task_id uuid, attempt int, agent_id text, started_at timestamptz)
      ), s AS (
-       UPDATE task_history t SET status = 'in_progress', started_at = s_v.started_at, updated_at = now()
+       -- The execution timeout counts from this attempt's own start (docs/decisions/0081).
+       UPDATE task_history t SET status = 'in_progress', started_at = s_v.started_at, updated_at = now(),
+              -- With a progress heartbeat, the first beat is due within the heartbeat timeout.
+              deadline = s_v.started_at + make_interval(secs => LEAST(t.timeout_seconds, COALESCE(t.heartbeat_timeout_seconds, t.timeout_seconds)))
          FROM s_v
         WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt
           AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}
-       RETURNING t.task_id, s_v.attempt, s_v.agent_id, t.created_at AS task_created_at
+       RETURNING t.task_id, s_v.attempt, s_v.agent_id, t.created_at AS task_created_at, t.deadline AS started_deadline
      ), s_a AS (
-       UPDATE task_attempts ta SET status = 'in_progress', started_at = s_v.started_at
-         FROM s_v WHERE ta.task_id = ANY($6::uuid[]) AND ta.task_id = s_v.task_id AND ta.attempt = s_v.attempt AND ta.status = 'dispatched'
+       UPDATE task_attempts ta SET status = 'in_progress', started_at = s_v.started_at, deadline = s.started_deadline
+         FROM s_v JOIN s ON s.task_id = s_v.task_id WHERE ta.task_id = ANY($6::uuid[]) AND ta.task_id = s_v.task_id AND ta.attempt = s_v.attempt AND ta.status = 'dispatched'
      ), p_v AS (
        SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($7::jsonb) AS x(task_id uuid, attempt int, agent_id text, started_at timestamptz)
      ), p AS (

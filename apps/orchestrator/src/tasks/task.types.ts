@@ -11,8 +11,13 @@ export interface NewTask {
   capability: string | null;
   min_proficiency: number | null;
   priority: number;
+  /** Execution timeout of each attempt, counted from its start. */
   timeout_seconds: number;
   max_attempts: number;
+  /** Accepted → started at most this long, else the task fails (queue timeout). */
+  queue_timeout_seconds: number;
+  /** Progress heartbeat timeout of each attempt (null: none). */
+  heartbeat_timeout_seconds: number | null;
   idempotency_key: string | null;
   workflow_run_id: string | null;
   step_key: string | null;
@@ -34,6 +39,7 @@ export interface DispatchCandidate {
   capability: string | null;
   min_proficiency: number | null;
   timeout_seconds: number;
+  heartbeat_timeout_seconds: number | null;
   workflow_run_id: string | null;
   step_key: string | null;
   created_at: string;
@@ -87,6 +93,7 @@ export function candidateFromNew(t: NewTask): DispatchCandidate {
     capability: t.capability,
     min_proficiency: t.min_proficiency,
     timeout_seconds: t.timeout_seconds,
+    heartbeat_timeout_seconds: t.heartbeat_timeout_seconds,
     workflow_run_id: t.workflow_run_id,
     step_key: t.step_key,
     created_at: t.created_at,

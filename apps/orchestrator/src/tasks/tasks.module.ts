@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BusModule } from '../bus/bus.module';
+import { LeaseReconciler } from '../capacity/lease-reconciler.service';
 import { OrchestratorMetricsModule } from '../metrics/orchestrator-metrics';
 import { RoutingModule } from '../routing/routing.module';
 import { DeadlineSweeper } from './deadline-sweeper.service';
@@ -14,7 +15,15 @@ import { TasksService } from './tasks.service';
 @Module({
   imports: [BusModule, RoutingModule, OrchestratorMetricsModule],
   controllers: [TasksController, TaskResultsController],
-  providers: [HistoryWriter, TasksRepository, Dispatcher, DeadlineSweeper, TaskEventsHub, TasksService],
+  providers: [
+    HistoryWriter,
+    TasksRepository,
+    Dispatcher,
+    DeadlineSweeper,
+    TaskEventsHub,
+    TasksService,
+    LeaseReconciler,
+  ],
   exports: [TasksService, TaskEventsHub, Dispatcher],
 })
 export class TasksModule {}

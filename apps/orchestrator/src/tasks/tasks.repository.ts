@@ -21,10 +21,14 @@ export interface TaskView {
   attempt: number;
   max_attempts: number;
   timeout_seconds: number;
+  /** Null for tasks accepted before queue timeouts existed. */
+  queue_timeout_seconds: number | null;
   idempotency_key: string | null;
   workflow_run_id: string | null;
   step_key: string | null;
   deadline: string | null;
+  /** The task fails if still not started by then. */
+  queue_deadline: string | null;
   created_at: string;
   dispatched_at: string | null;
   started_at: string | null;
@@ -50,7 +54,8 @@ export interface AttemptView {
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 const TASK_COLUMNS = `task_id, task_title, task_description, status, agent_id, requested_agent_id, role, capability, min_proficiency, priority,
-  input, result, error, attempt, max_attempts, timeout_seconds, idempotency_key, workflow_run_id, step_key, deadline, created_at,
+  input, result, error, attempt, max_attempts, timeout_seconds, queue_timeout_seconds, idempotency_key, workflow_run_id, step_key,
+  deadline, queue_deadline, created_at,
   dispatched_at, started_at, completed_at, cancel_requested_at, updated_at`;
 
 type TaskRow = Omit<
@@ -58,6 +63,7 @@ type TaskRow = Omit<
   | 'title'
   | 'description'
   | 'deadline'
+  | 'queue_deadline'
   | 'created_at'
   | 'dispatched_at'
   | 'started_at'
@@ -68,6 +74,7 @@ type TaskRow = Omit<
   task_title: string | null;
   task_description: string | null;
   deadline: Date | null;
+  queue_deadline: Date | null;
   created_at: Date;
   dispatched_at: Date | null;
   started_at: Date | null;
@@ -94,10 +101,12 @@ function toView(r: TaskRow): TaskView {
     attempt: r.attempt,
     max_attempts: r.max_attempts,
     timeout_seconds: r.timeout_seconds,
+    queue_timeout_seconds: r.queue_timeout_seconds,
     idempotency_key: r.idempotency_key,
     workflow_run_id: r.workflow_run_id,
     step_key: r.step_key,
     deadline: iso(r.deadline),
+    queue_deadline: iso(r.queue_deadline),
     created_at: iso(r.created_at)!,
     dispatched_at: iso(r.dispatched_at),
     started_at: iso(r.started_at),
@@ -154,10 +163,25 @@ export class TasksRepository {
     }));
   }
 
+  /** Moves a running attempt's deadline to now + its heartbeat timeout, capped by its execution timeout. */
+  async heartbeat(taskId: string, attempt: number, agentId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH t AS (
+         UPDATE task_history
+            SET deadline = LEAST(started_at + make_interval(secs => timeout_seconds), now() + make_interval(secs => heartbeat_timeout_seconds))
+          WHERE task_id = $1 AND attempt = $2 AND agent_id = $3 AND status = 'in_progress' AND heartbeat_timeout_seconds IS NOT NULL
+          RETURNING task_id, attempt, deadline
+       )
+       UPDATE task_attempts a SET deadline = t.deadline FROM t WHERE a.task_id = t.task_id AND a.attempt = t.attempt`,
+      [taskId, attempt, agentId],
+    );
+  }
+
   async events(taskId: string, afterId = '0'): Promise<TaskEventView[]> {
     const rows: EventRow[] = await this.dataSource.query(
-      `SELECT id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at
-         FROM task_events WHERE task_id = $1 AND task_events.id > $2::bigint ORDER BY task_events.id`,
+      // Ordered by the bigint column: the output column `id` is text, and text order puts 10 before 9.
+      `SELECT e.id::text AS id, e.task_id, e.attempt, e.type, e.status, e.agent_id, e.detail, e.created_at
+         FROM task_events e WHERE e.task_id = $1 AND e.id > $2::bigint ORDER BY e.id`,
       [taskId, afterId],
     );
     return rows.map(toEventView);

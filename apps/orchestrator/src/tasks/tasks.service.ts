@@ -4,12 +4,12 @@ import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
-import { Dispatcher } from './dispatcher.service';
+import { Dispatcher, specOf } from './dispatcher.service';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { CommittedBatch, HistoryWriter } from './history-writer.service';
@@ -61,28 +61,28 @@ export class TasksService implements OnModuleInit {
       priority: dto.priority ?? 0,
       timeout_seconds: dto.timeout_seconds,
       max_attempts: dto.max_attempts,
+      queue_timeout_seconds: dto.queue_timeout_seconds,
+      heartbeat_timeout_seconds: dto.heartbeat_timeout_seconds,
       idempotency_key: dto.idempotency_key ?? null,
       workflow_run_id: null,
       step_key: null,
     });
-    // Routed now (discovery is cached): the task is written already dispatched, saving a commit.
-    const agent = await this.routing.pick({
-      agent_id: task.requested_agent_id,
-      role: task.role,
-      capability: task.capability,
-      min_proficiency: task.min_proficiency,
-    });
-    if (agent !== undefined)
-      task.route = {
-        agent_id: agent,
-        deadline: new Date(Date.parse(task.created_at) + task.timeout_seconds * 1000).toISOString(),
-      };
+    // Routed now when a slot is free and nobody waits for one (discovery is cached): written already dispatched, saving a commit.
+    const first = candidateFromNew(task);
+    if (!this.dispatcher.isCongested(specOf(first))) {
+      const outcome = await this.dispatcher.leaseFast(first);
+      if ('agent_id' in outcome)
+        task.route = {
+          agent_id: outcome.agent_id,
+          deadline: this.dispatcher.startDeadline(Date.parse(task.created_at)),
+        };
+    }
     try {
       const outcome = await this.writer.insert(task);
-      if (!outcome.created && task.route) this.routing.release(task.route.agent_id);
+      if (!outcome.created && task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
-      if (task.route) this.routing.release(task.route.agent_id);
+      if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
       this.log.error(`task not accepted: ${(error as Error).message}`);
       throw new DomainException(
         'unavailable',
@@ -103,10 +103,20 @@ export class TasksService implements OnModuleInit {
   }
 
   newTask(
-    fields: Omit<NewTask, 'task_id' | 'created_at' | 'timeout_seconds' | 'max_attempts'> & {
+    fields: Omit<
+      NewTask,
+      | 'task_id'
+      | 'created_at'
+      | 'timeout_seconds'
+      | 'max_attempts'
+      | 'queue_timeout_seconds'
+      | 'heartbeat_timeout_seconds'
+    > & {
+      heartbeat_timeout_seconds?: number | null;
       task_id?: string;
       timeout_seconds?: number;
       max_attempts?: number;
+      queue_timeout_seconds?: number;
     },
   ): NewTask {
     return {
@@ -114,6 +124,8 @@ export class TasksService implements OnModuleInit {
       task_id: fields.task_id ?? randomUUID(),
       timeout_seconds: fields.timeout_seconds ?? this.config.orchestrator.taskTimeoutSeconds,
       max_attempts: fields.max_attempts ?? this.config.orchestrator.maxAttempts,
+      queue_timeout_seconds: fields.queue_timeout_seconds ?? this.config.dispatch.queueTimeoutSeconds,
+      heartbeat_timeout_seconds: fields.heartbeat_timeout_seconds ?? null,
       created_at: new Date().toISOString(),
     };
   }
@@ -132,6 +144,11 @@ export class TasksService implements OnModuleInit {
 
   recordStarted(message: TaskStartedMessage): Promise<void> {
     return this.writer.started(message);
+  }
+
+  /** A progress heartbeat: the running attempt's deadline moves on (never past its execution timeout). */
+  recordProgress(message: TaskProgressMessage): Promise<void> {
+    return this.repository.heartbeat(message.task_id, message.attempt, message.agent_id);
   }
 
   recordResult(message: TaskResultMessage): Promise<void> {
@@ -173,7 +190,10 @@ export class TasksService implements OnModuleInit {
           { status: 'canceled' },
           this.metrics.sinceSeconds(outcome.finished.task_created_at),
         );
-        this.routing.release(outcome.dispatched ? outcome.finished.agent_id : null);
+        if (outcome.dispatched) {
+          this.routing.release(outcome.finished.agent_id, taskId, outcome.finished.attempt);
+          this.dispatcher.slotFreed();
+        }
         // Already on an agent's stream: the host skips it when it reads the flag.
         if (outcome.dispatched) await this.signal(taskId, outcome.timeoutSeconds);
         this.hub.publishOutcome({
@@ -234,7 +254,7 @@ export class TasksService implements OnModuleInit {
         })),
       );
       const unsent = batch.inserted.filter((t) => !sent.has(t.task_id));
-      for (const t of unsent) if (t.route) this.routing.release(t.route.agent_id);
+      for (const t of unsent) if (t.route) this.routing.release(t.route.agent_id, t.task_id, 1);
       this.dispatcher.enqueue(unsent.map(candidateFromNew));
     }
     for (const s of batch.started) {
@@ -245,7 +265,7 @@ export class TasksService implements OnModuleInit {
       const status = f.status as 'completed' | 'failed' | 'canceled';
       this.metrics.tasksTotal.inc({ status });
       this.metrics.taskDuration.observe({ status }, this.metrics.sinceSeconds(f.task_created_at));
-      this.routing.release(f.agent_id);
+      this.routing.release(f.agent_id, f.task_id, f.attempt);
       this.hub.publishOutcome({
         task_id: f.task_id,
         workflow_run_id: f.workflow_run_id,
@@ -255,6 +275,7 @@ export class TasksService implements OnModuleInit {
         agent_id: f.agent_id,
       });
     }
+    if (batch.finished.length > 0) this.dispatcher.slotFreed();
   }
 }
 

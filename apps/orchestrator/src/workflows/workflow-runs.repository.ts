@@ -156,7 +156,7 @@ export class WorkflowRunsRepository {
 
   async events(runId: string): Promise<RunEventView[]> {
     const rows: (Omit<RunEventView, 'created_at'> & { created_at: Date })[] = await this.dataSource.query(
-      `SELECT id::text AS id, run_id, type, step_key, detail, created_at FROM workflow_events WHERE run_id = $1 ORDER BY workflow_events.id`,
+      `SELECT w.id::text AS id, w.run_id, w.type, w.step_key, w.detail, w.created_at FROM workflow_events w WHERE w.run_id = $1 ORDER BY w.id`,
       [runId],
     );
     return rows.map((r) => ({ ...r, created_at: iso(r.created_at)! }));

@@ -7,6 +7,27 @@ export const SCRIPTED_MODEL = 'scripted';
 /** Rough token estimate (4 characters a token) so usage figures move like a real model's. */
 const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
+const COUNTED_TASKS_MAX = 100_000;
+const callCounts = { total: 0, byTask: new Map<string, number>() };
+
+/**
+ * Model calls the scripted provider made in this process (all of them, or for one task id): tests and
+ * the fault campaign measure "executions per completed task" with it. A call aborted before it began
+ * is not counted.
+ */
+export function scriptedCallCount(taskId?: string): number {
+  return taskId === undefined ? callCounts.total : (callCounts.byTask.get(taskId) ?? 0);
+}
+
+function countCall(taskId: string | undefined): void {
+  callCounts.total += 1;
+  if (taskId === undefined) return;
+  // Bounded: the oldest entries go first (a Map keeps insertion order).
+  if (callCounts.byTask.size >= COUNTED_TASKS_MAX && !callCounts.byTask.has(taskId))
+    callCounts.byTask.delete(callCounts.byTask.keys().next().value as string);
+  callCounts.byTask.set(taskId, (callCounts.byTask.get(taskId) ?? 0) + 1);
+}
+
 /**
  * Deterministic outputs that satisfy each output kind's validator, for tests and offline runs.
  * Every response says `model: "scripted"`. Steered per task by `input.scripted` (see ScriptedSteering).
@@ -17,6 +38,7 @@ export class ScriptedProvider implements ModelProvider {
   constructor(private readonly options: { latencyMs?: number } = {}) {}
 
   async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
+    if (!options.signal?.aborted) countCall(request.task?.task_id);
     const steering = readSteering(request.scripted);
     const latency = steering.latency_ms ?? this.options.latencyMs ?? 0;
     try {

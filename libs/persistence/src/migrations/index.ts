@@ -1,5 +1,7 @@
 import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
 import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchestrator-tasks-workflows';
+import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts';
+import { TaskHeartbeatTimeout1765000100000 } from './1765000100000-task-heartbeat-timeout';
 import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 
@@ -7,6 +9,8 @@ import { RetentionArchive1765700100000 } from './1765700100000-retention-archive
 export const MIGRATIONS = [
   InitialSchema1764194400000,
   OrchestratorTasksWorkflows1764205000000,
+  CapacityTimeouts1765000000000,
+  TaskHeartbeatTimeout1765000100000,
   Schedules1765700000000,
   RetentionArchive1765700100000,
 ];

@@ -55,7 +55,11 @@ export class CreateTaskDto {
   @Max(1000)
   priority?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 86400, description: 'Deadline of each attempt' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 86400,
+    description: 'Execution timeout: each attempt must finish this long after it started',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -68,6 +72,28 @@ export class CreateTaskDto {
   @Min(1)
   @Max(20)
   max_attempts?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 604800,
+    description: 'Queue timeout: the task fails if no attempt has started this long after acceptance',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  queue_timeout_seconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 86400,
+    description: 'Progress heartbeat: an attempt whose host sends no heartbeat for this long is timed out early',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  heartbeat_timeout_seconds?: number;
 
   @ApiPropertyOptional({ example: 'order-42-design', description: 'The same key returns the same task' })
   @IsOptional()
@@ -86,6 +112,8 @@ export class CreateTaskDto {
     'priority',
     'timeout_seconds',
     'max_attempts',
+    'queue_timeout_seconds',
+    'heartbeat_timeout_seconds',
     'idempotency_key',
   ]);
 
@@ -104,6 +132,8 @@ export class CreateTaskDto {
       optional(v.priority, (n) => isInt(n, -1000, 1000)) &&
       optional(v.timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
       optional(v.max_attempts, (n) => isInt(n, 1, 20)) &&
+      optional(v.queue_timeout_seconds, (n) => isInt(n, 1, 604_800)) &&
+      optional(v.heartbeat_timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
       optional(v.idempotency_key, (k) => isStringMax(k, 200, 1))
     );
   }

@@ -1,0 +1,16 @@
+/**
+ * Redis keys of capacity-aware dispatch (docs/decisions/0080). Each agent's keys share a hash tag,
+ * so the lease script touches one Cluster slot.
+ */
+
+/** Sorted set of an agent's slot leases: member `<task_id>:<attempt>`, score = expiry (ms, Redis clock). */
+export const slotLeasesKey = (prefix: string, agentId: string): string => `${prefix}:slots:{${agentId}}`;
+
+/** Hash of the slots each host offers for an agent: field = host instance id, value `<max>:<expiry ms>`. */
+export const slotCapacityKey = (prefix: string, agentId: string): string => `${prefix}:capacity:{${agentId}}`;
+
+/** Lowest attempt of a task still allowed to run (set when an attempt is superseded); hosts skip older ones. */
+export const currentAttemptKey = (taskId: string): string => `ea:signals:attempt:${taskId}`;
+
+/** Published `<task_id>:<attempt>` when attempts below `attempt` are superseded: a host running one stops it. */
+export const SUPERSEDE_CHANNEL = 'ea:signals:supersede';
