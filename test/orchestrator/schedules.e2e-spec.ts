@@ -117,7 +117,10 @@ describe('schedules (two orchestrator replicas, PostgreSQL claims)', () => {
     replicaB = undefined;
     await waitFor('20 s of fires', () => Date.now() - started >= 20_000, 30_000);
     await system.call('POST', `/api/schedules/${s.schedule_id}/pause`);
-    await new Promise((r) => setTimeout(r, 500)); // a start in flight settles
+    // A start in flight when the schedule was paused settles (slow on a loaded machine).
+    await waitFor('every claimed fire started', async () =>
+      (await fires(s.schedule_id)).every((f) => f.outcome !== 'claimed'),
+    );
 
     const all = await fires(s.schedule_id);
     const secs = seconds(all);
