@@ -42,7 +42,7 @@ export class SchedulesService {
   ) {}
 
   async create(dto: CreateScheduleDto): Promise<ScheduleView> {
-    const fields = this.fields(dto);
+    const fields = await this.fields(dto);
     const row = await this.store.insert(randomUUID(), fields);
     if (!row) throw new DomainException('conflict', 'SCHEDULE_NAME_TAKEN', `name: a schedule "${dto.name}" exists`);
     return this.view(row);
@@ -70,7 +70,7 @@ export class SchedulesService {
       catch_up_max: dto.catch_up_max ?? current.catch_up_max,
       paused: dto.paused ?? current.paused,
     };
-    const fields = this.fields(merged);
+    const fields = await this.fields(merged);
     // Keep the schedule's place unless what decides its times (or pausing) changed.
     const timesChanged = merged.cron !== current.cron || merged.timezone !== current.timezone;
     if (!timesChanged && !(current.paused && !merged.paused)) fields.next_fire_at = current.next_fire_at;
@@ -112,11 +112,11 @@ export class SchedulesService {
     return row;
   }
 
-  private fields(dto: CreateScheduleDto): ScheduleFields {
+  private async fields(dto: CreateScheduleDto): Promise<ScheduleFields> {
     const timezone = dto.timezone ?? 'UTC';
     const problem = cronProblem(dto.cron, timezone);
     if (problem) throw fieldError(problem.field, problem.message);
-    const target = this.target(dto.target);
+    const target = await this.target(dto.target);
     return {
       name: dto.name,
       cron: dto.cron,
@@ -130,26 +130,22 @@ export class SchedulesService {
     };
   }
 
-  private target(t: CreateScheduleDto['target']): ScheduleTarget {
+  private async target(t: CreateScheduleDto['target']): Promise<ScheduleTarget> {
     if ((t.workflow === undefined) === (t.task === undefined))
       throw fieldError('target', 'give either workflow (with input) or task, not both');
     if (t.task) {
-      if (t.input !== undefined)
-        throw fieldError('target.input', 'belongs to a workflow target; a task has task.input');
+      if (t.input !== undefined) throw fieldError('target.input', 'belongs to a workflow target; a task has task.input');
       if (t.task.idempotency_key !== undefined)
         throw fieldError('target.task.idempotency_key', 'is set per fire by the schedule');
       this.tasks.checkTarget(t.task, 'target.task.');
       return { task: { ...t.task } };
     }
-    const known = this.workflows.list().workflows;
+    const known = (await this.workflows.list()).workflows;
     const def = known.find((w) => w.name === t.workflow);
     if (!def)
-      throw fieldError(
-        'target.workflow',
-        `no workflow "${t.workflow}" (known: ${known.map((w) => w.name).join(', ')})`,
-      );
+      throw fieldError('target.workflow', `no workflow "${t.workflow}" (known: ${known.map((w) => w.name).join(', ')})`);
     const input = t.input ?? {};
-    this.workflows.checkInput(def.name, input, 'target.input');
+    await this.workflows.checkInput(def.name, input, 'target.input');
     return { workflow: def.name, input };
   }
 

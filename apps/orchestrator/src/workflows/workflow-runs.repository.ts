@@ -6,6 +6,7 @@ import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 export interface RunRow {
   run_id: string;
   workflow: string;
+  workflow_version: number | null;
   status: WorkflowRunStatus;
   input: Record<string, unknown>;
   state: RunState;
@@ -59,10 +60,11 @@ export class WorkflowRunsRepository {
     workflow: string,
     input: Record<string, unknown>,
     state: RunState,
+    version: number,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, workflow_version)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8)`,
       [
         runId,
         workflow,
@@ -71,6 +73,7 @@ export class WorkflowRunsRepository {
         JSON.stringify(state),
         JSON.stringify(state.output ?? null),
         state.error ?? null,
+        version,
       ],
     );
   }
@@ -182,9 +185,11 @@ export class WorkflowRunsRepository {
     );
   }
 
-  async list(limit: number): Promise<Pick<RunRow, 'run_id' | 'workflow' | 'status' | 'created_at' | 'completed_at'>[]> {
+  async list(
+    limit: number,
+  ): Promise<Pick<RunRow, 'run_id' | 'workflow' | 'workflow_version' | 'status' | 'created_at' | 'completed_at'>[]> {
     return this.dataSource.query(
-      `SELECT run_id, workflow, status, created_at, completed_at FROM workflow_runs ORDER BY created_at DESC LIMIT $1`,
+      `SELECT run_id, workflow, workflow_version, status, created_at, completed_at FROM workflow_runs ORDER BY created_at DESC LIMIT $1`,
       [limit],
     );
   }

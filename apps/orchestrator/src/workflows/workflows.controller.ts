@@ -1,14 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Sse } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
 import { lastEventId, withKeepAlive } from '@app/common';
-import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams } from './dto/workflow.dto';
+import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams, WorkflowVersionParams } from './dto/workflow.dto';
+import { WorkflowCatalog } from './definition/workflow-catalog';
 import { WorkflowsService } from './workflows.service';
 
 @ApiTags('workflows')
 @Controller('api/workflows')
 export class WorkflowsController {
-  constructor(private readonly workflows: WorkflowsService) {}
+  constructor(
+    private readonly workflows: WorkflowsService,
+    private readonly catalog: WorkflowCatalog,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The workflow definitions loaded at start-up' })
@@ -23,6 +27,31 @@ export class WorkflowsController {
   @ApiOkResponse({ description: '{name, description, input, start, steps, input_schema}' })
   definition(@Param() params: WorkflowNameParams) {
     return this.workflows.definition(params.name);
+  }
+
+  @Put(':name')
+  @ApiOperation({
+    summary:
+      'Create or update a workflow definition: validated like a file (400 listing every problem); a change is a new version, runs keep theirs',
+  })
+  @ApiBody({
+    schema: { type: 'object', additionalProperties: true, description: 'The definition, as in a workflow file' },
+  })
+  @ApiOkResponse({ description: '{name, version, created} (created false when it equals the newest version)' })
+  put(@Param() params: WorkflowNameParams, @Body() body: Record<string, unknown>) {
+    return this.catalog.put(params.name, body);
+  }
+
+  @Get(':name/versions')
+  @ApiOperation({ summary: 'Every version of a workflow definition: version, source (file or api), checksum, time' })
+  versions(@Param() params: WorkflowNameParams) {
+    return this.catalog.versions(params.name).then((versions) => ({ versions }));
+  }
+
+  @Get(':name/versions/:version')
+  @ApiOperation({ summary: 'One version of a workflow definition, with the JSON Schema of its input' })
+  version(@Param() params: WorkflowVersionParams) {
+    return this.workflows.definition(params.name, params.version);
   }
 
   @Get('runs')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrchestratorMetricsModule } from '../metrics/orchestrator-metrics';
 import { TasksModule } from '../tasks/tasks.module';
+import { WorkflowCatalog } from './definition/workflow-catalog';
 import { workflowDefinitionsProvider } from './workflow-definitions.provider';
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsController } from './workflows.controller';
@@ -9,7 +10,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [TasksModule, OrchestratorMetricsModule],
   controllers: [WorkflowsController],
-  providers: [workflowDefinitionsProvider, WorkflowRunsRepository, WorkflowsService],
+  providers: [workflowDefinitionsProvider, WorkflowCatalog, WorkflowRunsRepository, WorkflowsService],
   exports: [WorkflowsService],
 })
 export class WorkflowsModule {}

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
@@ -16,11 +9,11 @@ import { NewTask, TaskOutcomeNotice } from '../tasks/task.types';
 import { TaskEventsHub } from '../tasks/task-events.hub';
 import { followHistory, TasksService } from '../tasks/tasks.service';
 import { inputSchema, JsonSchema } from './definition/input-schema';
+import { WorkflowCatalog } from './definition/workflow-catalog';
 import { WorkflowDefinition } from './definition/workflow-definition';
 import { EngineResult, NewWorkflowTask, RunState, TERMINAL_RUN_STATUSES } from './engine/run-state';
 import { EngineError, TaskOutcome, WorkflowEngine } from './engine/workflow-engine';
 import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from './workflow-runs.repository';
-import { WORKFLOW_DEFINITIONS, WorkflowDefinitions } from './workflow-definitions.provider';
 
 const RECONCILE_EVERY_MS = 5_000;
 const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
@@ -28,6 +21,8 @@ const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
 export interface RunView {
   run_id: string;
   workflow: string;
+  /** The definition version the run is pinned to. */
+  workflow_version: number | null;
   status: string;
   input: Record<string, unknown>;
   output: unknown;
@@ -48,7 +43,6 @@ export interface RunView {
 @Injectable()
 export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly log = new Logger(WorkflowsService.name);
-  private readonly engines = new Map<string, WorkflowEngine>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly runEvents$ = new Subject<RunEventView>();
   private subscription?: Subscription;
@@ -56,14 +50,12 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
   private stopping = false;
 
   constructor(
-    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
+    private readonly catalog: WorkflowCatalog,
     private readonly runs: WorkflowRunsRepository,
     private readonly tasks: TasksService,
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
-  ) {
-    for (const [name, def] of definitions) this.engines.set(name, new WorkflowEngine(def));
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.subscription = this.hub.outcomes$.subscribe((notice) => this.onTaskOutcome(notice));
@@ -71,10 +63,14 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     void this.reconcile();
   }
 
-  list(): { workflows: { name: string; description: string; required_input: string[]; steps: string[] }[] } {
+  /** The newest version of every workflow. */
+  async list(): Promise<{
+    workflows: { name: string; version: number; description: string; required_input: string[]; steps: string[] }[];
+  }> {
     return {
-      workflows: [...this.definitions.values()].map((d) => ({
+      workflows: (await this.catalog.latestAll()).map(({ definition: d, version }) => ({
         name: d.name,
+        version,
         description: d.description,
         required_input: d.input?.required ?? [],
         steps: Object.keys(d.steps),
@@ -82,16 +78,13 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  /** One definition as loaded (steps, edges, loops) with the JSON Schema of its input. */
-  definition(name: string): WorkflowDefinition & { input_schema: JsonSchema } {
-    const definition = this.definitions.get(name);
-    if (!definition)
-      throw new DomainException(
-        'not_found',
-        'WORKFLOW_NOT_FOUND',
-        `name: no workflow "${name}" (known: ${[...this.definitions.keys()].join(', ')})`,
-      );
-    return { ...definition, input_schema: inputSchema(definition) };
+  /** One definition (the newest version, or `version`) with the JSON Schema of its input. */
+  async definition(
+    name: string,
+    version?: number,
+  ): Promise<WorkflowDefinition & { version: number; input_schema: JsonSchema }> {
+    const found = version === undefined ? await this.catalog.latest(name) : await this.catalog.get(name, version);
+    return { ...found.definition, version: found.version, input_schema: inputSchema(found.definition) };
   }
 
   /** `options.runId` lets a caller that must not start a run twice (a schedule fire) choose its id. */
@@ -100,14 +93,10 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     input: Record<string, unknown>,
     options: { runId?: string } = {},
   ): Promise<{ run_id: string; status: string }> {
-    const engine = this.engines.get(name);
-    if (!engine)
-      throw new DomainException(
-        'not_found',
-        'WORKFLOW_NOT_FOUND',
-        `name: no workflow "${name}" (known: ${[...this.engines.keys()].join(', ')})`,
-      );
-    this.checkInput(name, input);
+    // The run is pinned to the version it starts with: an update later never changes it.
+    const { version, definition } = await this.catalog.latest(name);
+    const engine = await this.catalog.engine(name, version);
+    checkRunInput(definition, input);
     const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
     const runner = this.runs.createRunner();
@@ -115,7 +104,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     let after: () => void;
     try {
       await runner.startTransaction();
-      await this.runs.insertRun(runner, runId, name, input, result.state);
+      await this.runs.insertRun(runner, runId, name, input, result.state, version);
       after = await this.persist(runner, runId, result);
       await runner.commitTransaction();
     } catch (error) {
@@ -129,13 +118,9 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return { run_id: runId, status: result.state.status };
   }
 
-  /** The definition's required input is present; `field` names it in the 400 (nested bodies prefix it). */
-  checkInput(name: string, input: Record<string, unknown>, field = 'input'): void {
-    for (const key of this.definitions.get(name)?.input?.required ?? []) {
-      const v = input[key];
-      if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
-        throw fieldError(`${field}.${key}`, `is required by ${name}`);
-    }
+  /** The newest definition's required input is present; `field` names it in the 400 (nested bodies prefix it). */
+  async checkInput(name: string, input: Record<string, unknown>, field = 'input'): Promise<void> {
+    checkRunInput((await this.catalog.latest(name)).definition, input, field);
   }
 
   async get(runId: string): Promise<RunView> {
@@ -227,13 +212,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       await runner.startTransaction();
       const row = await this.runs.lockRun(runner, runId);
       if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
-      const engine = this.engines.get(row.workflow);
-      if (!engine)
-        throw new DomainException(
-          'unavailable',
-          'WORKFLOW_NOT_LOADED',
-          `workflow ${row.workflow} of run ${runId} is not defined in this deployment`,
-        );
+      const engine = await this.catalog.engine(row.workflow, row.workflow_version ?? 1);
       if (quietIfFinished && TERMINAL_RUN_STATUSES.includes(row.status)) {
         await runner.commitTransaction();
         return;
@@ -322,6 +301,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return {
       run_id: row.run_id,
       workflow: row.workflow,
+      workflow_version: row.workflow_version,
       status: row.status,
       input: row.input,
       output: row.output,
@@ -352,4 +332,13 @@ function toOutcome(status: 'completed' | 'failed' | 'canceled', result: unknown,
   if (status !== 'completed') return { status, error: error ?? status };
   const wrapped = typeof result === 'object' && result !== null && !Array.isArray(result) && 'output' in result;
   return { status: 'completed', output: wrapped ? result.output : result };
+}
+
+/** The definition's required input is present; `field` names it in the 400. */
+function checkRunInput(definition: WorkflowDefinition, input: Record<string, unknown>, field = 'input'): void {
+  for (const key of definition.input?.required ?? []) {
+    const v = input[key];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
+      throw fieldError(`${field}.${key}`, `is required by ${definition.name}`);
+  }
 }

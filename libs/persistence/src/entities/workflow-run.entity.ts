@@ -14,6 +14,10 @@ export class WorkflowRunEntity {
   @Column({ type: 'varchar', length: 100 })
   workflow!: string;
 
+  /** The definition version the run started with and finishes on. */
+  @Column({ name: 'workflow_version', type: 'integer', nullable: true })
+  workflowVersion!: number | null;
+
   @Index('idx_workflow_runs_status')
   @Column({ type: 'varchar', length: 20 })
   status!: WorkflowRunStatus;

@@ -4,6 +4,7 @@ import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts
 import { TaskHeartbeatTimeout1765000100000 } from './1765000100000-task-heartbeat-timeout';
 import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
+import { WorkflowVersions1765700200000 } from './1765700200000-workflow-versions';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TaskHeartbeatTimeout1765000100000,
   Schedules1765700000000,
   RetentionArchive1765700100000,
+  WorkflowVersions1765700200000,
 ];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class StartRunDto {
   @ApiProperty({
@@ -34,4 +35,13 @@ export class RunIdParams {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   run_id!: string;
+}
+
+export class WorkflowVersionParams extends WorkflowNameParams {
+  @ApiProperty({ example: 1, minimum: 1 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  version!: number;
 }

@@ -39,6 +39,7 @@ const plan = (topics: string[]) => ({
   tasks: topics.map((t, i) => ({
     id: `t${i + 1}`,
     title: `Draft MCQ: ${t}`,
+    topic: t,
     description: t,
     capability: 'cardiology',
     depends_on: [],
@@ -63,7 +64,8 @@ describe('WorkflowEngine', () => {
         role: 'medical_expert',
       });
       const output = state.output as { approved_items: { item: { topic: string } }[]; rejected_items: unknown[] };
-      expect(output.approved_items.map((i) => i.item.topic)).toEqual(['Draft MCQ: a', 'Draft MCQ: b', 'Draft MCQ: c']);
+      // The draft step gets the topic the plan assigned, not the task title.
+      expect(output.approved_items.map((i) => i.item.topic)).toEqual(['a', 'b', 'c']);
       expect(output.rejected_items).toEqual([]);
       expect(Object.keys(state.waiting)).toEqual([]);
     });

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainException } from '@app/common';
+import { WorkflowEngine } from '../engine/workflow-engine';
+import { knownAgents, WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflow-definitions.provider';
+import { validateDefinition } from './definition-validator';
+import { WorkflowDefinition } from './workflow-definition';
+
+export interface DefinitionVersion {
+  name: string;
+  version: number;
+  source: 'file' | 'api';
+  checksum: string;
+  created_at: Date;
+  definition: WorkflowDefinition;
+}
+
+/** Key order does not change a definition: the checksum is over a canonical form. */
+function checksum(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
+}
+
+const COLUMNS = 'name, version, source, checksum, created_at, definition';
+
+/**
+ * Every workflow definition version, in PostgreSQL: files are synced at start-up (a changed file
+ * becomes a new version), `PUT /api/workflows/{name}` adds versions, runs are pinned to the version
+ * they started with. Versions are immutable, so their engines are cached for good.
+ */
+@Injectable()
+export class WorkflowCatalog implements OnModuleInit {
+  private readonly log = new Logger('WorkflowCatalog');
+  private readonly engines = new Map<string, WorkflowEngine>();
+
+  constructor(
+    @Inject(WORKFLOW_DEFINITIONS) private readonly files: WorkflowDefinitions,
+    private readonly db: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const [name, definition] of this.files) {
+      const saved = await this.save(name, definition, 'file');
+      if (saved.created) this.log.log(`workflow ${name}: file stored as version ${saved.version}`);
+    }
+  }
+
+  /** The newest version of every workflow, by name. */
+  async latestAll(): Promise<DefinitionVersion[]> {
+    return this.db.query(`SELECT DISTINCT ON (name) ${COLUMNS} FROM workflow_definitions ORDER BY name, version DESC`);
+  }
+
+  async latest(name: string): Promise<DefinitionVersion> {
+    const rows: DefinitionVersion[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 ORDER BY version DESC LIMIT 1`,
+      [name],
+    );
+    if (rows[0]) return rows[0];
+    const known = (await this.latestAll()).map((d) => d.name);
+    throw new DomainException(
+      'not_found',
+      'WORKFLOW_NOT_FOUND',
+      `name: no workflow "${name}" (known: ${known.join(', ')})`,
+    );
+  }
+
+  async get(name: string, version: number): Promise<DefinitionVersion> {
+    const rows: DefinitionVersion[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 AND version = $2`,
+      [name, version],
+    );
+    if (!rows[0])
+      throw new DomainException(
+        'not_found',
+        'WORKFLOW_VERSION_NOT_FOUND',
+        `version: workflow ${name} has no version ${version}`,
+      );
+    return rows[0];
+  }
+
+  async versions(name: string): Promise<Omit<DefinitionVersion, 'definition'>[]> {
+    await this.latest(name); // 404 for an unknown name
+    return this.db.query(
+      `SELECT name, version, source, checksum, created_at FROM workflow_definitions WHERE name = $1 ORDER BY version`,
+      [name],
+    );
+  }
+
+  /** The engine of one version (immutable: built once). */
+  async engine(name: string, version: number): Promise<WorkflowEngine> {
+    const key = `${name}@${version}`;
+    let engine = this.engines.get(key);
+    if (!engine) {
+      engine = new WorkflowEngine((await this.get(name, version)).definition);
+      this.engines.set(key, engine);
+    }
+    return engine;
+  }
+
+  /** Validates like a file (400 listing every problem) and stores it as a new version when it changed. */
+  async put(name: string, raw: unknown): Promise<{ name: string; version: number; created: boolean }> {
+    const problems = validateDefinition(raw, knownAgents());
+    const given = (raw as { name?: unknown } | null)?.name;
+    if (problems.length === 0 && given !== name)
+      problems.push(`name: "${String(given)}" must match the path (${name})`);
+    if (problems.length > 0) {
+      const errors = problems.map((p) => ({ field: p.split(':')[0] || 'definition', message: p }));
+      throw new DomainException(
+        'invalid',
+        'WORKFLOW_DEFINITION_INVALID',
+        `invalid workflow definition: ${problems.join('; ')}`,
+        {
+          errors,
+        },
+      );
+    }
+    return this.save(name, raw as WorkflowDefinition, 'api');
+  }
+
+  /**
+   * A new version unless the definition equals the newest one (for files: the newest file version, so
+   * an unchanged file never overrides a version added through the API). Serialized per name.
+   */
+  private async save(
+    name: string,
+    definition: WorkflowDefinition,
+    source: 'file' | 'api',
+  ): Promise<{ name: string; version: number; created: boolean }> {
+    const sum = checksum(definition);
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('workflow_definitions:' || $1))`, [name]);
+      const newestOf = async (onlySource?: 'file'): Promise<{ version: number; checksum: string } | undefined> => {
+        const rows = await m.query<{ version: number; checksum: string }[]>(
+          `SELECT version, checksum FROM workflow_definitions WHERE name = $1 AND ($2::text IS NULL OR source = $2)
+           ORDER BY version DESC LIMIT 1`,
+          [name, onlySource ?? null],
+        );
+        return rows[0];
+      };
+      const newest = await newestOf();
+      const reference = source === 'file' ? await newestOf('file') : newest;
+      if (newest && reference?.checksum === sum) return { name, version: newest.version, created: false };
+      const version = (newest?.version ?? 0) + 1;
+      await m.query(
+        `INSERT INTO workflow_definitions (name, version, definition, source, checksum) VALUES ($1, $2, $3, $4, $5)`,
+        [name, version, definition, source, sum],
+      );
+      return { name, version, created: true };
+    });
+  }
+}
