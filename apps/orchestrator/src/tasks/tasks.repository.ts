@@ -192,10 +192,11 @@ export class TasksRepository {
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
+      where.push(sql.replaceAll('?', `$${params.length}`));
     };
     if (query.status) add('status = ?', query.status);
-    if (query.agent_id) add('agent_id = ?', query.agent_id);
+    // The agent a task runs on, or, while it waits for a slot, the agent it asked for.
+    if (query.agent_id) add('(agent_id = ? OR (agent_id IS NULL AND requested_agent_id = ?))', query.agent_id);
     if (query.role) add('role = ?', query.role);
     if (query.workflow_run_id) add('workflow_run_id = ?', query.workflow_run_id);
     if (query.cursor) {
