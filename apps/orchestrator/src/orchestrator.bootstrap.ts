@@ -37,6 +37,7 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     description:
       'Durable tasks, routing to agents, workflows (mcq_generation, feature_delivery, project_planning) and their history.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    docsJson: config.auth.docsJson,
   });
   const streams = new RedisStreamsServer({
     url: config.redisUrl,

@@ -7,6 +7,7 @@ import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { RunRefDto, StartWorkflowDto, TaskRefDto } from './rpc.dto';
+import { RequireScopes } from '@app/auth';
 
 /**
  * The orchestrator for other backends: the same operations as HTTP, over the Redis Streams
@@ -23,26 +24,31 @@ export class OrchestratorRpcController {
   ) {}
 
   @MessagePattern(OrchestratorPatterns.SubmitTask)
+  @RequireScopes('tasks:write')
   submit(@Payload() dto: CreateTaskDto) {
     return this.tasks.submit(dto);
   }
 
   @MessagePattern(OrchestratorPatterns.GetTask)
+  @RequireScopes('tasks:read')
   get(@Payload() dto: TaskRefDto) {
     return this.tasks.get(dto.task_id);
   }
 
   @MessagePattern(OrchestratorPatterns.CancelTask)
+  @RequireScopes('tasks:write')
   cancel(@Payload() dto: TaskRefDto) {
     return this.tasks.cancel(dto.task_id);
   }
 
   @MessagePattern(OrchestratorPatterns.StartWorkflow)
+  @RequireScopes('workflows:run')
   startWorkflow(@Payload() dto: StartWorkflowDto) {
     return this.workflows.start(dto.name, dto.input);
   }
 
   @MessagePattern(OrchestratorPatterns.GetWorkflowRun)
+  @RequireScopes('tasks:read')
   getRun(@Payload() dto: RunRefDto) {
     return this.workflows.get(dto.run_id);
   }

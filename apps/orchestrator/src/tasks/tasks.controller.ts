@@ -6,6 +6,7 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';
 import { TasksService } from './tasks.service';
+import { AllowStreamTicket, RequireScopes } from '@app/auth';
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -13,6 +14,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Post()
+  @RequireScopes('tasks:write')
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit a task: stored before the answer, then routed and dispatched' })
   @ApiResponse({ status: 202, description: '{task_id, status: "pending"}' })
@@ -27,6 +29,7 @@ export class TasksController {
   }
 
   @Get()
+  @RequireScopes('tasks:read')
   @ApiOperation({
     summary: 'List tasks, newest first (filters: status, agent_id, role, workflow_run_id; cursor pagination)',
   })
@@ -35,12 +38,14 @@ export class TasksController {
   }
 
   @Get(':task_id')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'One task with its attempts and status history' })
   get(@Param() params: TaskIdParams) {
     return this.tasks.get(params.task_id);
   }
 
   @Post(':task_id/cancel')
+  @RequireScopes('tasks:write')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Cancel: a task that has not started never will; a running one is asked to stop (it reports canceled)',
@@ -50,6 +55,8 @@ export class TasksController {
   }
 
   @Sse(':task_id/events')
+  @RequireScopes('tasks:read')
+  @AllowStreamTicket()
   @ApiOperation({ summary: 'Server-Sent Events of the task: its history first, then live changes until it ends' })
   @ApiOkResponse({
     description: 'text/event-stream; event type = the change (accepted, dispatched, started, completed, ...)',

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams } from './dto/workflow.dto';
 import { WorkflowsService } from './workflows.service';
+import { AllowStreamTicket, RequireScopes } from '@app/auth';
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -10,24 +11,28 @@ export class WorkflowsController {
   constructor(private readonly workflows: WorkflowsService) {}
 
   @Get()
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'The workflow definitions loaded at start-up' })
   list() {
     return this.workflows.list();
   }
 
   @Get('runs')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'Recent runs, newest first' })
   runs() {
     return this.workflows.recent();
   }
 
   @Get('runs/:run_id')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'A run with its steps, outputs and status (input_required while an approval waits)' })
   get(@Param() params: RunIdParams) {
     return this.workflows.get(params.run_id);
   }
 
   @Post('runs/:run_id/cancel')
+  @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a run and its outstanding tasks' })
   cancel(@Param() params: RunIdParams) {
@@ -35,6 +40,7 @@ export class WorkflowsController {
   }
 
   @Post('runs/:run_id/resume')
+  @RequireScopes('workflows:approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the decision a waiting approval step asks for (A2A input-required)' })
   resume(@Param() params: RunIdParams, @Body() dto: ResumeRunDto) {
@@ -42,6 +48,8 @@ export class WorkflowsController {
   }
 
   @Sse('runs/:run_id/events')
+  @RequireScopes('tasks:read')
+  @AllowStreamTicket()
   @ApiOperation({ summary: "Server-Sent Events of the run's progress: history first, then live until it ends" })
   @ApiOkResponse({
     description:
@@ -54,6 +62,7 @@ export class WorkflowsController {
   }
 
   @Post(':name/runs')
+  @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of a workflow with its input' })
   start(@Param() params: WorkflowNameParams, @Body() dto: StartRunDto) {

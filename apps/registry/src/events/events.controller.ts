@@ -2,6 +2,7 @@ import { Controller, MessageEvent, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable, takeUntil } from 'rxjs';
 import { RegistryEventsService } from './registry-events.service';
+import { AllowStreamTicket, RequireScopes } from '@app/auth';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -12,6 +13,8 @@ export class EventsController {
 
   // A static segment: Fastify's router matches it before /api/agents/:agent_id.
   @Sse('events')
+  @RequireScopes('registry:read')
+  @AllowStreamTicket()
   @ApiOperation({
     summary: 'Server-Sent Events of registry changes',
     description:

@@ -1,5 +1,6 @@
 import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
 import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchestrator-tasks-workflows';
+import { AuthKeysAudit1765200000000 } from './1765200000000-auth-keys-audit';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
-export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000];
+export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000, AuthKeysAudit1765200000000];
