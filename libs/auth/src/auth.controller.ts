@@ -44,7 +44,12 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only' })
   createKey(@Body() dto: CreateKeyDto, @CurrentPrincipal() by: Principal | undefined, @Req() request: FastifyRequest) {
     return this.keys.create(
-      { name: dto.name, scopes: dto.scopes, agent_ids: dto.agent_ids, expires_at: dto.expires_at ? new Date(dto.expires_at) : undefined },
+      {
+        name: dto.name,
+        scopes: dto.scopes,
+        agent_ids: dto.agent_ids,
+        expires_at: dto.expires_at ? new Date(dto.expires_at) : undefined,
+      },
       by,
       { service: this.options.service, requestId: String(request.id) },
     );
@@ -71,7 +76,9 @@ export class AuthController {
 
   @Get('audit')
   @RequireScopes('audit:read')
-  @ApiOperation({ summary: 'Audit events, newest first; filters actor, action, resource, outcome, service, since, until' })
+  @ApiOperation({
+    summary: 'Audit events, newest first; filters actor, action, resource, outcome, service, since, until',
+  })
   async auditEvents(@Query() query: AuditQuery) {
     const events = await this.audit.find({
       actor: query.actor,

@@ -46,8 +46,8 @@ export function AuditAction(action: string): MethodDecorator {
 
 /** The authenticated principal of this request or message. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal | undefined => {
-  if (ctx.getType() === 'http') return (ctx.switchToHttp().getRequest<{ principal?: Principal }>()).principal;
-  return (ctx.switchToRpc().getContext<{ principal?: Principal }>()).principal;
+  if (ctx.getType() === 'http') return ctx.switchToHttp().getRequest<{ principal?: Principal }>().principal;
+  return ctx.switchToRpc().getContext<{ principal?: Principal }>().principal;
 });
 
 export const AUDIT_MODE_KEY = 'auth:audit-mode';

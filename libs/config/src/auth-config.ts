@@ -61,7 +61,9 @@ export function authConfig(env: EnvReader, nodeEnv: string): AuthConfig {
     env.fail('AUTH_MODE=disabled is refused when NODE_ENV=production');
   }
   if (mode === 'on' && nodeEnv === 'production' && keysFile === undefined && oidc === undefined) {
-    env.fail('NODE_ENV=production needs an auth configuration: AUTH_KEYS_FILE and/or OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL');
+    env.fail(
+      'NODE_ENV=production needs an auth configuration: AUTH_KEYS_FILE and/or OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL',
+    );
   }
   return {
     mode,

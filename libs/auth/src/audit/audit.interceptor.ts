@@ -31,11 +31,17 @@ export class AuditInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     if (READS.has(request.method)) return next.handle();
-    if (this.reflector.get<string | undefined>(AUDIT_MODE_KEY, context.getHandler()) !== undefined) return next.handle();
+    if (this.reflector.get<string | undefined>(AUDIT_MODE_KEY, context.getHandler()) !== undefined)
+      return next.handle();
     const action =
       this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, context.getHandler()) ??
       `${request.method} ${request.routeOptions.url ?? ''}`;
-    const base = { principal: request.principal, action, resource: request.url.split('?')[0], requestId: String(request.id) };
+    const base = {
+      principal: request.principal,
+      action,
+      resource: request.url.split('?')[0],
+      requestId: String(request.id),
+    };
     return next.handle().pipe(
       mergeMap((value: unknown) =>
         from(this.audit.record({ ...base, outcome: 'success', statusCode: 200 }).then(() => value)),

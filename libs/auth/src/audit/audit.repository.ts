@@ -86,16 +86,16 @@ export class AuditRepository {
     if (filter.until !== undefined) add('at < ?', filter.until);
     if (filter.before !== undefined) add('id < ?', filter.before);
     params.push(filter.limit);
-    const rows = (await this.ds.query(
+    const rows = await this.ds.query<AuditRow[]>(
       `SELECT id::text AS id, at, service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail
        FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
       params,
-    )) as AuditRow[];
+    );
     return rows;
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = (await this.ds.query(`DELETE FROM audit_events WHERE at < $1`, [cutoff])) as [unknown[], number];
+    const result = await this.ds.query<[unknown[], number]>(`DELETE FROM audit_events WHERE at < $1`, [cutoff]);
     return result[1] ?? 0;
   }
 }

@@ -5,7 +5,14 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditService } from '../audit/audit.service';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import { INFRA_PUBLIC_PATHS } from '../auth.options';
-import { ACTS_AS_AGENT_KEY, ActsAsAgentSpec, PUBLIC_KEY, RATE_BUDGET_KEY, SCOPES_KEY, STREAM_TICKET_KEY } from '../decorators';
+import {
+  ACTS_AS_AGENT_KEY,
+  ActsAsAgentSpec,
+  PUBLIC_KEY,
+  RATE_BUDGET_KEY,
+  SCOPES_KEY,
+  STREAM_TICKET_KEY,
+} from '../decorators';
 import { SseLimitsService } from '../limits/sse-limits.service';
 import { RateBudget, RateLimitsService } from '../limits/rate-limits.service';
 import { DEV_PRINCIPAL, hasAllScopes, mayActAsAgent, Principal } from '../principal';
@@ -53,16 +60,37 @@ export class AuthGuard implements CanActivate {
     const allowsTicket = this.reflector.get<boolean>(STREAM_TICKET_KEY, context.getHandler()) === true;
     const principal = await this.identify(request, allowsTicket);
     if (!principal) {
-      await this.audit.recordQuietly({ action, resource: path, requestId: String(request.id), outcome: 'unauthenticated', statusCode: 401 });
-      throw new AuthException(401, AuthErrorCode.UNAUTHENTICATED, 'authorization: a valid bearer credential is required');
+      await this.audit.recordQuietly({
+        action,
+        resource: path,
+        requestId: String(request.id),
+        outcome: 'unauthenticated',
+        statusCode: 401,
+      });
+      throw new AuthException(
+        401,
+        AuthErrorCode.UNAUTHENTICATED,
+        'authorization: a valid bearer credential is required',
+      );
     }
     request.principal = principal;
     const budget = this.reflector.get<RateBudget | undefined>(RATE_BUDGET_KEY, context.getHandler()) ?? 'general';
     const retryAfter = await this.rateLimits.consume(budget, principal.id);
     if (retryAfter !== undefined) {
       void reply.header('retry-after', String(retryAfter));
-      await this.audit.recordQuietly({ principal, action, resource: path, requestId: String(request.id), outcome: 'rate_limited', statusCode: 429 });
-      throw new AuthException(429, AuthErrorCode.RATE_LIMITED, `rate limit of this credential reached; retry in ${retryAfter}s`);
+      await this.audit.recordQuietly({
+        principal,
+        action,
+        resource: path,
+        requestId: String(request.id),
+        outcome: 'rate_limited',
+        statusCode: 429,
+      });
+      throw new AuthException(
+        429,
+        AuthErrorCode.RATE_LIMITED,
+        `rate limit of this credential reached; retry in ${retryAfter}s`,
+      );
     }
     if (required === undefined || !hasAllScopes(principal, required)) {
       await this.audit.recordQuietly({
@@ -95,7 +123,11 @@ export class AuthGuard implements CanActivate {
           statusCode: 403,
           detail: { reason: 'agent_not_bound', bound: principal.agent_ids ?? [] },
         });
-        throw new AuthException(403, AuthErrorCode.AGENT_NOT_BOUND, `agent_id: this credential may not act as ${agentId}`);
+        throw new AuthException(
+          403,
+          AuthErrorCode.AGENT_NOT_BOUND,
+          `agent_id: this credential may not act as ${agentId}`,
+        );
       }
     }
     if (allowsTicket) this.holdStreamSlot(request, principal);
@@ -111,7 +143,8 @@ export class AuthGuard implements CanActivate {
 
   private holdStreamSlot(request: AuthedRequest, principal: Principal): void {
     const release = this.sse.acquire(principal.id);
-    if (!release) throw new AuthException(429, AuthErrorCode.TOO_MANY_STREAMS, 'too many open event streams; close one first');
+    if (!release)
+      throw new AuthException(429, AuthErrorCode.TOO_MANY_STREAMS, 'too many open event streams; close one first');
     request.raw.once('close', release);
   }
 }

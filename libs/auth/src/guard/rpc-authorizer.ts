@@ -39,11 +39,24 @@ export class RpcAuthorizer {
     const action = `rpc ${context.getHandler().name}`;
     const principal = typeof token === 'string' ? await this.authenticator.authenticate(token) : undefined;
     if (!principal) {
-      await this.audit.recordQuietly({ action, resource: null, requestId: null, outcome: 'unauthenticated', statusCode: 401 });
+      await this.audit.recordQuietly({
+        action,
+        resource: null,
+        requestId: null,
+        outcome: 'unauthenticated',
+        statusCode: 401,
+      });
       throw new AuthException(401, AuthErrorCode.UNAUTHENTICATED, `${RPC_AUTH_FIELD}: a valid credential is required`);
     }
     if (scopes === undefined || !hasAllScopes(principal, scopes)) {
-      await this.audit.recordQuietly({ principal, action, resource: null, requestId: null, outcome: 'denied', statusCode: 403 });
+      await this.audit.recordQuietly({
+        principal,
+        action,
+        resource: null,
+        requestId: null,
+        outcome: 'denied',
+        statusCode: 403,
+      });
       throw new AuthException(403, AuthErrorCode.FORBIDDEN, `scope: needs ${(scopes ?? ['(undeclared)']).join(', ')}`);
     }
     if (holder && typeof holder === 'object') holder.principal = principal;

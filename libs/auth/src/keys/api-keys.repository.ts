@@ -37,23 +37,23 @@ export class ApiKeysRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
-    const rows = (await this.ds.query(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash])) as ApiKeyRow[];
+    const rows = await this.ds.query<ApiKeyRow[]>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash]);
     return rows[0];
   }
 
   async findById(id: string): Promise<ApiKeyRow | undefined> {
-    const rows = (await this.ds.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id])) as ApiKeyRow[];
+    const rows = await this.ds.query<ApiKeyRow[]>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
     return rows[0];
   }
 
   async list(includeRevoked: boolean): Promise<ApiKeyRow[]> {
-    return (await this.ds.query(
+    return await this.ds.query<ApiKeyRow[]>(
       `SELECT ${COLUMNS} FROM api_keys ${includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at, name`,
-    )) as ApiKeyRow[];
+    );
   }
 
   async insert(key: NewApiKey, manager: EntityManager = this.ds.manager): Promise<ApiKeyRow> {
-    const rows = (await manager.query(
+    const rows = await manager.query<ApiKeyRow[]>(
       `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, agent_ids, expires_at, created_by, provisioned)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       [
@@ -67,7 +67,7 @@ export class ApiKeysRepository {
         key.createdBy,
         key.provisioned ?? false,
       ],
-    )) as ApiKeyRow[];
+    );
     return rows[0];
   }
 
@@ -82,10 +82,10 @@ export class ApiKeysRepository {
   }
 
   async revoke(id: string, manager: EntityManager = this.ds.manager): Promise<boolean> {
-    const rows = (await manager.query(
+    const rows = await manager.query<unknown[]>(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
       [id],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 

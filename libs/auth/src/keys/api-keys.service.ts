@@ -117,7 +117,11 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Creates a key and returns it once; the audit row commits with it. */
-  async create(input: CreateKeyInput, by: Principal | undefined, ctx: AuditContext): Promise<ApiKeyView & { key: string }> {
+  async create(
+    input: CreateKeyInput,
+    by: Principal | undefined,
+    ctx: AuditContext,
+  ): Promise<ApiKeyView & { key: string }> {
     const key = generateApiKey();
     const row = await this.keys.transaction(async (manager) => {
       const inserted = await this.keys.insert(
@@ -194,6 +198,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     if (this.lastUsed.size === 0) return;
     const batch = new Map(this.lastUsed);
     this.lastUsed.clear();
-    await this.keys.touch(batch).catch((error: unknown) => this.logger.warn({ err: error }, 'last_used_at flush failed'));
+    await this.keys
+      .touch(batch)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'last_used_at flush failed'));
   }
 }

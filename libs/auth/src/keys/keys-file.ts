@@ -23,9 +23,15 @@ export function parseKeysFile(text: string, path: string): KeysFileEntry[] {
     if (typeof e.key !== 'string' || e.key.length < 24) throw new Error(`${where}.key must be at least 24 characters`);
     const strings = (v: unknown, field: string): string[] | undefined => {
       if (v === undefined) return undefined;
-      if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new Error(`${where}.${field} must be strings`);
+      if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+        throw new Error(`${where}.${field} must be strings`);
       return v as string[];
     };
-    return { name: e.name, key: e.key, scopes: strings(e.scopes, 'scopes') ?? [], agent_ids: strings(e.agent_ids, 'agent_ids') };
+    return {
+      name: e.name,
+      key: e.key,
+      scopes: strings(e.scopes, 'scopes') ?? [],
+      agent_ids: strings(e.agent_ids, 'agent_ids'),
+    };
   });
 }

@@ -12,7 +12,8 @@ export class SseLimitsService {
   /** A release function when a slot is free; undefined when a cap is reached. */
   acquire(credentialId: string): (() => void) | undefined {
     const mine = this.byCredential.get(credentialId) ?? 0;
-    if (this.total >= this.config.auth.sseMaxPerProcess || mine >= this.config.auth.sseMaxPerCredential) return undefined;
+    if (this.total >= this.config.auth.sseMaxPerProcess || mine >= this.config.auth.sseMaxPerCredential)
+      return undefined;
     this.total += 1;
     this.byCredential.set(credentialId, mine + 1);
     let released = false;

@@ -3,4 +3,8 @@ import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchest
 import { AuthKeysAudit1765200000000 } from './1765200000000-auth-keys-audit';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
-export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000, AuthKeysAudit1765200000000];
+export const MIGRATIONS = [
+  InitialSchema1764194400000,
+  OrchestratorTasksWorkflows1764205000000,
+  AuthKeysAudit1765200000000,
+];
