@@ -38,10 +38,21 @@ export class AuthModule {
         RateLimitsService,
         SseLimitsService,
         RpcAuthorizer,
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
-      exports: [AuditService, ApiKeysService, Authenticator],
+      // AuthGuard also guards message handlers with @UseGuards (global guards do not reach microservices).
+      exports: [
+        AuditService,
+        ApiKeysService,
+        Authenticator,
+        AuthGuard,
+        StreamTicketsService,
+        RateLimitsService,
+        SseLimitsService,
+        RpcAuthorizer,
+      ],
     };
   }
 }

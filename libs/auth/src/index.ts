@@ -12,3 +12,5 @@ export * from './guard/authenticator';
 export * from './guard/rpc-authorizer';
 export * from './oidc/oidc.verifier';
 export * from './bind-host';
+export * from './bus/bus-signatures';
+export * from './guard/auth.guard';

@@ -21,6 +21,8 @@ export interface AuthConfig {
   oidc?: OidcConfig;
   /** AGENT_HOST_API_KEY: the key an agent host presents to the registry and signs bus messages with. */
   agentHostApiKey?: string;
+  /** REGISTRY_API_KEY: the orchestrator's credential at the registry (registry:read, for discovery). */
+  registryApiKey?: string;
   /** AUTH_METRICS: `public` (default) or `scope` (metrics:read, for clusters without a NetworkPolicy). */
   metrics: 'public' | 'scope';
   /** AUTH_DOCS_JSON: serve the OpenAPI JSON at /docs/json (default true; turn off in production if wanted). */
@@ -70,6 +72,7 @@ export function authConfig(env: EnvReader, nodeEnv: string): AuthConfig {
     keysFile,
     oidc,
     agentHostApiKey: env.optionalString('AGENT_HOST_API_KEY'),
+    registryApiKey: env.optionalString('REGISTRY_API_KEY'),
     metrics: env.oneOf('AUTH_METRICS', ['public', 'scope'] as const, 'public'),
     docsJson: env.oneOf('AUTH_DOCS_JSON', ['true', 'false'] as const, 'true') === 'true',
     rateLimitPerMinute: env.int('AUTH_RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),

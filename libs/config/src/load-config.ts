@@ -96,7 +96,7 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
     taskTimeoutSeconds: env.int('ORCHESTRATOR_TASK_TIMEOUT_SECONDS', 300, 1, 86_400),
     maxAttempts: env.int('ORCHESTRATOR_MAX_ATTEMPTS', 3, 1, 20),
     workflowsDir: env.string('ORCHESTRATOR_WORKFLOWS_DIR', 'apps/orchestrator/workflows'),
-    nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'true') === 'true',
+    nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'false') === 'true',
     resultsConcurrency: env.int('ORCHESTRATOR_RESULTS_CONCURRENCY', 256, 1, 10_000),
     instanceId: orchestratorInstanceId(env),
   };

@@ -1,4 +1,4 @@
-import { Controller, UseFilters, UsePipes } from '@nestjs/common';
+import { Controller, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { createValidationPipe } from '@app/common';
 import { OrchestratorPatterns } from '@app/contracts';
@@ -7,7 +7,7 @@ import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { RunRefDto, StartWorkflowDto, TaskRefDto } from './rpc.dto';
-import { RequireScopes } from '@app/auth';
+import { actorOf, AuthGuard, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 
 /**
  * The orchestrator for other backends: the same operations as HTTP, over the Redis Streams
@@ -15,6 +15,7 @@ import { RequireScopes } from '@app/auth';
  * validated; a bad one is answered with {status: "error", message, errors} instead of retried.
  */
 @Controller()
+@UseGuards(AuthGuard)
 @UsePipes(createValidationPipe())
 @UseFilters(new RedisStreamsExceptionFilter())
 export class OrchestratorRpcController {
@@ -25,8 +26,8 @@ export class OrchestratorRpcController {
 
   @MessagePattern(OrchestratorPatterns.SubmitTask)
   @RequireScopes('tasks:write')
-  submit(@Payload() dto: CreateTaskDto) {
-    return this.tasks.submit(dto);
+  submit(@Payload() dto: CreateTaskDto, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.tasks.submit(dto, actorOf(principal));
   }
 
   @MessagePattern(OrchestratorPatterns.GetTask)
@@ -43,8 +44,8 @@ export class OrchestratorRpcController {
 
   @MessagePattern(OrchestratorPatterns.StartWorkflow)
   @RequireScopes('workflows:run')
-  startWorkflow(@Payload() dto: StartWorkflowDto) {
-    return this.workflows.start(dto.name, dto.input);
+  startWorkflow(@Payload() dto: StartWorkflowDto, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.workflows.start(dto.name, dto.input, { principal });
   }
 
   @MessagePattern(OrchestratorPatterns.GetWorkflowRun)

@@ -6,7 +6,7 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';
 import { TasksService } from './tasks.service';
-import { AllowStreamTicket, RequireScopes } from '@app/auth';
+import { actorOf, AllowStreamTicket, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -22,8 +22,9 @@ export class TasksController {
   async submit(
     @Body() dto: CreateTaskDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<{ task_id: string; status: string }> {
-    const result = await this.tasks.submit(dto);
+    const result = await this.tasks.submit(dto, actorOf(principal));
     if (!result.created) void reply.status(200);
     return { task_id: result.task_id, status: result.status };
   }

@@ -48,7 +48,7 @@ export class TasksService implements OnModuleInit {
   }
 
   /** Accepts a task: it is in PostgreSQL when this resolves. */
-  async submit(dto: CreateTaskDto): Promise<SubmitResult> {
+  async submit(dto: CreateTaskDto, createdBy: string | null = null): Promise<SubmitResult> {
     if (dto.agent_id && (dto.role || dto.capability))
       throw fieldError('agent_id', 'give either agent_id or role/capability, not both');
     if (!dto.agent_id && !dto.role && !dto.capability)
@@ -69,6 +69,7 @@ export class TasksService implements OnModuleInit {
       idempotency_key: dto.idempotency_key ?? null,
       workflow_run_id: null,
       step_key: null,
+      created_by: createdBy,
     });
     // Routed now (discovery is cached): the task is written already dispatched, saving a commit.
     const agent = await this.routing.pick({

@@ -14,6 +14,7 @@ export interface RunRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  created_by: string | null;
 }
 
 export interface StepView {
@@ -27,6 +28,8 @@ export interface StepView {
   task_id: string | null;
   output: unknown;
   error: string | null;
+  /** Who decided an approval step (`kind:name`). */
+  decided_by: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -59,10 +62,11 @@ export class WorkflowRunsRepository {
     workflow: string,
     input: Record<string, unknown>,
     state: RunState,
+    createdBy: string | null = null,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, created_by)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8)`,
       [
         runId,
         workflow,
@@ -71,8 +75,18 @@ export class WorkflowRunsRepository {
         JSON.stringify(state),
         JSON.stringify(state.output ?? null),
         state.error ?? null,
+        createdBy,
       ],
     );
+  }
+
+  /** Who decided a waiting approval step. */
+  async recordDecider(q: QueryRunner, runId: string, stepKey: string, decidedBy: string | null): Promise<void> {
+    await q.query(`UPDATE workflow_steps SET decided_by = $3 WHERE run_id = $1 AND step_key = $2`, [
+      runId,
+      stepKey,
+      decidedBy,
+    ]);
   }
 
   async lockRun(q: QueryRunner, runId: string): Promise<RunRow | undefined> {
@@ -142,7 +156,7 @@ export class WorkflowRunsRepository {
       updated_at: Date;
       completed_at: Date | null;
     })[] = await this.dataSource.query(
-      `SELECT step_key, step_id, frame, type, visit, item_index, status, task_id, output, error, created_at, updated_at, completed_at
+      `SELECT step_key, step_id, frame, type, visit, item_index, status, task_id, output, error, decided_by, created_at, updated_at, completed_at
            FROM workflow_steps WHERE run_id = $1 ORDER BY created_at, step_key`,
       [runId],
     );

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Req, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams } from './dto/workflow.dto';
 import { WorkflowsService } from './workflows.service';
-import { AllowStreamTicket, RequireScopes } from '@app/auth';
+import { AllowStreamTicket, Audited, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
+import type { FastifyRequest } from 'fastify';
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -43,8 +44,17 @@ export class WorkflowsController {
   @RequireScopes('workflows:approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the decision a waiting approval step asks for (A2A input-required)' })
-  resume(@Param() params: RunIdParams, @Body() dto: ResumeRunDto) {
-    return this.workflows.resume(params.run_id, dto.decision, dto.comment);
+  @Audited('service')
+  resume(
+    @Param() params: RunIdParams,
+    @Body() dto: ResumeRunDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.workflows.resume(params.run_id, dto.decision, dto.comment, {
+      principal,
+      requestId: String(request.id),
+    });
   }
 
   @Sse('runs/:run_id/events')
@@ -65,7 +75,13 @@ export class WorkflowsController {
   @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of a workflow with its input' })
-  start(@Param() params: WorkflowNameParams, @Body() dto: StartRunDto) {
-    return this.workflows.start(params.name, dto.input);
+  @Audited('service')
+  start(
+    @Param() params: WorkflowNameParams,
+    @Body() dto: StartRunDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.workflows.start(params.name, dto.input, { principal, requestId: String(request.id) });
   }
 }

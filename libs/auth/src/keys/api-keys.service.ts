@@ -112,6 +112,18 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     return row;
   }
 
+  /** A usable (not revoked, not expired) key by id, cached like verify: bus signatures name their key by id. */
+  async usableById(id: string): Promise<ApiKeyRow | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return undefined;
+    const now = Date.now();
+    const hit = this.cache.get(`id:${id}`);
+    const row = hit && now - hit.at < CACHE_MS ? hit.row : await this.keys.findById(id);
+    if (!hit || now - hit.at >= CACHE_MS) this.cache.set(`id:${id}`, { row, at: now });
+    if (!row || row.revoked_at !== null) return undefined;
+    if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now) return undefined;
+    return row;
+  }
+
   async list(includeRevoked: boolean): Promise<ApiKeyView[]> {
     return (await this.keys.list(includeRevoked)).map(view);
   }
