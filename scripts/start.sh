@@ -45,6 +45,14 @@ wait_ready() {
   return 1
 }
 
+# Local credentials (created on first start, printed once): registry and orchestrator provision them,
+# each agent host gets the key bound to its agents. Set AUTH_KEYS_FILE to use your own file instead.
+roles=(project_manager backend_dev frontend_dev mobile_dev data_engineer security_engineer ai_engineer devops_engineer qa_engineer medical_expert)
+ts_node=(node -r ts-node/register/transpile-only -r tsconfig-paths/register)
+export AUTH_KEYS_FILE=${AUTH_KEYS_FILE:-$PWD/.expert-agents/credentials.json}
+"${ts_node[@]}" scripts/dev-credentials.ts "$AUTH_KEYS_FILE" "${roles[@]}"
+credential() { "${ts_node[@]}" scripts/credential.ts "$AUTH_KEYS_FILE" "$1"; }
+
 registry_port=${REGISTRY_PORT:-5100}
 orchestrator_port=${ORCHESTRATOR_PORT:-5200}
 host_port=${AGENT_HOST_PORT:-6000}
@@ -53,16 +61,17 @@ export REGISTRY_URL=${REGISTRY_URL:-http://127.0.0.1:${registry_port}}
 start_app core registry node dist/apps/registry/apps/registry/src/main.js
 wait_ready registry "http://127.0.0.1:${registry_port}"
 
-start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
+REGISTRY_API_KEY=$(credential orchestrator) \
+  start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
 wait_ready orchestrator "http://127.0.0.1:${orchestrator_port}"
 
-# One agent host per role: 46 agents in 10 processes, each on its own port.
-roles=(project_manager backend_dev frontend_dev mobile_dev data_engineer security_engineer ai_engineer devops_engineer qa_engineer medical_expert)
+# One agent host per role: 46 agents in 10 processes, each on its own port, each with its own credential.
 host_lines=""
 for i in "${!roles[@]}"; do
   role=${roles[$i]}
   port=$((host_port + i))
   AGENT_IDS="role:${role}" AGENT_HOST_PORT=$port AGENT_HOST_INSTANCE_ID="agent-host-${role}" \
+    AGENT_HOST_API_KEY="$(credential "agent-host-${role}")" AUTH_KEYS_FILE= \
     start_app host "agent host (${role})" node dist/apps/agent-host/apps/agent-host/src/main.js
   host_lines+="  Agent host ${role}$(printf '%*s' $((18 - ${#role})) '') http://127.0.0.1:${port}   Swagger UI: http://127.0.0.1:${port}/docs"$'\n'
 done
@@ -74,6 +83,7 @@ expert-agents is up (model provider: ${MODEL_PROVIDER:-scripted}):
   Agent Registry             http://127.0.0.1:${registry_port}   Swagger UI: http://127.0.0.1:${registry_port}/docs
   Orchestrator (PM-001)      http://127.0.0.1:${orchestrator_port}   Swagger UI: http://127.0.0.1:${orchestrator_port}/docs
 ${host_lines}
+Credentials: ${AUTH_KEYS_FILE} (the operator key: "Authorization: Bearer <key>")
 Run a workflow end to end:   npm run demo
 Press Ctrl-C to stop.
 MSG

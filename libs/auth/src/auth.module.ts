@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { AuditInterceptor } from './audit/audit.interceptor';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditHook } from './audit/audit-hook';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { AuthController } from './auth.controller';
@@ -17,7 +17,7 @@ import { StreamTicketsService } from './tickets/stream-tickets.service';
 
 /**
  * Authentication, authorization, rate limits and audit for one app: the global guard, the audit
- * interceptor, /api/auth/* and /api/audit. Needs DatabaseModule and RedisModule beside it.
+ * hook, /api/auth/* and /api/audit. Needs DatabaseModule and RedisModule beside it.
  */
 @Global()
 @Module({})
@@ -40,7 +40,7 @@ export class AuthModule {
         RpcAuthorizer,
         AuthGuard,
         { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        AuditHook,
       ],
       // AuthGuard also guards message handlers with @UseGuards (global guards do not reach microservices).
       exports: [

@@ -5,9 +5,12 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditService } from '../audit/audit.service';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import { INFRA_PUBLIC_PATHS } from '../auth.options';
+import { AuditedRequest } from '../audit/audit-hook';
 import {
   ACTS_AS_AGENT_KEY,
   ActsAsAgentSpec,
+  AUDIT_ACTION_KEY,
+  AUDIT_MODE_KEY,
   PUBLIC_KEY,
   RATE_BUDGET_KEY,
   SCOPES_KEY,
@@ -21,6 +24,8 @@ import { Authenticator } from './authenticator';
 import { RpcAuthorizer } from './rpc-authorizer';
 
 type AuthedRequest = FastifyRequest & { principal?: Principal };
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The one global guard: every HTTP route and message handler resolves to one principal, then
@@ -55,6 +60,7 @@ export class AuthGuard implements CanActivate {
 
     if (this.config.auth.mode === 'disabled') {
       request.principal = DEV_PRINCIPAL;
+      this.markForAudit(context, request, DEV_PRINCIPAL, action, path);
       return true;
     }
     const allowsTicket = this.reflector.get<boolean>(STREAM_TICKET_KEY, context.getHandler()) === true;
@@ -131,7 +137,25 @@ export class AuthGuard implements CanActivate {
       }
     }
     if (allowsTicket) this.holdStreamSlot(request, principal);
+    this.markForAudit(context, request, principal, action, path);
     return true;
+  }
+
+  /**
+   * Mutations are audited with their final status by AuditHook, unless their service audits
+   * them in its own transaction or they are telemetry (@Audited).
+   */
+  private markForAudit(
+    context: ExecutionContext,
+    request: AuthedRequest,
+    principal: Principal,
+    action: string,
+    path: string,
+  ): void {
+    if (READS.has(request.method) || this.reflector.get<string>(AUDIT_MODE_KEY, context.getHandler()) !== undefined)
+      return;
+    const named = this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, context.getHandler());
+    (request as AuditedRequest).pendingAudit = { principal, action: named ?? action, resource: path };
   }
 
   private async identify(request: AuthedRequest, allowsTicket: boolean): Promise<Principal | undefined> {

@@ -1,0 +1,33 @@
+/**
+ * `npm start`'s local credentials: on first start writes .expert-agents/credentials.json (mode
+ * 0600, git-ignored) in the AUTH_KEYS_FILE format: an `operator` key with every scope, an
+ * `orchestrator` key for discovery at the registry, and one key per agent-host role group bound
+ * to that role's agent ids. Prints the operator key once. Later starts reuse the file.
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register scripts/dev-credentials.ts <file> <role>...
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AGENT_CATALOG } from '@app/agents';
+import { generateApiKey } from '@app/auth';
+
+const [file, ...roles] = process.argv.slice(2);
+if (!file) throw new Error('usage: dev-credentials.ts <file> <role>...');
+if (existsSync(file)) process.exit(0);
+
+const keys = [
+  { name: 'operator', key: generateApiKey(), scopes: ['*'] },
+  { name: 'orchestrator', key: generateApiKey(), scopes: ['registry:read'] },
+  ...roles.map((role) => ({
+    name: `agent-host-${role}`,
+    key: generateApiKey(),
+    scopes: [] as string[],
+    agent_ids: AGENT_CATALOG.filter((a) => a.role === role).map((a) => a.agent_id),
+  })),
+];
+mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+writeFileSync(file, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+process.stderr.write(
+  `\nCreated local credentials in ${file} (mode 0600, git-ignored).\n` +
+    `Operator key (shown once; the CLI and npm run demo read it from the file):\n\n  ${keys[0].key}\n\n` +
+    `Use it as "Authorization: Bearer <key>" (Swagger UI: the Authorize button).\n\n`,
+);
