@@ -1,4 +1,7 @@
+import { Client } from 'pg';
 import { getAgent } from '@app/agents';
+import { AuditService } from '@app/auth';
+import { TEST_DATABASE_URL } from '../support/test-env';
 import { cleanupRegistryKeys, RegistryUnderTest, startRegistry } from '../registry/registry-test-app';
 import { waitFor } from '../support/http-client';
 import { auditRows, bearer, createTestKey, request } from './support/keys';
@@ -175,6 +178,37 @@ describe('registry: agent-bound credentials, audit, keys, tickets, limits (auth 
       100,
     );
     expect((await request(registry.baseUrl, 'GET', '/api/agents/events?ticket=st_forged')).status).toBe(401);
+  });
+});
+
+describe('audit retention', () => {
+  let registry: RegistryUnderTest;
+  afterAll(async () => {
+    await registry?.close().catch(() => undefined);
+    if (registry) await cleanupRegistryKeys(registry.prefix);
+  });
+
+  it('deletes rows older than AUDIT_RETENTION_DAYS and keeps newer ones; rows cannot be updated', async () => {
+    registry = await startRegistry({ AUTH_MODE: 'on', AUDIT_RETENTION_DAYS: '30' });
+    const db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      const marker = `retention-${Date.now()}`;
+      await db.query(
+        `INSERT INTO audit_events (service, action, outcome, resource, at) VALUES
+           ('registry', 'old', 'success', $1, now() - interval '31 days'),
+           ('registry', 'new', 'success', $1, now() - interval '29 days')`,
+        [marker],
+      );
+      await expect(
+        db.query(`UPDATE audit_events SET outcome = 'failure' WHERE resource = $1`, [marker]),
+      ).rejects.toThrow(/append-only/);
+      expect(await registry.app.get(AuditService).applyRetention()).toBeGreaterThanOrEqual(1);
+      const left = await db.query<{ action: string }>(`SELECT action FROM audit_events WHERE resource = $1`, [marker]);
+      expect(left.rows.map((r) => r.action)).toEqual(['new']);
+    } finally {
+      await db.end();
+    }
   });
 });
 
