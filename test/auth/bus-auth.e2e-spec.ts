@@ -153,8 +153,12 @@ describe('bus: signed agent reports and authenticated RPC (auth on)', () => {
         status: 'error',
         message: expect.stringMatching(/^scope:/),
       });
-      const writer = (await createTestKey(['tasks:write'])).key;
-      expect(await submit({ auth: writer })).toMatchObject({ task_id: expect.any(String) });
+      const writer = await createTestKey(['tasks:write']);
+      expect(await submit({ auth: writer.key })).toMatchObject({ task_id: expect.any(String) });
+      expect(await auditRows('actor = $1', [`api_key:${writer.name}`])).toEqual([
+        expect.objectContaining({ action: 'rpc tasks.submit', outcome: 'success', service: 'orchestrator' }),
+      ]);
+      expect(await auditRows(`action = 'rpc submit' AND outcome = 'unauthenticated'`, [])).not.toHaveLength(0);
     } finally {
       await client.close();
     }

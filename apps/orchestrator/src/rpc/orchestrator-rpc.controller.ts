@@ -7,7 +7,7 @@ import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { RunRefDto, StartWorkflowDto, TaskRefDto } from './rpc.dto';
-import { actorOf, AuthGuard, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
+import { actorOf, AuditService, AuthGuard, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 
 /**
  * The orchestrator for other backends: the same operations as HTTP, over the Redis Streams
@@ -22,12 +22,30 @@ export class OrchestratorRpcController {
   constructor(
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** RPC mutations are audited like HTTP ones: one row with the outcome (refusals: the guard). */
+  private async audited<T>(
+    principal: Principal | undefined,
+    action: string,
+    resource: string,
+    work: Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await work;
+      await this.audit.recordQuietly({ principal, action, resource, requestId: null, outcome: 'success' });
+      return result;
+    } catch (error) {
+      await this.audit.recordQuietly({ principal, action, resource, requestId: null, outcome: 'failure' });
+      throw error;
+    }
+  }
 
   @MessagePattern(OrchestratorPatterns.SubmitTask)
   @RequireScopes('tasks:write')
   submit(@Payload() dto: CreateTaskDto, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.tasks.submit(dto, actorOf(principal));
+    return this.audited(principal, 'rpc tasks.submit', 'tasks', this.tasks.submit(dto, actorOf(principal)));
   }
 
   @MessagePattern(OrchestratorPatterns.GetTask)
@@ -38,8 +56,8 @@ export class OrchestratorRpcController {
 
   @MessagePattern(OrchestratorPatterns.CancelTask)
   @RequireScopes('tasks:write')
-  cancel(@Payload() dto: TaskRefDto) {
-    return this.tasks.cancel(dto.task_id);
+  cancel(@Payload() dto: TaskRefDto, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.audited(principal, 'rpc tasks.cancel', `task:${dto.task_id}`, this.tasks.cancel(dto.task_id));
   }
 
   @MessagePattern(OrchestratorPatterns.StartWorkflow)
