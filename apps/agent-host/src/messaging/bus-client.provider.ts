@@ -11,6 +11,10 @@ export const busClientProvider: Provider = {
   inject: [APP_CONFIG, ApiKeysService],
   useFactory: async (config: AppConfig, keys: ApiKeysService) => {
     const key = config.auth.agentHostApiKey;
+    if (key === undefined && config.auth.mode === 'on') {
+      // Without it every registration is refused and every report dead-lettered: stop at once instead.
+      throw new Error("AGENT_HOST_API_KEY is required with AUTH_MODE=on (a key bound to this host's agent ids)");
+    }
     // With auth on, the orchestrator accepts only reports signed by a credential bound to the agent.
     const signer = key === undefined ? undefined : await hostSigner(keys, key);
     if (key !== undefined && signer === undefined) {
