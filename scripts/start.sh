@@ -45,6 +45,14 @@ wait_ready() {
   return 1
 }
 
+# Local credentials (created on first start, printed once): registry and orchestrator provision them,
+# each agent host gets the key bound to its agents. Set AUTH_KEYS_FILE to use your own file instead.
+roles=(project_manager backend_dev frontend_dev mobile_dev data_engineer security_engineer ai_engineer devops_engineer qa_engineer medical_expert)
+ts_node=(node -r ts-node/register/transpile-only -r tsconfig-paths/register)
+export AUTH_KEYS_FILE=${AUTH_KEYS_FILE:-$PWD/.expert-agents/credentials.json}
+"${ts_node[@]}" scripts/dev-credentials.ts "$AUTH_KEYS_FILE" "${roles[@]}"
+credential() { "${ts_node[@]}" scripts/credential.ts "$AUTH_KEYS_FILE" "$1"; }
+
 registry_port=${REGISTRY_PORT:-5100}
 orchestrator_port=${ORCHESTRATOR_PORT:-5200}
 host_port=${AGENT_HOST_PORT:-6000}
@@ -53,17 +61,18 @@ export REGISTRY_URL=${REGISTRY_URL:-http://127.0.0.1:${registry_port}}
 start_app core registry node dist/apps/registry/apps/registry/src/main.js
 wait_ready registry "http://127.0.0.1:${registry_port}"
 
-start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
+REGISTRY_API_KEY=$(credential orchestrator) \
+  start_app core orchestrator node dist/apps/orchestrator/apps/orchestrator/src/main.js
 wait_ready orchestrator "http://127.0.0.1:${orchestrator_port}"
 
 # One agent host process for all 46 agents (about 150 MB); START_HOSTS=per-role runs one per role
-# instead (10 processes, as the chart's agent-host groups do).
-roles=(project_manager backend_dev frontend_dev mobile_dev data_engineer security_engineer ai_engineer devops_engineer qa_engineer medical_expert)
+# instead (10 processes, as the chart's agent-host groups do). Each host holds a credential bound to its agents.
 host_lines=""
 host_urls=()
 case "${START_HOSTS:-one}" in
   one)
     AGENT_IDS=all AGENT_HOST_PORT=$host_port AGENT_HOST_INSTANCE_ID="agent-host-all" \
+      AGENT_HOST_API_KEY="$(credential agent-host-all)" AUTH_KEYS_FILE= \
       start_app host "agent host (all 46 agents)" node dist/apps/agent-host/apps/agent-host/src/main.js
     host_urls+=("http://127.0.0.1:${host_port}")
     host_lines="  Agent host (46 agents)     http://127.0.0.1:${host_port}   Swagger UI: http://127.0.0.1:${host_port}/docs"$'\n'
@@ -73,6 +82,7 @@ case "${START_HOSTS:-one}" in
       role=${roles[$i]}
       port=$((host_port + i))
       AGENT_IDS="role:${role}" AGENT_HOST_PORT=$port AGENT_HOST_INSTANCE_ID="agent-host-${role}" \
+        AGENT_HOST_API_KEY="$(credential "agent-host-${role}")" AUTH_KEYS_FILE= \
         start_app host "agent host (${role})" node dist/apps/agent-host/apps/agent-host/src/main.js
       host_urls+=("http://127.0.0.1:${port}")
       host_lines+="  Agent host ${role}$(printf '%*s' $((18 - ${#role})) '') http://127.0.0.1:${port}   Swagger UI: http://127.0.0.1:${port}/docs"$'\n'
@@ -89,6 +99,7 @@ expert-agents is up (model provider: ${MODEL_PROVIDER:-scripted}):
   Orchestrator (PM-001)      http://127.0.0.1:${orchestrator_port}   Swagger UI: http://127.0.0.1:${orchestrator_port}/docs
 ${host_lines}
 Operator console:            http://127.0.0.1:${orchestrator_port}/console
+Credentials: ${AUTH_KEYS_FILE} (the operator key: "Authorization: Bearer <key>")
 Run a workflow end to end:   npm run demo
 Press Ctrl-C to stop.
 MSG

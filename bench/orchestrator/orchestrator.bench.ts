@@ -60,7 +60,16 @@ function spawnNode(entry: string[], env: Record<string, string>, name: string): 
     prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...prof, ...entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL, REDIS_URL, ...env },
+    // Auth off: the no-op agents neither hold credentials nor sign their reports (the registry bench measures auth).
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      AUTH_MODE: 'disabled',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL,
+      REDIS_URL,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { authEnv, benchCredentials } from '../support/bench-auth';
 import { builtApp, freePort, freshDatabase } from '../support/bench-env';
 import { PacedResult, paced } from '../support/paced-load';
 
@@ -28,7 +29,10 @@ const PREFIX = `bench:registry:${randomUUID().slice(0, 8)}:`;
 
 const log = (message: string) => process.stderr.write(`[bench:registry] ${message}\n`);
 
-function startRegistry(port: number): ChildProcess {
+// Auth on as in production (a provisioned `*` key); the auth-off registry measures what auth costs.
+const AUTH = benchCredentials();
+
+function startRegistry(port: number, auth = true): ChildProcess {
   const child = spawn(
     process.execPath,
     [
@@ -40,7 +44,7 @@ function startRegistry(port: number): ChildProcess {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
-        NODE_ENV: 'production',
+        ...authEnv(auth, AUTH.keysFile),
         LOG_LEVEL: 'warn',
         DATABASE_URL,
         REDIS_URL,
@@ -84,7 +88,7 @@ async function registerAgents(base: string): Promise<string[]> {
       const i = next++;
       const res = await fetch(`${base}/api/agents/register`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...AUTH.headers },
         body: JSON.stringify({
           agent_id: ids[i],
           name: `Bench agent ${i}`,
@@ -118,7 +122,11 @@ async function cannon(label: string, options: autocannon.Options): Promise<Measu
   log(
     `${label}: ${options.duration as number}s, ${options.connections ?? CONNECTIONS} connections${options.overallRate ? `, ${options.overallRate} req/s` : ''}`,
   );
-  const result = await autocannon({ ...options, connections: options.connections ?? CONNECTIONS });
+  const result = await autocannon({
+    ...options,
+    headers: { ...AUTH.headers, ...options.headers },
+    connections: options.connections ?? CONNECTIONS,
+  });
   const measured = {
     requestsPerSec: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -134,7 +142,7 @@ async function cannon(label: string, options: autocannon.Options): Promise<Measu
 
 async function pacedRun(base: string, label: string, path: (i: number) => string): Promise<PacedResult> {
   log(`${label}: ${SECONDS}s`);
-  const result = await paced({ base, rate: DISCOVERY_RATE, seconds: SECONDS, path });
+  const result = await paced({ base, rate: DISCOVERY_RATE, seconds: SECONDS, path, headers: AUTH.headers });
   log(
     `${label}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, failed ${result.failed}`,
   );
@@ -143,6 +151,52 @@ async function pacedRun(base: string, label: string, path: (i: number) => string
 
 function mean(values: number[]): number {
   return Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+}
+
+async function measureAuthCost(base: string, ids: string[], discoveryOnP99: number, heartbeatOnRps: number) {
+  const beat = (url: string, label: string) => {
+    let n = 0;
+    return cannon(label, {
+      url,
+      duration: SECONDS,
+      requests: [
+        { method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/agents/${ids[n++ % ids.length]}/heartbeat` }) },
+      ],
+    });
+  };
+  const port = await freePort(21000);
+  const offBase = `http://127.0.0.1:${port}`;
+  const off = startRegistry(port, false);
+  try {
+    await waitReady(offBase, off);
+    // A fresh process is cold (JIT, pools): warm it up as the auth-on one was, then interleave on/off twice.
+    await beat(offBase, 'auth off: warm-up');
+    await paced({ base: offBase, rate: DISCOVERY_RATE, seconds: 3, path: (i) => `/api/agents/discover/${role(i)}` });
+    const ons: Measured[] = [];
+    const offs: Measured[] = [];
+    for (let round = 1; round <= 2; round++) {
+      ons.push(await beat(base, `round ${round} auth on: heartbeats`));
+      offs.push(await beat(offBase, `round ${round} auth off: heartbeats`));
+    }
+    const on = { requestsPerSec: mean(ons.map((m) => m.requestsPerSec)) };
+    const offBeat = { requestsPerSec: mean(offs.map((m) => m.requestsPerSec)) };
+    const discoveryOff = await pacedRun(
+      offBase,
+      `auth off: discovery at ${DISCOVERY_RATE} req/s, paced`,
+      (i) => `/api/agents/discover/${role(i)}`,
+    );
+    return {
+      heartbeat_on: on.requestsPerSec,
+      heartbeat_on_earlier_rounds: heartbeatOnRps,
+      heartbeat_off: offBeat.requestsPerSec,
+      heartbeat_cost_pct: Number((100 * (1 - on.requestsPerSec / offBeat.requestsPerSec)).toFixed(1)),
+      discovery_on_p99_ms: discoveryOnP99,
+      discovery_off: discoveryOff,
+    };
+  } finally {
+    off.kill('SIGTERM');
+    await new Promise((resolve) => (off.exitCode !== null ? resolve(null) : off.once('exit', resolve)));
+  }
 }
 
 async function main(): Promise<void> {
@@ -181,7 +235,13 @@ async function main(): Promise<void> {
 
     // Warm-up (JIT, discovery cache, connections): the first seconds are not what a running registry serves.
     log(`discovery warm-up: 3s at ${DISCOVERY_RATE} req/s, paced`);
-    await paced({ base, rate: DISCOVERY_RATE, seconds: 3, path: (i) => `/api/agents/discover/${role(i)}` });
+    await paced({
+      base,
+      rate: DISCOVERY_RATE,
+      seconds: 3,
+      path: (i) => `/api/agents/discover/${role(i)}`,
+      headers: AUTH.headers,
+    });
     // Latency at a fixed rate, paced evenly (open loop, from each request's due time): the trivial
     // endpoint first (this machine's floor right now), then discovery rotating over the 10 roles.
     const trivialAtRate = await pacedRun(
@@ -272,6 +332,14 @@ async function main(): Promise<void> {
       discovery.failed;
     if (failures > 0) process.stdout.write(`WARNING: ${failures} failed requests during the run\n`);
 
+    // What auth costs, same run: heartbeats back to back on this registry (auth on) and on a second one
+    // with auth off (same database and Redis keys), then discovery paced on the auth-off one.
+    const authCost = await measureAuthCost(base, ids, discovery.p99Ms, heartbeatRps);
+    process.stdout.write(
+      `auth cost: heartbeat ${authCost.heartbeat_on} req/s on vs ${authCost.heartbeat_off} off (${authCost.heartbeat_cost_pct}% less); ` +
+        `discovery p99 ${discovery.p99Ms} ms on vs ${authCost.discovery_off.p99Ms} ms off (goal: auth costs < 5% of throughput)\n`,
+    );
+
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench', 'results', 'registry.json'),
@@ -292,6 +360,7 @@ async function main(): Promise<void> {
           discovery_rate: DISCOVERY_RATE,
           flushed_agents: flushed,
           failed_requests: failures,
+          auth_cost: authCost,
           goals,
         },
         null,

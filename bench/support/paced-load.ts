@@ -36,12 +36,17 @@ export interface PacedOptions {
   /** GET unless given; a body is sent as JSON. */
   method?: 'GET' | 'POST';
   body?: (i: number) => unknown;
+  /** Sent with every request (e.g. authorization). */
+  headers?: Record<string, string>;
 }
 
 export async function paced(options: PacedOptions): Promise<PacedResult> {
   const { base, rate, seconds } = options;
   const url = new URL(base);
-  const pool = new RawHttpPool(url.hostname, Number(url.port || 80), options.maxSockets ?? 64);
+  const extra = Object.entries(options.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const pool = new RawHttpPool(url.hostname, Number(url.port || 80), options.maxSockets ?? 64, extra);
   const total = Math.round(rate * seconds);
   const intervalMs = 1000 / rate;
   const latencies: number[] = [];

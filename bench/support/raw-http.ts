@@ -29,6 +29,8 @@ export class RawHttpPool {
     private readonly host: string,
     private readonly port: number,
     private readonly maxSockets: number,
+    /** Extra header lines sent with every request, e.g. `Authorization: Bearer …\r\n`. */
+    private readonly extraHeaders = '',
   ) {}
 
   /** Resolves with the status code, or rejects on a connection error. */
@@ -48,7 +50,12 @@ export class RawHttpPool {
   }
 
   private open(): RawConnection {
-    const connection = new RawConnection(connect(this.port, this.host), this.host, (c) => this.release(c));
+    const connection = new RawConnection(
+      connect(this.port, this.host),
+      this.host,
+      (c) => this.release(c),
+      this.extraHeaders,
+    );
     this.all.add(connection);
     connection.socket.on('close', () => {
       this.all.delete(connection);
@@ -73,6 +80,7 @@ class RawConnection {
     readonly socket: Socket,
     private readonly host: string,
     private readonly onFree: (c: RawConnection) => void,
+    private readonly extraHeaders = '',
   ) {
     socket.setNoDelay(true);
     // A request unanswered for 10 s fails (and an idle socket closes); the run never hangs.
@@ -86,7 +94,7 @@ class RawConnection {
     this.current = pending;
     const { method, path, body } = pending.request;
     const head =
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\nConnection: keep-alive\r\n` +
+      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\nConnection: keep-alive\r\n${this.extraHeaders}` +
       (body === undefined
         ? '\r\n'
         : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);

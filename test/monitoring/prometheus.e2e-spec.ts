@@ -95,6 +95,7 @@ describe('dashboards and alerts against the running apps (real Prometheus)', () 
 
   const commonEnv = (): Record<string, string> => ({
     NODE_ENV: 'test',
+    AUTH_MODE: 'disabled', // this suite is about metrics; test/auth covers auth
     LOG_LEVEL: 'warn',
     DATABASE_URL: TEST_DATABASE_URL,
     DATABASE_POOL_SIZE: '4',

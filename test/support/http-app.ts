@@ -29,6 +29,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: 'silent',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
+    // Suites not about auth run without it; the auth suites (test/auth) set AUTH_MODE=on.
+    AUTH_MODE: 'disabled',
     ...env,
   });
 }

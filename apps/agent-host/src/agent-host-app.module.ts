@@ -1,3 +1,4 @@
+import { AuthModule } from '@app/auth';
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { AgentDefinition, createModelProvider } from '@app/agents';
 import { AppConfig, ConfigModule } from '@app/config';
@@ -43,6 +44,7 @@ export class AgentHostAppModule {
         MetricsModule.forRoot('agent-host'),
         DatabaseModule,
         RedisModule,
+        AuthModule.forRoot({ service: 'agent-host' }),
         HealthModule.forRoot(healthIdentity(definitions)),
       ],
       controllers: [TasksController, StatusController, TaskStreamController, AgentMessagesController],

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { bindHost } from '@app/auth';
 import { createHttpApp } from '@app/common';
 import { AppConfig } from '@app/config';
 import { RedisStreamsServer } from '@app/transport';
@@ -29,13 +30,14 @@ export async function startAgentHost(
     title: 'expert-agents Agent Host',
     description: 'Runs catalog agents: tasks from their streams or over HTTP, status, health and metrics.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    docsJson: config.auth.docsJson,
   });
   try {
     app.connectMicroservice({ strategy: app.get<RedisStreamsServer>(STREAM_SERVER) });
     await app.init();
     // Counters restored before any task (HTTP or stream) can run.
     await app.get(AgentStateService).restoreAll();
-    await app.listen({ port: options.port ?? config.agentHostPort, host: options.host ?? '0.0.0.0' });
+    await app.listen({ port: options.port ?? config.agentHostPort, host: options.host ?? bindHost(config) });
     const address = app.getHttpServer().address();
     const port =
       typeof address === 'object' && address !== null ? address.port : (options.port ?? config.agentHostPort);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { bindHost } from '@app/auth';
 import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   try {
     const app = await createOrchestratorApp(config);
     enforceShutdownDeadline(config.shutdownGraceSeconds);
-    await app.listen({ port: config.orchestratorPort, host: '0.0.0.0' });
+    await app.listen({ port: config.orchestratorPort, host: bindHost(config) });
   } catch (error) {
     if (error instanceof WorkflowDefinitionError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
@@ -21,6 +22,7 @@ export class OrchestratorAppModule {
         MetricsModule.forRoot('orchestrator'),
         DatabaseModule,
         RedisModule,
+        AuthModule.forRoot({ service: 'orchestrator' }),
         HealthModule.forRoot({
           describe: () => ({ service: 'orchestrator', instance: config.orchestrator.instanceId }),
         }),

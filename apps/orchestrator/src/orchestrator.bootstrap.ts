@@ -1,5 +1,6 @@
 import { Transport } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiKeysService, AuditService, resultsAuthenticator } from '@app/auth';
 import { createHttpApp } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
@@ -37,7 +38,10 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     description:
       'Durable tasks, routing to agents, workflows (mcq_generation, feature_delivery, project_planning) and their history.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    docsJson: config.auth.docsJson,
   });
+  // Agent reports must be signed by a host bound to the agent (docs/decisions/0091); RPC carries its own credential.
+  const checkResult = resultsAuthenticator(app.get(ApiKeysService), app.get(AuditService));
   const streams = new RedisStreamsServer({
     url: config.redisUrl,
     keyPrefix: config.transportKeyPrefix,
@@ -47,6 +51,8 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
       { address: ORCHESTRATOR_RESULTS_ADDRESS, concurrency: config.orchestrator.resultsConcurrency },
       { address: ORCHESTRATOR_RPC_ADDRESS, concurrency: 32 },
     ],
+    authenticate: (envelope, address) =>
+      config.auth.mode === 'on' && address === ORCHESTRATOR_RESULTS_ADDRESS ? checkResult(envelope) : undefined,
   });
   streams.setTransportId(STREAMS_TRANSPORT);
   app.connectMicroservice({ strategy: streams });

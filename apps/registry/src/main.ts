@@ -1,3 +1,4 @@
+import { bindHost } from '@app/auth';
 import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
 import { RegistryAppModule } from './registry-app.module';
 
@@ -7,9 +8,10 @@ async function main(): Promise<void> {
     title: 'expert-agents Agent Registry',
     description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    docsJson: config.auth.docsJson,
   });
   enforceShutdownDeadline(config.shutdownGraceSeconds);
-  await app.listen({ port: config.registryPort, host: '0.0.0.0' });
+  await app.listen({ port: config.registryPort, host: bindHost(config) });
 }
 
 void main();

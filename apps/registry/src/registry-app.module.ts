@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
@@ -19,6 +20,7 @@ export class RegistryAppModule {
         MetricsModule.forRoot('registry'),
         DatabaseModule,
         RedisModule,
+        AuthModule.forRoot({ service: 'registry' }),
         HealthModule.forRoot({ describe: () => ({ service: 'registry' }) }),
         EventsModule,
         AgentsModule,

@@ -1,5 +1,6 @@
 import { ConsoleConfig } from './console-config';
 import { DispatchConfig } from './dispatch-config';
+import type { AuthConfig } from './auth-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -46,6 +47,8 @@ export interface AppConfig {
   console: ConsoleConfig;
   /** Capacity-aware dispatch and task timeouts (ORCHESTRATOR_QUEUE_TIMEOUT_SECONDS, ...). */
   dispatch: DispatchConfig;
+  /** Authentication, authorization, rate limits and audit (AUTH_*, OIDC_*, AUDIT_*). */
+  auth: AuthConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -6,3 +6,4 @@ export * from './config.module';
 export * from './console-config';
 export * from './connection-security';
 export * from './dispatch-config';
+export * from './auth-config';

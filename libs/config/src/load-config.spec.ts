@@ -133,14 +133,15 @@ describe('loadConfig', () => {
       groupCommitMs: 2,
       maxAttempts: 3,
       taskTimeoutSeconds: 300,
-      nestRedisTransport: true,
+      // Off by default since issue 13: its pub/sub reply channels are readable by any subscriber.
+      nestRedisTransport: false,
     });
     const config = loadConfig({
       ORCHESTRATOR_GROUP_COMMIT_MS: '0',
-      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
+      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'true',
       ORCHESTRATOR_WORKFLOWS_DIR: '/wf',
     });
-    expect(config.orchestrator).toMatchObject({ groupCommitMs: 0, nestRedisTransport: false, workflowsDir: '/wf' });
+    expect(config.orchestrator).toMatchObject({ groupCommitMs: 0, nestRedisTransport: true, workflowsDir: '/wf' });
   });
 
   it.each([
@@ -159,5 +160,37 @@ describe('loadConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe('loadConfig: auth', () => {
+  it('defaults to auth on, public metrics, no OIDC', () => {
+    expect(loadConfig({}).auth).toMatchObject({ mode: 'on', metrics: 'public', docsJson: true, oidc: undefined });
+  });
+
+  it('refuses AUTH_MODE=disabled and a missing auth configuration in production, naming the variables', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'disabled' })).toThrow(
+      /AUTH_MODE=disabled is refused/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_KEYS_FILE and\/or OIDC_ISSUER/);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_KEYS_FILE: '/run/keys.json' }).auth.keysFile).toBe(
+      '/run/keys.json',
+    );
+  });
+
+  it('needs all three OIDC settings together and reads the scopes claim', () => {
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).toThrow(/must be set together/);
+    const oidc = loadConfig({
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_AUDIENCE: 'expert-agents',
+      OIDC_JWKS_URL: 'https://idp.example/jwks',
+      OIDC_SCOPES_CLAIM: 'scp',
+    }).auth.oidc;
+    expect(oidc).toEqual({
+      issuer: 'https://idp.example',
+      audience: 'expert-agents',
+      jwksUrl: 'https://idp.example/jwks',
+      scopesClaim: 'scp',
+    });
   });
 });

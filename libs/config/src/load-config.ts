@@ -13,6 +13,7 @@ import { consoleConfig } from './console-config';
 import { dispatchConfig } from './dispatch-config';
 import { EnvReader } from './env-reader';
 import { checkConnectionTls, redisConnectionUrl } from './connection-security';
+import { authConfig } from './auth-config';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -113,7 +114,7 @@ function orchestratorConfig(env: EnvReader): OrchestratorConfig {
     taskTimeoutSeconds: env.int('ORCHESTRATOR_TASK_TIMEOUT_SECONDS', 300, 1, 86_400),
     maxAttempts: env.int('ORCHESTRATOR_MAX_ATTEMPTS', 3, 1, 20),
     workflowsDir: env.string('ORCHESTRATOR_WORKFLOWS_DIR', 'apps/orchestrator/workflows'),
-    nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'true') === 'true',
+    nestRedisTransport: env.oneOf('ORCHESTRATOR_NEST_REDIS_TRANSPORT', ['true', 'false'] as const, 'false') === 'true',
     resultsConcurrency: env.int('ORCHESTRATOR_RESULTS_CONCURRENCY', 256, 1, 10_000),
     instanceId: orchestratorInstanceId(env),
     schedulerTickMs: env.int('ORCHESTRATOR_SCHEDULER_TICK_MS', 500, 50, 60_000),
@@ -176,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     orchestrator: orchestratorConfig(env),
     console: consoleConfig(env, registryPort),
     dispatch: dispatchConfig(env),
+    auth: authConfig(env, env.raw('NODE_ENV') ?? 'development'),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

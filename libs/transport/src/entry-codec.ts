@@ -5,7 +5,7 @@ export const ENVELOPE_FIELD = 'envelope';
 
 /** `rejected`: an event handler refused the message deliberately (4xx-like), so retrying is pointless. */
 export type DeadLetterReason =
-  'malformed_json' | 'invalid_envelope' | 'unknown_pattern' | 'max_deliveries' | 'rejected';
+  'malformed_json' | 'invalid_envelope' | 'unknown_pattern' | 'max_deliveries' | 'rejected' | 'unauthenticated';
 
 export type DecodedEntry =
   { ok: true; envelope: TransportEnvelope } | { ok: false; reason: DeadLetterReason; error: string };

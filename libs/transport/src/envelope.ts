@@ -30,6 +30,10 @@ export class TransportEnvelope {
   traceparent?: string;
   /** Reply stream key; present only on requests (`send`). */
   @IsOptional() @IsString() @IsNotEmpty() reply_to?: string;
+  /** Id of the credential that signed the envelope (envelope-signature.ts). */
+  @IsOptional() @IsString() @IsNotEmpty() signer?: string;
+  /** HMAC-SHA256 of the envelope by the signer's secret. */
+  @IsOptional() @IsString() @IsNotEmpty() sig?: string;
 }
 
 export type EnvelopeInit = Pick<TransportEnvelope, 'from_agent' | 'to_agent' | 'message_type' | 'payload'> &
@@ -74,7 +78,9 @@ export function isValidEnvelopeFast(plain: unknown): boolean {
     Number.isInteger(e.attempt) &&
     (e.attempt as number) >= 1 &&
     (absent(e.traceparent) || (typeof e.traceparent === 'string' && TRACEPARENT_RE.test(e.traceparent))) &&
-    (absent(e.reply_to) || nonEmptyString(e.reply_to))
+    (absent(e.reply_to) || nonEmptyString(e.reply_to)) &&
+    (absent(e.signer) || nonEmptyString(e.signer)) &&
+    (absent(e.sig) || nonEmptyString(e.sig))
   );
 }
 

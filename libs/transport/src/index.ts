@@ -18,3 +18,4 @@ export * from './transport.errors';
 export * from './transport.metrics';
 export * from './transport.options';
 export * from './redis-acl';
+export * from './envelope-signature';

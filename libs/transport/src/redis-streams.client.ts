@@ -4,6 +4,7 @@ import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { Observable } from 'rxjs';
 import { assertValidEnvelope, createEnvelope, TransportEnvelope } from './envelope';
+import { signEnvelope } from './envelope-signature';
 import { encodeEnvelope, fieldsToRecord, ReplyBody } from './entry-codec';
 import { assertValidAddress, BROADCAST_ADDRESS, nextStreamId, TransportKeys } from './keys';
 import { TransportTimeoutError, TransportUnavailableError, withTimeout } from './transport.errors';
@@ -182,7 +183,7 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   private envelope(pattern: unknown, r: Resolved): TransportEnvelope {
-    return createEnvelope({
+    const envelope = createEnvelope({
       from_agent: r.options.from ?? this.options.from,
       to_agent: r.target,
       message_type: this.normalizePattern(pattern as string),
@@ -190,6 +191,7 @@ export class RedisStreamsClient extends ClientProxy {
       correlation_id: r.options.correlationId,
       traceparent: r.options.traceparent,
     });
+    return this.options.signer ? signEnvelope(envelope, this.options.signer) : envelope;
   }
 
   private async append(envelope: TransportEnvelope, kind: 'request' | 'event'): Promise<string> {

@@ -74,6 +74,7 @@ export class RedisStreamsServer
   implements CustomTransportStrategy
 {
   private readonly options: ResolvedServerOptions;
+  private readonly authenticate: RedisStreamsServerOptions['authenticate'];
   private readonly keys: TransportKeys;
   private readonly metrics: TransportMetrics = transportMetrics();
   private readonly deadLetterListeners: DeadLetterListener[] = [];
@@ -90,6 +91,7 @@ export class RedisStreamsServer
   constructor(options: RedisStreamsServerOptions) {
     super();
     this.options = resolveServerOptions(options);
+    this.authenticate = options.authenticate;
     this.keys = new TransportKeys(this.options.keyPrefix);
   }
 
@@ -359,6 +361,10 @@ export class RedisStreamsServer
         attempt,
         pattern,
       );
+    }
+    const refusal = this.authenticate ? await this.authenticate(envelope, lane.address) : undefined;
+    if (refusal !== undefined) {
+      return this.deadLetter(lane, id, record, 'unauthenticated', refusal, attempt, pattern, envelope);
     }
     if (attempt > this.options.maxDeliveries) {
       const error = `delivered ${attempt} times without an acknowledgement (consumers crashed or stalled)`;

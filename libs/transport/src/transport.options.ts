@@ -1,3 +1,5 @@
+import type { TransportEnvelope } from './envelope';
+import type { EnvelopeSigner } from './envelope-signature';
 import { hostname } from 'node:os';
 import { RedisOptions } from 'ioredis';
 import { DEFAULT_BACKOFF, RetryBackoff } from './backoff';
@@ -51,6 +53,11 @@ export interface RedisStreamsServerOptions {
   broadcastGroupTtlMs?: number;
   /** TTL of a reply stream after the last reply (clients that died leave nothing behind). Default 1 h. */
   replyTtlMs?: number;
+  /**
+   * Checks who sent an entry before its handler runs; a returned reason dead-letters the entry
+   * as `unauthenticated` (the handler never sees it). Default: every entry is accepted.
+   */
+  authenticate?: (envelope: TransportEnvelope, address: string) => Promise<string | undefined> | string | undefined;
 }
 
 export interface ResolvedServerOptions {
@@ -128,6 +135,8 @@ export interface RedisStreamsClientOptions {
   defaultTarget?: string;
   /** `from_agent` of every envelope this client writes. Default `client`. */
   from?: string;
+  /** Signs every envelope this client writes (agent hosts: their credential). */
+  signer?: EnvelopeSigner;
   /** `send` fails with TransportTimeoutError after this long without a reply. Default 30 s. */
   requestTimeoutMs?: number;
   /** `emit`/`send` fail with TransportUnavailableError when Redis has not acknowledged the append in this time. Default 5 s. */
@@ -142,6 +151,7 @@ export interface ResolvedClientOptions {
   keyPrefix: string;
   defaultTarget: string | undefined;
   from: string;
+  signer: EnvelopeSigner | undefined;
   requestTimeoutMs: number;
   appendTimeoutMs: number;
   blockMs: number;
@@ -155,6 +165,7 @@ export function resolveClientOptions(options: RedisStreamsClientOptions = {}): R
     keyPrefix: options.keyPrefix ?? 'ea',
     defaultTarget: options.defaultTarget,
     from: options.from ?? 'client',
+    signer: options.signer,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     appendTimeoutMs: options.appendTimeoutMs ?? 5_000,
     blockMs: options.blockMs ?? 1000,

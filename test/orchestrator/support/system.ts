@@ -189,6 +189,7 @@ export class ChildApp {
         env: {
           PATH: process.env.PATH ?? '',
           NODE_ENV: 'test',
+          AUTH_MODE: 'disabled',
           LOG_LEVEL: 'warn',
           DATABASE_URL: TEST_DATABASE_URL,
           REDIS_URL: TEST_REDIS_URL,

@@ -6,6 +6,7 @@ import { BROADCAST_ADDRESS, RedisStreamsContext, RedisStreamsExceptionFilter } f
 import { validateMessage } from '../common/validate-message';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
+import { Public } from '@app/auth';
 
 /** Agent-to-agent messages and asks arriving on a hosted agent's stream (or the broadcast stream). */
 @Controller()
@@ -20,6 +21,7 @@ export class AgentMessagesController {
 
   /** One-way: a failing handler is logged and counted, not retried (the seed's pub/sub semantics). */
   @MessagePattern(AgentPatterns.Message)
+  @Public()
   async message(@Payload() payload: unknown, @Ctx() ctx: RedisStreamsContext): Promise<void> {
     const message = toAgentMessage(await validateMessage(AgentMessagePayload, payload, AgentPatterns.Message));
     const address = ctx.getAddress();
@@ -44,6 +46,7 @@ export class AgentMessagesController {
 
   /** Request/response: the target agent's answer is the reply; its failure is answered as an error at once. */
   @MessagePattern(AgentPatterns.Ask)
+  @Public()
   async ask(@Payload() payload: unknown, @Ctx() ctx: RedisStreamsContext): Promise<MessagePayload> {
     const message = toAgentMessage(await validateMessage(AgentMessagePayload, payload, AgentPatterns.Ask));
     const { runtime } = this.agents.get(ctx.getAddress());

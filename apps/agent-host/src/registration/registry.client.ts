@@ -35,9 +35,13 @@ const REQUEST_TIMEOUT_MS = 5_000;
 @Injectable()
 export class RegistryClient {
   private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.baseUrl = config.registryUrl.replace(/\/+$/, '');
+    // The host's credential, bound to its agent ids: the registry lets it act only as those.
+    const key = config.auth.agentHostApiKey;
+    this.headers = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   }
 
   register(body: RegistrationBody): Promise<void> {
@@ -59,7 +63,7 @@ export class RegistryClient {
   private async post(path: string, body: unknown): Promise<void> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: this.headers,
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { LifecycleState } from '@app/observability';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { RegistrationService } from '../registration/registration.service';
+import { RequireScopes } from '@app/auth';
 
 export interface HostStatus {
   instance_id: string;
@@ -23,6 +24,7 @@ export class StatusController {
   ) {}
 
   @Get()
+  @RequireScopes('registry:read')
   @ApiOperation({
     summary: "Each hosted agent's status report (the seed's get_status_report) and whether the registry knows it",
   })

@@ -10,6 +10,7 @@ import {
 import { AgentIdParam, RunTaskDto } from './dto/run-task.dto';
 import { HttpTasksService } from './http-tasks.service';
 import { TaskView } from './task.view';
+import { RequireScopes } from '@app/auth';
 
 @ApiTags('tasks')
 @Controller()
@@ -17,6 +18,7 @@ export class TasksController {
   constructor(private readonly tasks: HttpTasksService) {}
 
   @Post('task')
+  @RequireScopes('tasks:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a task on the hosted agent and answer with the finished task (one hosted agent only)' })
   @ApiOkResponse({ description: 'The finished task: completed, failed (with every validation error) or canceled' })
@@ -29,6 +31,7 @@ export class TasksController {
   }
 
   @Post('agents/:agent_id/task')
+  @RequireScopes('tasks:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a task on one hosted agent and answer with the finished task' })
   @ApiOkResponse({ description: 'The finished task' })

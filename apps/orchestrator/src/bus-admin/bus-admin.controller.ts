@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BusAdminService } from './bus-admin.service';
 import { AddressParams, DeadLetterIdsDto, ListDeadLettersQuery } from './dto/bus-admin.dto';
+import { RequireScopes } from '@app/auth';
 
 @ApiTags('bus')
 @Controller('api/bus/streams/:address')
@@ -9,18 +10,21 @@ export class BusAdminController {
   constructor(private readonly bus: BusAdminService) {}
 
   @Get()
+  @RequireScopes('bus:admin')
   @ApiOperation({ summary: 'Stream length, dead letters and consumer groups (pending, lag) of one bus address' })
   stats(@Param() params: AddressParams) {
     return this.bus.stats(params.address);
   }
 
   @Get('dead-letters')
+  @RequireScopes('bus:admin')
   @ApiOperation({ summary: 'Dead-lettered entries with reason, error, attempts and the original message' })
   deadLetters(@Param() params: AddressParams, @Query() query: ListDeadLettersQuery) {
     return this.bus.deadLetters(params.address, query.count ?? 50, query.after);
   }
 
   @Post('dead-letters/replay')
+  @RequireScopes('bus:admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Put dead letters back on their stream (all, or the given ids)' })
   replay(@Param() params: AddressParams, @Body() body: DeadLetterIdsDto) {
@@ -28,6 +32,7 @@ export class BusAdminController {
   }
 
   @Post('dead-letters/purge')
+  @RequireScopes('bus:admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete dead letters (all, or the given ids)' })
   purge(@Param() params: AddressParams, @Body() body: DeadLetterIdsDto) {

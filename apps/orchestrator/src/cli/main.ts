@@ -4,10 +4,13 @@
  *   npx expert-agents workflows run mcq_generation --input '{"topics":["Cardiology: atrial fibrillation"]}'
  *   npx expert-agents tasks submit --title "Design the orders API" --role backend_dev --wait
  *   npx expert-agents agents list --role medical_expert
- * ORCHESTRATOR_URL / REGISTRY_URL (or --url / --registry) say where the services are.
+ * ORCHESTRATOR_URL / REGISTRY_URL (or --url / --registry) say where the services are; the credential
+ * comes from EXPERT_AGENTS_API_KEY or .expert-agents/credentials.json (credentials.ts).
  */
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
+import { authHeaders } from './credentials';
+import { addKeysCommand } from './keys.command';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -22,7 +25,7 @@ async function api(base: string, method: string, path: string, body?: unknown): 
   try {
     response = await fetch(`${base.replace(/\/$/, '')}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
@@ -47,7 +50,7 @@ async function followSse(
   url: string,
   onEvent: (type: string, data: Json, id: string | undefined) => boolean | void,
 ): Promise<void> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
+  const response = await fetch(url, { headers: { ...authHeaders(), accept: 'text/event-stream' } });
   if (!response.ok || !response.body) throw new ApiError(`GET ${url} -> ${response.status}`);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -308,6 +311,12 @@ function program(): Command {
       out(verb === 'delete' ? `deleted ${id}` : JSON.stringify(answer, null, 2));
     });
   }
+  addKeysCommand(
+    cli,
+    (method, path, body) => api(opts().url, method, path, body),
+    out,
+    () => opts().json === true,
+  );
   return cli;
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Public } from '@app/auth';
 import { join, resolve } from 'node:path';
 import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -42,6 +43,7 @@ export class ConsoleController {
   }
 
   @Get()
+  @Public()
   async page(@Res() reply: FastifyReply): Promise<void> {
     const html = await this.read('index.html');
     await reply
@@ -52,6 +54,7 @@ export class ConsoleController {
   }
 
   @Get('settings.json')
+  @Public()
   @Header('cache-control', 'no-cache')
   settings() {
     const registry = this.config.console.registryPublicUrl;
@@ -66,6 +69,7 @@ export class ConsoleController {
   }
 
   @Get('assets/:file')
+  @Public()
   async asset(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
     if (!ASSET_RE.test(file))
       throw new DomainException('not_found', 'CONSOLE_ASSET_NOT_FOUND', `file: no asset ${file}`);

@@ -137,7 +137,11 @@ export class RoutingService {
     } else if (spec.role) url = `${base}/api/agents/discover/${encodeURIComponent(spec.role)}`;
     else return [];
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS) });
+      const key = this.config.auth.registryApiKey; // registry:read
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+        ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}),
+      });
       if (response.status === 404 || response.status === 400) return [];
       if (!response.ok) throw new Error(`registry answered ${response.status}`);
       const body = (await response.json()) as Record<string, unknown>;

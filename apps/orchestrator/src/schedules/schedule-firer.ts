@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { actorOf, Principal } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';
@@ -73,7 +74,7 @@ export class ScheduleFirer {
     if (workflow) {
       const runId = fire.run_id ?? randomUUID();
       try {
-        await this.workflows.start(workflow, input ?? {}, { runId });
+        await this.workflows.start(workflow, input ?? {}, { principal: scheduler(schedule) }, { runId });
       } catch (error) {
         // The run exists: an earlier owner of this claim started it before it died.
         if ((error as { code?: string }).code !== '23505') throw error;
@@ -81,7 +82,15 @@ export class ScheduleFirer {
       return { run_id: runId };
     }
     const key = `schedule:${fire.schedule_id}:${fire.fire_time.toISOString()}`;
-    const result = await this.tasks.submit({ ...(task as unknown as CreateTaskDto), idempotency_key: key });
+    const result = await this.tasks.submit(
+      { ...(task as unknown as CreateTaskDto), idempotency_key: key },
+      actorOf(scheduler(schedule)),
+    );
     return { task_id: result.task_id };
   }
+}
+
+/** Who a fire acts as: the schedule itself (recorded as created_by of what it starts). */
+function scheduler(schedule: ScheduleRow): Principal {
+  return { id: `schedule:${schedule.schedule_id}`, kind: 'system', name: `schedule ${schedule.name}`, scopes: [] };
 }

@@ -134,7 +134,8 @@ export class SchedulesService {
     if ((t.workflow === undefined) === (t.task === undefined))
       throw fieldError('target', 'give either workflow (with input) or task, not both');
     if (t.task) {
-      if (t.input !== undefined) throw fieldError('target.input', 'belongs to a workflow target; a task has task.input');
+      if (t.input !== undefined)
+        throw fieldError('target.input', 'belongs to a workflow target; a task has task.input');
       if (t.task.idempotency_key !== undefined)
         throw fieldError('target.task.idempotency_key', 'is set per fire by the schedule');
       this.tasks.checkTarget(t.task, 'target.task.');
@@ -143,7 +144,10 @@ export class SchedulesService {
     const known = (await this.workflows.list()).workflows;
     const def = known.find((w) => w.name === t.workflow);
     if (!def)
-      throw fieldError('target.workflow', `no workflow "${t.workflow}" (known: ${known.map((w) => w.name).join(', ')})`);
+      throw fieldError(
+        'target.workflow',
+        `no workflow "${t.workflow}" (known: ${known.map((w) => w.name).join(', ')})`,
+      );
     const input = t.input ?? {};
     await this.workflows.checkInput(def.name, input, 'target.input');
     return { workflow: def.name, input };

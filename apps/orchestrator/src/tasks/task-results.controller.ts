@@ -5,6 +5,7 @@ import { TaskPatterns, TaskProgressMessage, TaskResultMessage, TaskStartedMessag
 import { RedisStreamsExceptionFilter } from '@app/transport';
 import { STREAMS_TRANSPORT } from '../bus/streams-transport';
 import { TasksService } from './tasks.service';
+import { Public } from '@app/auth';
 
 /**
  * What agent hosts report on ORCHESTRATOR_RESULTS_ADDRESS. The handler resolves after the change
@@ -17,6 +18,7 @@ export class TaskResultsController {
   constructor(private readonly tasks: TasksService) {}
 
   @EventPattern(TaskPatterns.Started, STREAMS_TRANSPORT)
+  @Public()
   started(@Payload() message: TaskStartedMessage): Promise<void> {
     return this.tasks.recordStarted(message);
   }
@@ -27,6 +29,7 @@ export class TaskResultsController {
   }
 
   @EventPattern(TaskPatterns.Result, STREAMS_TRANSPORT)
+  @Public()
   result(@Payload() message: TaskResultMessage): Promise<void> {
     return this.tasks.recordResult(message);
   }

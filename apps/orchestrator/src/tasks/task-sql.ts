@@ -47,15 +47,16 @@ export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: S
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
-         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz)
+         heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
+         created_by text)
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
-         workflow_run_id, step_key, status, created_at, updated_at)
+         workflow_run_id, step_key, status, created_at, updated_at, created_by)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
          created_at + make_interval(secs => queue_timeout_seconds),
-         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
+         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at, created_by FROM v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at
      ), e AS (
@@ -317,19 +318,20 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
          heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
-         route_agent_id text, route_deadline timestamptz)
+         route_agent_id text, route_deadline timestamptz, created_by text)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
-         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at)
+         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at, created_by)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
          created_at + make_interval(secs => queue_timeout_seconds),
          idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
          CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
-         CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END
+         CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END,
+         created_by
          FROM ins_v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at, attempt, agent_id, deadline
@@ -362,17 +364,17 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
               -- With a progress heartbeat, the first beat is due within the heartbeat timeout.
               deadline = s_v.started_at + make_interval(secs => LEAST(t.timeout_seconds, COALESCE(t.heartbeat_timeout_seconds, t.timeout_seconds)))
          FROM s_v
-        WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt
+        WHERE t.task_id = ANY($6::uuid[]) AND t.task_id = s_v.task_id AND t.attempt = s_v.attempt AND t.agent_id = s_v.agent_id
           AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}
        RETURNING t.task_id, s_v.attempt, s_v.agent_id, t.created_at AS task_created_at, t.deadline AS started_deadline
      ), s_a AS (
        UPDATE task_attempts ta SET status = 'in_progress', started_at = s_v.started_at, deadline = s.started_deadline
-         FROM s_v JOIN s ON s.task_id = s_v.task_id WHERE ta.task_id = ANY($6::uuid[]) AND ta.task_id = s_v.task_id AND ta.attempt = s_v.attempt AND ta.status = 'dispatched'
+         FROM s_v JOIN s ON s.task_id = s_v.task_id WHERE ta.task_id = ANY($6::uuid[]) AND ta.task_id = s_v.task_id AND ta.attempt = s_v.attempt AND ta.agent_id = s_v.agent_id AND ta.status = 'dispatched'
      ), p_v AS (
        SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($7::jsonb) AS x(task_id uuid, attempt int, agent_id text, started_at timestamptz)
      ), p AS (
        SELECT t.task_id, p_v.attempt, p_v.agent_id, t.created_at AS task_created_at
-         FROM task_history t JOIN p_v ON t.task_id = p_v.task_id AND t.attempt = p_v.attempt
+         FROM task_history t JOIN p_v ON t.task_id = p_v.task_id AND t.attempt = p_v.attempt AND t.agent_id = p_v.agent_id
         WHERE t.task_id = ANY($8::uuid[]) AND ${byKeyOnly(`t.status = 'pending' AND t.dispatched_at IS NOT NULL`)}
         FOR UPDATE OF t
      ), f_v AS (
@@ -384,14 +386,15 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
           SET status = f_v.status, result = f_v.result, error = f_v.error, completed_at = f_v.completed_at,
               started_at = COALESCE(t.started_at, f_v.started_at), updated_at = now()
          FROM f_v
-        WHERE t.task_id = ANY($10::uuid[]) AND t.task_id = f_v.task_id AND t.attempt = f_v.attempt
+        WHERE t.task_id = ANY($10::uuid[]) AND t.task_id = f_v.task_id AND t.attempt = f_v.attempt AND t.agent_id = f_v.agent_id
           AND ${byKeyOnly(`t.status IN ('pending', 'in_progress') AND t.dispatched_at IS NOT NULL`)}
        RETURNING t.task_id, f_v.attempt, f_v.agent_id, f_v.status, f_v.error, t.created_at AS task_created_at, t.workflow_run_id
      ), f_a AS (
        UPDATE task_attempts ta
           SET status = f_v.status, started_at = COALESCE(ta.started_at, f_v.started_at), completed_at = f_v.completed_at,
               error = f_v.error, model = f_v.model, input_tokens = f_v.input_tokens, output_tokens = f_v.output_tokens
-         FROM f_v WHERE ta.task_id = ANY($10::uuid[]) AND ta.task_id = f_v.task_id AND ta.attempt = f_v.attempt AND ta.status IN ('dispatched', 'in_progress')
+         FROM f_v WHERE ta.task_id = ANY($10::uuid[]) AND ta.task_id = f_v.task_id AND ta.attempt = f_v.attempt AND ta.agent_id = f_v.agent_id
+           AND ta.status IN ('dispatched', 'in_progress')
      ), m_a AS (
        UPDATE task_attempts ta SET status = 'timed_out', completed_at = m.completed_at, error = m.error, started_at = COALESCE(ta.started_at, m.started_at)
          FROM jsonb_to_recordset($11::jsonb) AS m(task_id uuid, attempt int, error text, started_at timestamptz, completed_at timestamptz)

@@ -22,6 +22,8 @@ export interface NewTask {
   workflow_run_id: string | null;
   step_key: string | null;
   created_at: string;
+  /** Who submitted it (`kind:name` of the principal); null for workflow steps and with auth disabled. */
+  created_by?: string | null;
   /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
   route?: { agent_id: string; deadline: string };
 }

@@ -7,6 +7,7 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';
 import { TasksService } from './tasks.service';
+import { actorOf, AllowStreamTicket, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -14,6 +15,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Post()
+  @RequireScopes('tasks:write')
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit a task: stored before the answer, then routed and dispatched' })
   @ApiResponse({ status: 202, description: '{task_id, status: "pending"}' })
@@ -21,13 +23,15 @@ export class TasksController {
   async submit(
     @Body() dto: CreateTaskDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<{ task_id: string; status: string }> {
-    const result = await this.tasks.submit(dto);
+    const result = await this.tasks.submit(dto, actorOf(principal));
     if (!result.created) void reply.status(200);
     return { task_id: result.task_id, status: result.status };
   }
 
   @Get()
+  @RequireScopes('tasks:read')
   @ApiOperation({
     summary: 'List tasks, newest first (filters: status, agent_id, role, workflow_run_id; cursor pagination)',
   })
@@ -36,12 +40,14 @@ export class TasksController {
   }
 
   @Get(':task_id')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'One task with its attempts and status history' })
   get(@Param() params: TaskIdParams) {
     return this.tasks.get(params.task_id);
   }
 
   @Post(':task_id/cancel')
+  @RequireScopes('tasks:write')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Cancel: a task that has not started never will; a running one is asked to stop (it reports canceled)',
@@ -51,6 +57,8 @@ export class TasksController {
   }
 
   @Sse(':task_id/events')
+  @RequireScopes('tasks:read')
+  @AllowStreamTicket()
   @ApiOperation({ summary: 'Server-Sent Events of the task: its history first, then live changes until it ends' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent on reconnect)' })
   @ApiOkResponse({

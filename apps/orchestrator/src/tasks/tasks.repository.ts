@@ -35,6 +35,7 @@ export interface TaskView {
   completed_at: string | null;
   cancel_requested_at: string | null;
   updated_at: string;
+  created_by: string | null;
 }
 
 export interface AttemptView {
@@ -56,7 +57,7 @@ const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toIS
 const TASK_COLUMNS = `task_id, task_title, task_description, status, agent_id, requested_agent_id, role, capability, min_proficiency, priority,
   input, result, error, attempt, max_attempts, timeout_seconds, queue_timeout_seconds, idempotency_key, workflow_run_id, step_key,
   deadline, queue_deadline, created_at,
-  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at`;
+  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at, created_by`;
 
 type TaskRow = Omit<
   TaskView,
@@ -105,6 +106,7 @@ function toView(r: TaskRow): TaskView {
     idempotency_key: r.idempotency_key,
     workflow_run_id: r.workflow_run_id,
     step_key: r.step_key,
+    created_by: r.created_by,
     deadline: iso(r.deadline),
     queue_deadline: iso(r.queue_deadline),
     created_at: iso(r.created_at)!,

@@ -48,7 +48,7 @@ export class TasksService implements OnModuleInit {
   }
 
   /** Accepts a task: it is in PostgreSQL when this resolves. */
-  async submit(dto: CreateTaskDto): Promise<SubmitResult> {
+  async submit(dto: CreateTaskDto, createdBy: string | null = null): Promise<SubmitResult> {
     this.checkTarget(dto);
     const task = this.newTask({
       title: dto.title,
@@ -66,6 +66,7 @@ export class TasksService implements OnModuleInit {
       idempotency_key: dto.idempotency_key ?? null,
       workflow_run_id: null,
       step_key: null,
+      created_by: createdBy,
     });
     // Routed now when a slot is free and nobody waits for one (discovery is cached): written already dispatched, saving a commit.
     const first = candidateFromNew(task);

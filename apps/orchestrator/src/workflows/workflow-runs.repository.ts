@@ -15,6 +15,7 @@ export interface RunRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  created_by: string | null;
 }
 
 export interface StepView {
@@ -28,6 +29,8 @@ export interface StepView {
   task_id: string | null;
   output: unknown;
   error: string | null;
+  /** Who decided an approval step (`kind:name`). */
+  decided_by: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -61,10 +64,11 @@ export class WorkflowRunsRepository {
     input: Record<string, unknown>,
     state: RunState,
     version: number,
+    createdBy: string | null = null,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, workflow_version)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, workflow_version, created_by)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8, $9)`,
       [
         runId,
         workflow,
@@ -74,8 +78,18 @@ export class WorkflowRunsRepository {
         JSON.stringify(state.output ?? null),
         state.error ?? null,
         version,
+        createdBy,
       ],
     );
+  }
+
+  /** Who decided a waiting approval step. */
+  async recordDecider(q: QueryRunner, runId: string, stepKey: string, decidedBy: string | null): Promise<void> {
+    await q.query(`UPDATE workflow_steps SET decided_by = $3 WHERE run_id = $1 AND step_key = $2`, [
+      runId,
+      stepKey,
+      decidedBy,
+    ]);
   }
 
   async lockRun(q: QueryRunner, runId: string): Promise<RunRow | undefined> {
@@ -145,7 +159,7 @@ export class WorkflowRunsRepository {
       updated_at: Date;
       completed_at: Date | null;
     })[] = await this.dataSource.query(
-      `SELECT step_key, step_id, frame, type, visit, item_index, status, task_id, output, error, created_at, updated_at, completed_at
+      `SELECT step_key, step_id, frame, type, visit, item_index, status, task_id, output, error, decided_by, created_at, updated_at, completed_at
            FROM workflow_steps WHERE run_id = $1 ORDER BY created_at, step_key`,
       [runId],
     );

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Sse } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Req, Sse } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
 import { lastEventId, withKeepAlive } from '@app/common';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams, WorkflowVersionParams } from './dto/workflow.dto';
 import { WorkflowCatalog } from './definition/workflow-catalog';
 import { WorkflowsService } from './workflows.service';
+import { AllowStreamTicket, Audited, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
+import type { FastifyRequest } from 'fastify';
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -15,12 +17,14 @@ export class WorkflowsController {
   ) {}
 
   @Get()
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'The workflow definitions loaded at start-up' })
   list() {
     return this.workflows.list();
   }
 
   @Get(':name')
+  @RequireScopes('tasks:read')
   @ApiOperation({
     summary: 'One workflow definition (steps, edges, loops) with the JSON Schema of its input (input_schema)',
   })
@@ -30,6 +34,7 @@ export class WorkflowsController {
   }
 
   @Put(':name')
+  @RequireScopes('workflows:admin')
   @ApiOperation({
     summary:
       'Create or update a workflow definition: validated like a file (400 listing every problem); a change is a new version, runs keep theirs',
@@ -43,30 +48,35 @@ export class WorkflowsController {
   }
 
   @Get(':name/versions')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'Every version of a workflow definition: version, source (file or api), checksum, time' })
   versions(@Param() params: WorkflowNameParams) {
     return this.catalog.versions(params.name).then((versions) => ({ versions }));
   }
 
   @Get(':name/versions/:version')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'One version of a workflow definition, with the JSON Schema of its input' })
   version(@Param() params: WorkflowVersionParams) {
     return this.workflows.definition(params.name, params.version);
   }
 
   @Get('runs')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'Recent runs, newest first' })
   runs() {
     return this.workflows.recent();
   }
 
   @Get('runs/:run_id')
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'A run with its steps, outputs and status (input_required while an approval waits)' })
   get(@Param() params: RunIdParams) {
     return this.workflows.get(params.run_id);
   }
 
   @Post('runs/:run_id/cancel')
+  @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a run and its outstanding tasks' })
   cancel(@Param() params: RunIdParams) {
@@ -74,13 +84,25 @@ export class WorkflowsController {
   }
 
   @Post('runs/:run_id/resume')
+  @RequireScopes('workflows:approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the decision a waiting approval step asks for (A2A input-required)' })
-  resume(@Param() params: RunIdParams, @Body() dto: ResumeRunDto) {
-    return this.workflows.resume(params.run_id, dto.decision, dto.comment);
+  @Audited('service')
+  resume(
+    @Param() params: RunIdParams,
+    @Body() dto: ResumeRunDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.workflows.resume(params.run_id, dto.decision, dto.comment, {
+      principal,
+      requestId: String(request.id),
+    });
   }
 
   @Sse('runs/:run_id/events')
+  @RequireScopes('tasks:read')
+  @AllowStreamTicket()
   @ApiOperation({ summary: "Server-Sent Events of the run's progress: history first, then live until it ends" })
   @ApiOkResponse({
     description:
@@ -100,9 +122,16 @@ export class WorkflowsController {
   }
 
   @Post(':name/runs')
+  @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of a workflow with its input' })
-  start(@Param() params: WorkflowNameParams, @Body() dto: StartRunDto) {
-    return this.workflows.start(params.name, dto.input);
+  @Audited('service')
+  start(
+    @Param() params: WorkflowNameParams,
+    @Body() dto: StartRunDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.workflows.start(params.name, dto.input, { principal, requestId: String(request.id) });
   }
 }

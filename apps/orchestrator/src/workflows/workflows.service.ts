@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
+import { actorOf, AuditService, Principal } from '@app/auth';
 import { DomainException } from '@app/common';
 import { fieldError } from '../common/field-error';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -27,11 +28,19 @@ export interface RunView {
   input: Record<string, unknown>;
   output: unknown;
   error: string | null;
+  /** Who started the run (`kind:name`); null with auth disabled. */
+  created_by: string | null;
   pending_approval: { step_key: string; prompt: string; decisions: string[] } | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
   steps: StepView[];
+}
+
+/** Who asks for a change of a run (recorded as created_by / decided_by and in the audit row). */
+export interface RunActor {
+  principal?: Principal;
+  requestId?: string | null;
 }
 
 /**
@@ -55,6 +64,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly tasks: TasksService,
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +101,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
   async start(
     name: string,
     input: Record<string, unknown>,
+    actor: RunActor = {},
     options: { runId?: string } = {},
   ): Promise<{ run_id: string; status: string }> {
     // The run is pinned to the version it starts with: an update later never changes it.
@@ -104,8 +115,13 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     let after: () => void;
     try {
       await runner.startTransaction();
-      await this.runs.insertRun(runner, runId, name, input, result.state, version);
+      await this.runs.insertRun(runner, runId, name, input, result.state, version, actorOf(actor.principal));
       after = await this.persist(runner, runId, result);
+      // The audit row commits (or not) with the run it records.
+      await this.audit.record(
+        { ...this.auditOf(actor, 'workflows.start', runId), detail: { workflow: name } },
+        runner.manager,
+      );
       await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -133,8 +149,31 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return { runs: await this.runs.list(limit) };
   }
 
-  resume(runId: string, decision: string, comment?: string): Promise<RunView> {
-    return this.change(runId, (engine, state) => engine.resume(state, decision, comment)).then(() => this.get(runId));
+  /** The decision, who made it (`decided_by` on the approval step) and its audit row commit together. */
+  resume(runId: string, decision: string, comment?: string, actor: RunActor = {}): Promise<RunView> {
+    return this.change(
+      runId,
+      (engine, state) => engine.resume(state, decision, comment),
+      false,
+      async (runner, before) => {
+        const stepKey = before.state.approval?.step_key;
+        if (stepKey) await this.runs.recordDecider(runner, runId, stepKey, actorOf(actor.principal));
+        await this.audit.record(
+          { ...this.auditOf(actor, 'workflows.resume', runId), detail: { decision, step_key: stepKey ?? null } },
+          runner.manager,
+        );
+      },
+    ).then(() => this.get(runId));
+  }
+
+  private auditOf(actor: RunActor, action: string, runId: string) {
+    return {
+      principal: actor.principal,
+      action,
+      resource: `workflow_run:${runId}`,
+      requestId: actor.requestId ?? null,
+      outcome: 'success' as const,
+    };
   }
 
   cancel(runId: string, reason = 'canceled by request'): Promise<RunView> {
@@ -187,9 +226,10 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     runId: string,
     apply: (engine: WorkflowEngine, state: RunState) => EngineResult,
     quietIfFinished = false,
+    within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
   ): Promise<void> {
     const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.applyLocked(runId, apply, quietIfFinished));
+    const next = previous.catch(() => undefined).then(() => this.applyLocked(runId, apply, quietIfFinished, within));
     this.chains.set(runId, next);
     void next
       .finally(() => {
@@ -203,6 +243,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     runId: string,
     apply: (engine: WorkflowEngine, state: RunState) => EngineResult,
     quietIfFinished: boolean,
+    within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
   ): Promise<void> {
     const runner = this.runs.createRunner();
     await runner.connect();
@@ -228,6 +269,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         throw error;
       }
       after = await this.persist(runner, runId, result);
+      await within?.(runner, row);
       await runner.commitTransaction();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
         finishedAs = { workflow: row.workflow, status: result.state.status };
@@ -306,6 +348,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       input: row.input,
       output: row.output,
       error: row.error,
+      created_by: row.created_by,
       pending_approval: approval
         ? { step_key: approval.step_key, prompt: approval.prompt, decisions: approval.decisions }
         : null,

@@ -4,6 +4,7 @@ import { Observable, takeUntil } from 'rxjs';
 import { lastEventId, withKeepAlive } from '@app/common';
 import { compareStreamIds, RegistryEvent, STREAM_ID } from './registry-event';
 import { RegistryEventsService } from './registry-events.service';
+import { AllowStreamTicket, RequireScopes } from '@app/auth';
 
 @ApiTags('agents')
 @Controller('api/agents')
@@ -12,6 +13,8 @@ export class EventsController {
 
   // A static segment: Fastify's router matches it before /api/agents/:agent_id.
   @Sse('events')
+  @RequireScopes('registry:read')
+  @AllowStreamTicket()
   @ApiOperation({
     summary: 'Server-Sent Events of registry changes',
     description:

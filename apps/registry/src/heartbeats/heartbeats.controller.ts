@@ -3,6 +3,7 @@ import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { HeartbeatDto } from './dto/heartbeat.dto';
 import { HeartbeatAgentIdPipe, HeartbeatBodyPipe } from './heartbeat-input.pipes';
 import { HeartbeatsService } from './heartbeats.service';
+import { ActsAsAgent, Audited, RateBudget } from '@app/auth';
 
 @ApiTags('agents')
 @Controller('api/agents')
@@ -10,6 +11,9 @@ export class HeartbeatsController {
   constructor(private readonly heartbeats: HeartbeatsService) {}
 
   @Post(':agent_id/heartbeat')
+  @ActsAsAgent()
+  @RateBudget('heartbeat')
+  @Audited('telemetry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Heartbeat (every HEARTBEAT_INTERVAL_SECONDS); may report current_tasks and max_tasks' })
   @ApiParam({ name: 'agent_id', example: 'DEV-001' })

@@ -11,6 +11,8 @@ export interface HttpAppOptions {
   title: string;
   description: string;
   bodyLimitBytes: number;
+  /** Serve the OpenAPI JSON at /docs/json (AUTH_DOCS_JSON; on unless turned off). */
+  docsJson?: boolean;
 }
 
 /**
@@ -59,9 +61,14 @@ function setupSwagger(app: INestApplication, options: HttpAppOptions): void {
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion('1.0')
+    // The Authorize button: an API key or an OIDC token, sent as `Authorization: Bearer ...`.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (ea_...) or OIDC access token' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/json',
+    ...(options.docsJson === false ? { raw: false } : {}),
+  });
 }
 
 /**

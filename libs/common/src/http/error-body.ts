@@ -43,13 +43,14 @@ function describe(exception: unknown): Described {
     if (typeof response === 'string') {
       return { statusCode: exception.getStatus(), message: nameRequestPart(exception.getStatus(), response) };
     }
-    const body = response as { message?: unknown; errors?: FieldError[] };
+    const body = response as { message?: unknown; errors?: FieldError[]; code?: unknown };
     const message = Array.isArray(body.message)
       ? body.message.join('; ')
       : typeof body.message === 'string'
         ? body.message
         : exception.message;
-    return { statusCode: exception.getStatus(), message, errors: body.errors };
+    const code = typeof body.code === 'string' ? body.code : undefined;
+    return { statusCode: exception.getStatus(), message, errors: body.errors, code };
   }
   return { statusCode: 500, message: 'Internal server error' };
 }

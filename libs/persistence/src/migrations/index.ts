@@ -2,6 +2,7 @@ import { InitialSchema1764194400000 } from './1764194400000-initial-schema';
 import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchestrator-tasks-workflows';
 import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts';
 import { TaskHeartbeatTimeout1765000100000 } from './1765000100000-task-heartbeat-timeout';
+import { AuthKeysAudit1765200000000 } from './1765200000000-auth-keys-audit';
 import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 import { WorkflowVersions1765700200000 } from './1765700200000-workflow-versions';
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   OrchestratorTasksWorkflows1764205000000,
   CapacityTimeouts1765000000000,
   TaskHeartbeatTimeout1765000100000,
+  AuthKeysAudit1765200000000,
   Schedules1765700000000,
   RetentionArchive1765700100000,
   WorkflowVersions1765700200000,

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export type AuditOutcome = 'success' | 'failure' | 'denied' | 'unauthenticated' | 'rate_limited';
+
+export interface AuditEvent {
+  service: string;
+  actor: string | null;
+  actorKind: string | null;
+  action: string;
+  resource: string | null;
+  requestId: string | null;
+  outcome: AuditOutcome;
+  statusCode?: number;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  service: string;
+  actor: string | null;
+  actor_kind: string | null;
+  action: string;
+  resource: string | null;
+  request_id: string | null;
+  outcome: AuditOutcome;
+  status_code: number | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  resource?: string;
+  outcome?: string;
+  service?: string;
+  since?: Date;
+  until?: Date;
+  /** Rows with an id below this (paging newest first). */
+  before?: string;
+  limit: number;
+}
+
+const INSERT = `INSERT INTO audit_events (service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+
+export function auditParams(e: AuditEvent): unknown[] {
+  return [
+    e.service,
+    e.actor,
+    e.actorKind,
+    e.action.slice(0, 100),
+    e.resource?.slice(0, 300) ?? null,
+    e.requestId,
+    e.outcome,
+    e.statusCode ?? null,
+    e.detail ? JSON.stringify(e.detail) : null,
+  ];
+}
+
+/** Every query of audit_events (append-only: insert, read, delete by age). */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Inside the caller's transaction when given one, so the row commits (or not) with the change. */
+  async insert(event: AuditEvent, manager: EntityManager = this.ds.manager): Promise<void> {
+    await manager.query(INSERT, auditParams(event));
+  }
+
+  async find(filter: AuditFilter): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.actor !== undefined) add('actor = ?', filter.actor);
+    if (filter.action !== undefined) add('action = ?', filter.action);
+    if (filter.resource !== undefined) add('resource = ?', filter.resource);
+    if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+    if (filter.service !== undefined) add('service = ?', filter.service);
+    if (filter.since !== undefined) add('at >= ?', filter.since);
+    if (filter.until !== undefined) add('at < ?', filter.until);
+    if (filter.before !== undefined) add('id < ?', filter.before);
+    params.push(filter.limit);
+    const rows = await this.ds.query<AuditRow[]>(
+      `SELECT id::text AS id, at, service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail
+       FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows;
+  }
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    const result = await this.ds.query<[unknown[], number]>(`DELETE FROM audit_events WHERE at < $1`, [cutoff]);
+    return result[1] ?? 0;
+  }
+}

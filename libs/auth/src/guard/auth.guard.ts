@@ -1,0 +1,174 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { AuditService } from '../audit/audit.service';
+import { AuthErrorCode, AuthException } from '../auth.errors';
+import { INFRA_PUBLIC_PATHS } from '../auth.options';
+import { AuditedRequest } from '../audit/audit-hook';
+import {
+  ACTS_AS_AGENT_KEY,
+  ActsAsAgentSpec,
+  AUDIT_ACTION_KEY,
+  AUDIT_MODE_KEY,
+  PUBLIC_KEY,
+  RATE_BUDGET_KEY,
+  SCOPES_KEY,
+  STREAM_TICKET_KEY,
+} from '../decorators';
+import { SseLimitsService } from '../limits/sse-limits.service';
+import { RateBudget, RateLimitsService } from '../limits/rate-limits.service';
+import { DEV_PRINCIPAL, hasAllScopes, mayActAsAgent, Principal } from '../principal';
+import { StreamTicketsService } from '../tickets/stream-tickets.service';
+import { Authenticator } from './authenticator';
+import { RpcAuthorizer } from './rpc-authorizer';
+
+type AuthedRequest = FastifyRequest & { principal?: Principal };
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The one global guard: every HTTP route and message handler resolves to one principal, then
+ * passes only with the scopes the route declares. A route with no declaration is refused
+ * (secure by default; the OpenAPI test finds it first). Every 401/403/429 leaves an audit row.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly tickets: StreamTicketsService,
+    private readonly rateLimits: RateLimitsService,
+    private readonly sse: SseLimitsService,
+    private readonly audit: AuditService,
+    private readonly rpc: RpcAuthorizer,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
+    if (context.getType() !== 'http') return isPublic || this.rpc.authorize(context);
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const path = request.url.split('?')[0];
+    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets);
+    const infra = (INFRA_PUBLIC_PATHS as readonly string[]).includes(path);
+    if (isPublic || (infra && !(path === '/metrics' && this.config.auth.metrics === 'scope'))) return true;
+    const required = infra ? ['metrics:read'] : scopes;
+    const action = `${request.method} ${request.routeOptions.url ?? path}`;
+
+    if (this.config.auth.mode === 'disabled') {
+      request.principal = DEV_PRINCIPAL;
+      this.markForAudit(context, request, DEV_PRINCIPAL, action, path);
+      return true;
+    }
+    const allowsTicket = this.reflector.get<boolean>(STREAM_TICKET_KEY, context.getHandler()) === true;
+    const principal = await this.identify(request, allowsTicket);
+    if (!principal) {
+      await this.audit.recordQuietly({
+        action,
+        resource: path,
+        requestId: String(request.id),
+        outcome: 'unauthenticated',
+        statusCode: 401,
+      });
+      throw new AuthException(
+        401,
+        AuthErrorCode.UNAUTHENTICATED,
+        'authorization: a valid bearer credential is required',
+      );
+    }
+    request.principal = principal;
+    const budget = this.reflector.get<RateBudget | undefined>(RATE_BUDGET_KEY, context.getHandler()) ?? 'general';
+    const retryAfter = await this.rateLimits.consume(budget, principal.id);
+    if (retryAfter !== undefined) {
+      void reply.header('retry-after', String(retryAfter));
+      await this.audit.recordQuietly({
+        principal,
+        action,
+        resource: path,
+        requestId: String(request.id),
+        outcome: 'rate_limited',
+        statusCode: 429,
+      });
+      throw new AuthException(
+        429,
+        AuthErrorCode.RATE_LIMITED,
+        `rate limit of this credential reached; retry in ${retryAfter}s`,
+      );
+    }
+    if (required === undefined || !hasAllScopes(principal, required)) {
+      await this.audit.recordQuietly({
+        principal,
+        action,
+        resource: path,
+        requestId: String(request.id),
+        outcome: 'denied',
+        statusCode: 403,
+        detail: { required: required ?? 'undeclared route' },
+      });
+      throw new AuthException(
+        403,
+        AuthErrorCode.FORBIDDEN,
+        required === undefined ? 'this route declares no scope' : `scope: needs ${required.join(', ')}`,
+      );
+    }
+    const actsAs = this.reflector.get<ActsAsAgentSpec | undefined>(ACTS_AS_AGENT_KEY, context.getHandler());
+    if (actsAs) {
+      const source = (actsAs.from === 'params' ? request.params : request.body) as Record<string, unknown> | undefined;
+      const agentId = source?.[actsAs.field];
+      // A missing/odd id is left to validation (400); only a well-formed foreign id is refused here.
+      if (typeof agentId === 'string' && !mayActAsAgent(principal, agentId)) {
+        await this.audit.recordQuietly({
+          principal,
+          action,
+          resource: `agent:${agentId}`,
+          requestId: String(request.id),
+          outcome: 'denied',
+          statusCode: 403,
+          detail: { reason: 'agent_not_bound', bound: principal.agent_ids ?? [] },
+        });
+        throw new AuthException(
+          403,
+          AuthErrorCode.AGENT_NOT_BOUND,
+          `agent_id: this credential may not act as ${agentId}`,
+        );
+      }
+    }
+    if (allowsTicket) this.holdStreamSlot(request, principal);
+    this.markForAudit(context, request, principal, action, path);
+    return true;
+  }
+
+  /**
+   * Mutations are audited with their final status by AuditHook, unless their service audits
+   * them in its own transaction or they are telemetry (@Audited).
+   */
+  private markForAudit(
+    context: ExecutionContext,
+    request: AuthedRequest,
+    principal: Principal,
+    action: string,
+    path: string,
+  ): void {
+    if (READS.has(request.method) || this.reflector.get<string>(AUDIT_MODE_KEY, context.getHandler()) !== undefined)
+      return;
+    const named = this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, context.getHandler());
+    (request as AuditedRequest).pendingAudit = { principal, action: named ?? action, resource: path };
+  }
+
+  private async identify(request: AuthedRequest, allowsTicket: boolean): Promise<Principal | undefined> {
+    const token = Authenticator.bearer(request.headers.authorization);
+    if (token !== undefined) return this.authenticator.authenticate(token);
+    const ticket = allowsTicket ? (request.query as Record<string, unknown> | undefined)?.ticket : undefined;
+    return typeof ticket === 'string' ? this.tickets.redeem(ticket) : undefined;
+  }
+
+  private holdStreamSlot(request: AuthedRequest, principal: Principal): void {
+    const release = this.sse.acquire(principal.id);
+    if (!release)
+      throw new AuthException(429, AuthErrorCode.TOO_MANY_STREAMS, 'too many open event streams; close one first');
+    request.raw.once('close', release);
+  }
+}

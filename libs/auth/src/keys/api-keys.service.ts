@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { AuditRepository } from '../audit/audit.repository';
+import { actorOf, Principal } from '../principal';
+import { generateApiKey, hashApiKey, keyPrefix } from './api-key';
+import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
+import { parseKeysFile } from './keys-file';
+
+/** A key as the API shows it: never the key itself nor its hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  kind: 'api_key' | 'agent_host';
+  scopes: string[];
+  agent_ids: string[] | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface CreateKeyInput {
+  name: string;
+  scopes: string[];
+  agent_ids?: string[];
+  expires_at?: Date;
+}
+
+export interface AuditContext {
+  service: string;
+  requestId: string | null;
+}
+
+// A revoked key stops working on every replica within this time (lookups are cached, not repeated per request).
+const CACHE_MS = 5_000;
+const TOUCH_FLUSH_MS = 30_000;
+
+export function principalOfKey(row: ApiKeyRow): Principal {
+  const bound = row.agent_ids !== null && row.agent_ids.length > 0;
+  return {
+    id: row.id,
+    kind: bound ? 'agent_host' : 'api_key',
+    name: row.name,
+    scopes: row.scopes,
+    ...(bound ? { agent_ids: row.agent_ids! } : {}),
+  };
+}
+
+function view(row: ApiKeyRow): ApiKeyView {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    kind: row.agent_ids && row.agent_ids.length > 0 ? 'agent_host' : 'api_key',
+    scopes: row.scopes,
+    agent_ids: row.agent_ids,
+    expires_at: iso(row.expires_at),
+    last_used_at: iso(row.last_used_at),
+    revoked_at: iso(row.revoked_at),
+    created_by: row.created_by,
+    created_at: iso(row.created_at)!,
+  };
+}
+
+/** API keys: verification (cached), last use (batched), creation and revocation (audited in the same transaction). */
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; at: number }>();
+  private readonly lastUsed = new Map<string, Date>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.auth.keysFile !== undefined) await this.provision(this.config.auth.keysFile);
+    this.timer = setInterval(() => void this.flushLastUsed(), TOUCH_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flushLastUsed();
+  }
+
+  /** The principal of a key, or undefined when the key is unknown, revoked or expired. */
+  async verify(key: string): Promise<Principal | undefined> {
+    const row = await this.lookup(hashApiKey(key));
+    if (!row || row.revoked_at !== null) return undefined;
+    if (row.expires_at !== null && new Date(row.expires_at).getTime() <= Date.now()) return undefined;
+    this.lastUsed.set(row.id, new Date());
+    return principalOfKey(row);
+  }
+
+  /** The row behind a key hash (bus signatures are keyed by it), cached like verify. */
+  async lookup(keyHash: string): Promise<ApiKeyRow | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(keyHash);
+    if (hit && now - hit.at < CACHE_MS) return hit.row;
+    const row = await this.keys.findByHash(keyHash);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(keyHash, { row, at: now });
+    return row;
+  }
+
+  /** A usable (not revoked, not expired) key by id, cached like verify: bus signatures name their key by id. */
+  async usableById(id: string): Promise<ApiKeyRow | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return undefined;
+    const now = Date.now();
+    const hit = this.cache.get(`id:${id}`);
+    const row = hit && now - hit.at < CACHE_MS ? hit.row : await this.keys.findById(id);
+    if (!hit || now - hit.at >= CACHE_MS) this.cache.set(`id:${id}`, { row, at: now });
+    if (!row || row.revoked_at !== null) return undefined;
+    if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now) return undefined;
+    return row;
+  }
+
+  async list(includeRevoked: boolean): Promise<ApiKeyView[]> {
+    return (await this.keys.list(includeRevoked)).map(view);
+  }
+
+  /** Creates a key and returns it once; the audit row commits with it. */
+  async create(
+    input: CreateKeyInput,
+    by: Principal | undefined,
+    ctx: AuditContext,
+  ): Promise<ApiKeyView & { key: string }> {
+    const key = generateApiKey();
+    const row = await this.keys.transaction(async (manager) => {
+      const inserted = await this.keys.insert(
+        {
+          name: input.name,
+          keyHash: hashApiKey(key),
+          prefix: keyPrefix(key),
+          scopes: input.scopes,
+          agentIds: input.agent_ids,
+          expiresAt: input.expires_at,
+          createdBy: actorOf(by),
+        },
+        manager,
+      );
+      await this.audit.insert(
+        {
+          service: ctx.service,
+          actor: actorOf(by),
+          actorKind: by?.kind ?? null,
+          action: 'keys.create',
+          resource: `api_key:${inserted.id}`,
+          requestId: ctx.requestId,
+          outcome: 'success',
+          detail: { name: input.name, scopes: input.scopes, agent_ids: input.agent_ids ?? null },
+        },
+        manager,
+      );
+      return inserted;
+    });
+    return { ...view(row), key };
+  }
+
+  async revoke(id: string, by: Principal | undefined, ctx: AuditContext): Promise<ApiKeyView> {
+    const revoked = await this.keys.transaction(async (manager) => {
+      const done = await this.keys.revoke(id, manager);
+      if (!done) return false;
+      await this.audit.insert(
+        {
+          service: ctx.service,
+          actor: actorOf(by),
+          actorKind: by?.kind ?? null,
+          action: 'keys.revoke',
+          resource: `api_key:${id}`,
+          requestId: ctx.requestId,
+          outcome: 'success',
+        },
+        manager,
+      );
+      return true;
+    });
+    const row = await this.keys.findById(id);
+    if (!row) throw new DomainException('not_found', 'API_KEY_NOT_FOUND', `id: no API key ${id}`);
+    if (!revoked && row.revoked_at === null) throw new DomainException('conflict', 'API_KEY_NOT_REVOKED', `id: ${id}`);
+    this.cache.clear();
+    return view(row);
+  }
+
+  private async provision(path: string): Promise<void> {
+    const entries = parseKeysFile(readFileSync(path, 'utf8'), path);
+    for (const entry of entries) {
+      await this.keys.upsertProvisioned({
+        name: entry.name,
+        keyHash: hashApiKey(entry.key),
+        prefix: keyPrefix(entry.key),
+        scopes: entry.scopes,
+        agentIds: entry.agent_ids,
+        createdBy: 'provisioning',
+      });
+    }
+    this.logger.log(`${entries.length} provisioned key(s) from AUTH_KEYS_FILE`);
+  }
+
+  private async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const batch = new Map(this.lastUsed);
+    this.lastUsed.clear();
+    await this.keys
+      .touch(batch)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'last_used_at flush failed'));
+  }
+}

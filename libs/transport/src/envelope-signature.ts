@@ -1,0 +1,41 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { TransportEnvelope } from './envelope';
+
+/** Who signs: the id of the credential and the secret derived from it (both sides can compute it). */
+export interface EnvelopeSigner {
+  keyId: string;
+  secret: string;
+}
+
+/**
+ * The signed bytes: every field that decides what the message means, and a digest of the
+ * payload as JSON. The payload survives the stream as JSON, so JSON.stringify of the decoded
+ * payload gives the sender's bytes back (same key order, same numbers).
+ */
+function canonical(e: TransportEnvelope): string {
+  const payload = createHash('sha256')
+    .update(JSON.stringify(e.payload) ?? '')
+    .digest('base64url');
+  return ['ea-bus-v1', e.id, e.message_type, e.from_agent, e.to_agent, e.correlation_id, e.timestamp, payload].join(
+    '\n',
+  );
+}
+
+function mac(e: TransportEnvelope, secret: string): string {
+  return createHmac('sha256', secret).update(canonical(e)).digest('base64url');
+}
+
+/** Adds `signer` and `sig` (HMAC-SHA256) to an envelope about to be written. */
+export function signEnvelope(envelope: TransportEnvelope, signer: EnvelopeSigner): TransportEnvelope {
+  envelope.signer = signer.keyId;
+  envelope.sig = mac(envelope, signer.secret);
+  return envelope;
+}
+
+/** True when `sig` is this secret's HMAC of the envelope (constant-time comparison). */
+export function verifyEnvelopeSignature(envelope: TransportEnvelope, secret: string): boolean {
+  if (typeof envelope.sig !== 'string') return false;
+  const expected = Buffer.from(mac(envelope, secret));
+  const given = Buffer.from(envelope.sig);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
