@@ -24,6 +24,7 @@ export * from './providers/anthropic.provider';
 export * from './providers/scripted.provider';
 export * from './providers/scripted-outputs';
 export * from './providers/create-model-provider';
+export * from './providers/traced-provider';
 // Test kit for users (MockAgent, in-memory bus, scripted runner)
 export * from './testing/mock-agent';
 export * from './testing/in-memory-bus';

@@ -1,3 +1,5 @@
+import type { TracingConfig } from './tracing-config';
+
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -37,6 +39,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** Orchestrator tuning (ORCHESTRATOR_* variables). */
   orchestrator: OrchestratorConfig;
+  /** OpenTelemetry traces (OTEL_* variables). */
+  tracing: TracingConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

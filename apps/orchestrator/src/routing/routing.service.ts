@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { injectTraceHeaders } from '@app/observability';
 
 /** Who should run a task: an explicit agent, or a role and/or capability for discovery. */
 export interface RouteSpec {
@@ -113,7 +114,10 @@ export class RoutingService {
     } else if (spec.role) url = `${base}/api/agents/discover/${encodeURIComponent(spec.role)}`;
     else return [];
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS) });
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+        headers: injectTraceHeaders({}),
+      });
       if (response.status === 404 || response.status === 400) return [];
       if (!response.ok) throw new Error(`registry answered ${response.status}`);
       const body = (await response.json()) as Record<string, unknown>;

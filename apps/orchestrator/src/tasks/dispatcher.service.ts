@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage } from '@app/contracts';
+import { contextFromTraceparent, inSpan, SpanKind } from '@app/observability';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
@@ -126,14 +128,17 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     const now = Date.now();
     const picks = await Promise.all(
       batch.map((c) =>
-        this.routing.pick(
-          {
-            agent_id: c.requested_agent_id,
-            role: c.role,
-            capability: c.capability,
-            min_proficiency: c.min_proficiency,
-          },
-          c.previous_agent_id,
+        // In the task's trace, so a discovery request to the registry joins it (a no-op when tracing is off).
+        context.with(contextFromTraceparent(c.traceparent), () =>
+          this.routing.pick(
+            {
+              agent_id: c.requested_agent_id,
+              role: c.role,
+              capability: c.capability,
+              min_proficiency: c.min_proficiency,
+            },
+            c.previous_agent_id,
+          ),
         ),
       ),
     );
@@ -172,7 +177,22 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           ...(candidate.step_key ? { step_id: candidate.step_key } : {}),
         };
         try {
-          await this.bus.execute(message);
+          // A PRODUCER span in the task's own trace, whatever loop dispatches it: the host continues from it.
+          await inSpan(
+            'task.dispatch',
+            {
+              kind: SpanKind.PRODUCER,
+              attributes: {
+                'messaging.system': 'redis_streams',
+                'messaging.operation.type': 'send',
+                'messaging.destination.name': item.agent_id,
+                'expert_agents.task_id': candidate.task_id,
+                'expert_agents.attempt': item.attempt,
+              },
+            },
+            () => this.bus.execute(message),
+            contextFromTraceparent(candidate.traceparent),
+          );
           if (item.attempt === 1) this.metrics.dispatchLatency.observe(this.metrics.sinceSeconds(candidate.created_at));
         } catch (error) {
           // The attempt is recorded: its deadline re-dispatches it if this append was lost.

@@ -47,12 +47,12 @@ export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: S
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz)
+         workflow_run_id uuid, step_key text, created_at timestamptz, traceparent text)
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at)
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at, traceparent)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
-         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at FROM v
+         priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at, traceparent FROM v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at
      ), e AS (
@@ -135,10 +135,11 @@ interface CandidateRow {
   step_key: string | null;
   created_at: Date;
   agent_id: string | null;
+  traceparent: string | null;
 }
 
 const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-  timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
+  timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id, traceparent`;
 
 export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts: number } {
   return {
@@ -157,6 +158,7 @@ export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts
     created_at: new Date(r.created_at).toISOString(),
     previous_agent_id: r.agent_id,
     max_attempts: r.max_attempts,
+    traceparent: r.traceparent,
   };
 }
 
@@ -321,17 +323,19 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
        SELECT x.*, a.agent_id AS routed_to FROM jsonb_to_recordset($1::jsonb) AS x(
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, idempotency_key text,
-         workflow_run_id uuid, step_key text, created_at timestamptz, route_agent_id text, route_deadline timestamptz)
+         workflow_run_id uuid, step_key text, created_at timestamptz, route_agent_id text, route_deadline timestamptz,
+         traceparent text)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, status, created_at, updated_at,
-         attempt, agent_id, deadline, dispatched_at)
+         attempt, agent_id, deadline, dispatched_at, traceparent)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
          CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
-         CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END
+         CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END,
+         traceparent
          FROM ins_v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at, attempt, agent_id, deadline

@@ -17,6 +17,8 @@ export interface NewTask {
   workflow_run_id: string | null;
   step_key: string | null;
   created_at: string;
+  /** W3C traceparent of the span that accepted it: dispatches, execution and results continue that trace. */
+  traceparent: string | null;
   /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
   route?: { agent_id: string; deadline: string };
 }
@@ -39,6 +41,8 @@ export interface DispatchCandidate {
   created_at: string;
   /** The agent of the previous attempt (a re-dispatch prefers another one). */
   previous_agent_id: string | null;
+  /** The task's trace (see NewTask.traceparent). */
+  traceparent: string | null;
 }
 
 export interface DispatchItem {
@@ -91,5 +95,6 @@ export function candidateFromNew(t: NewTask): DispatchCandidate {
     step_key: t.step_key,
     created_at: t.created_at,
     previous_agent_id: null,
+    traceparent: t.traceparent,
   };
 }

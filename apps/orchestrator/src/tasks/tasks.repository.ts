@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { traceIdOf } from '@app/observability';
 import { EventRow, FinishedRow, toEventView } from './task-sql';
 import { TaskEventView } from './task.types';
 import { ListTasksQuery } from './dto/list-tasks.query';
@@ -31,6 +32,8 @@ export interface TaskView {
   completed_at: string | null;
   cancel_requested_at: string | null;
   updated_at: string;
+  /** The OpenTelemetry trace of the task (null when tracing was off as it was accepted). */
+  trace_id: string | null;
 }
 
 export interface AttemptView {
@@ -51,7 +54,7 @@ const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toIS
 
 const TASK_COLUMNS = `task_id, task_title, task_description, status, agent_id, requested_agent_id, role, capability, min_proficiency, priority,
   input, result, error, attempt, max_attempts, timeout_seconds, idempotency_key, workflow_run_id, step_key, deadline, created_at,
-  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at`;
+  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at, traceparent`;
 
 type TaskRow = Omit<
   TaskView,
@@ -64,6 +67,7 @@ type TaskRow = Omit<
   | 'completed_at'
   | 'cancel_requested_at'
   | 'updated_at'
+  | 'trace_id'
 > & {
   task_title: string | null;
   task_description: string | null;
@@ -74,6 +78,7 @@ type TaskRow = Omit<
   completed_at: Date | null;
   cancel_requested_at: Date | null;
   updated_at: Date;
+  traceparent: string | null;
 };
 
 function toView(r: TaskRow): TaskView {
@@ -104,6 +109,7 @@ function toView(r: TaskRow): TaskView {
     completed_at: iso(r.completed_at),
     cancel_requested_at: iso(r.cancel_requested_at),
     updated_at: iso(r.updated_at)!,
+    trace_id: traceIdOf(r.traceparent),
   };
 }
 

@@ -17,6 +17,7 @@ import { TaskEventsHub } from './task-events.hub';
 import { EventRow, insertTasks, sqlOf } from './task-sql';
 import { candidateFromNew, NewTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
+import { inSpan, traceparentOf } from '@app/observability';
 
 export interface SubmitResult {
   task_id: string;
@@ -83,7 +84,9 @@ export class TasksService implements OnModuleInit {
         deadline: new Date(Date.parse(task.created_at) + task.timeout_seconds * 1000).toISOString(),
       };
     try {
-      const outcome = await this.writer.insert(task);
+      const outcome = await inSpan('task.persist', { attributes: { 'expert_agents.task_id': task.task_id } }, () =>
+        this.writer.insert(task),
+      );
       if (!outcome.created && task.route) this.routing.release(task.route.agent_id);
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
@@ -98,14 +101,17 @@ export class TasksService implements OnModuleInit {
   }
 
   newTask(
-    fields: Omit<NewTask, 'task_id' | 'created_at' | 'timeout_seconds' | 'max_attempts'> & {
+    fields: Omit<NewTask, 'task_id' | 'created_at' | 'timeout_seconds' | 'max_attempts' | 'traceparent'> & {
       task_id?: string;
       timeout_seconds?: number;
       max_attempts?: number;
+      traceparent?: string | null;
     },
   ): NewTask {
     return {
       ...fields,
+      // The trace it was accepted in (the HTTP request's or RPC message's span), unless the caller gives one.
+      traceparent: fields.traceparent ?? traceparentOf() ?? null,
       task_id: fields.task_id ?? randomUUID(),
       timeout_seconds: fields.timeout_seconds ?? this.config.orchestrator.taskTimeoutSeconds,
       max_attempts: fields.max_attempts ?? this.config.orchestrator.maxAttempts,

@@ -14,6 +14,8 @@ export interface RunRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  /** The run's trace (its `workflow.run` span). */
+  traceparent: string | null;
 }
 
 export interface StepView {
@@ -59,10 +61,11 @@ export class WorkflowRunsRepository {
     workflow: string,
     input: Record<string, unknown>,
     state: RunState,
+    traceparent: string | null = null,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, traceparent)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8)`,
       [
         runId,
         workflow,
@@ -71,6 +74,7 @@ export class WorkflowRunsRepository {
         JSON.stringify(state),
         JSON.stringify(state.output ?? null),
         state.error ?? null,
+        traceparent,
       ],
     );
   }

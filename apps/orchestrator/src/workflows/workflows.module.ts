@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrchestratorMetricsModule } from '../metrics/orchestrator-metrics';
 import { TasksModule } from '../tasks/tasks.module';
+import { OpenSpans } from '../tracing/open-spans';
 import { workflowDefinitionsProvider } from './workflow-definitions.provider';
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsController } from './workflows.controller';
@@ -9,7 +10,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [TasksModule, OrchestratorMetricsModule],
   controllers: [WorkflowsController],
-  providers: [workflowDefinitionsProvider, WorkflowRunsRepository, WorkflowsService],
+  providers: [workflowDefinitionsProvider, WorkflowRunsRepository, WorkflowsService, OpenSpans],
   exports: [WorkflowsService],
 })
 export class WorkflowsModule {}

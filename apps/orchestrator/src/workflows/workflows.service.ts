@@ -19,6 +19,8 @@ import { EngineResult, NewWorkflowTask, RunState, TERMINAL_RUN_STATUSES } from '
 import { EngineError, TaskOutcome, WorkflowEngine } from './engine/workflow-engine';
 import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from './workflow-runs.repository';
 import { WORKFLOW_DEFINITIONS, WorkflowDefinitions } from './workflow-definitions.provider';
+import { traceparentOf } from '@app/observability';
+import { OpenSpans } from '../tracing/open-spans';
 
 const RECONCILE_EVERY_MS = 5_000;
 const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
@@ -59,6 +61,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly tasks: TasksService,
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
+    private readonly spans: OpenSpans,
   ) {
     for (const [name, def] of definitions) this.engines.set(name, new WorkflowEngine(def));
   }
@@ -95,13 +98,18 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     }
     const runId = randomUUID();
     const result = engine.start(input);
+    // The run's span lasts until the run ends; its steps' spans hang below it.
+    const runTrace = this.spans.start(`run:${runId}`, `workflow.run ${name}`, traceparentOf() ?? null, {
+      'expert_agents.workflow': name,
+      'expert_agents.workflow_run_id': runId,
+    });
     const runner = this.runs.createRunner();
     await runner.connect();
     let after: () => void;
     try {
       await runner.startTransaction();
-      await this.runs.insertRun(runner, runId, name, input, result.state);
-      after = await this.persist(runner, runId, result);
+      await this.runs.insertRun(runner, runId, name, input, result.state, runTrace);
+      after = await this.persist(runner, runId, result, runTrace);
       await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -145,6 +153,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
 
   private onTaskOutcome(notice: TaskOutcomeNotice): void {
     if (!notice.workflow_run_id || this.stopping) return;
+    this.spans.end(`task:${notice.task_id}`, { status: notice.status, error: notice.error });
     const outcome = toOutcome(notice.status, notice.result, notice.error);
     this.change(
       notice.workflow_run_id,
@@ -223,7 +232,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         }
         throw error;
       }
-      after = await this.persist(runner, runId, result);
+      after = await this.persist(runner, runId, result, row.traceparent);
       await runner.commitTransaction();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
         finishedAs = { workflow: row.workflow, status: result.state.status };
@@ -234,12 +243,20 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     } finally {
       await runner.release();
     }
-    if (finishedAs) this.metrics.workflowRuns.inc(finishedAs);
+    if (finishedAs) {
+      this.metrics.workflowRuns.inc(finishedAs);
+      this.spans.end(`run:${runId}`, { status: finishedAs.status });
+    }
     after?.();
   }
 
   /** Writes what the engine decided; returns what to do once the transaction committed. */
-  private async persist(runner: QueryRunner, runId: string, result: EngineResult): Promise<() => void> {
+  private async persist(
+    runner: QueryRunner,
+    runId: string,
+    result: EngineResult,
+    runTrace: string | null,
+  ): Promise<() => void> {
     const newTasks: NewTask[] = [];
     const toCancel: string[] = [];
     const steps = [];
@@ -247,7 +264,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     for (const action of result.actions) {
       switch (action.type) {
         case 'create_task':
-          newTasks.push(this.toTask(runId, action.task));
+          newTasks.push(this.toTask(runId, action.task, runTrace));
           break;
         case 'cancel_task':
           toCancel.push(action.task_id);
@@ -273,8 +290,14 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  private toTask(runId: string, t: NewWorkflowTask): NewTask {
+  private toTask(runId: string, t: NewWorkflowTask, runTrace: string | null): NewTask {
+    const stepTrace = this.spans.start(`task:${t.task_id}`, `workflow.step ${t.step_key}`, runTrace, {
+      'expert_agents.workflow_run_id': runId,
+      'expert_agents.step_key': t.step_key,
+      'expert_agents.task_id': t.task_id,
+    });
     return this.tasks.newTask({
+      traceparent: stepTrace,
       task_id: t.task_id,
       title: t.title || t.step_key,
       description: t.description,

@@ -4,12 +4,18 @@ import { AnthropicProvider } from './anthropic.provider';
 import { ModelProvider } from './model-provider';
 import { OpenAiProvider } from './openai.provider';
 import { ScriptedProvider } from './scripted.provider';
+import { TracedModelProvider } from './traced-provider';
 
 /** Builds the provider MODEL_PROVIDER names; the scripted one announces itself so nobody mistakes it for a model. */
 export function createModelProvider(
   config: ModelConfig,
   logger: Pick<Logger, 'log' | 'warn'> = new Logger('ModelProvider'),
 ): ModelProvider {
+  // Every call gets a GenAI span when tracing is on (a pass-through when off).
+  return new TracedModelProvider(createBareProvider(config, logger), config.name);
+}
+
+function createBareProvider(config: ModelConfig, logger: Pick<Logger, 'log' | 'warn'>): ModelProvider {
   const common = {
     model: config.name,
     baseUrl: config.baseUrl,

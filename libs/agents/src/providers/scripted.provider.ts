@@ -41,6 +41,6 @@ export class ScriptedProvider implements ModelProvider {
       input_tokens: tokens(request.system) + request.messages.reduce((n, m) => n + tokens(m.content), 0),
       output_tokens: tokens(text),
     };
-    return { text, model: SCRIPTED_MODEL, usage };
+    return { text, model: SCRIPTED_MODEL, usage, finish_reason: 'stop' };
   }
 }

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Level, Logger } from 'pino';
+import { traceLogFields, tracingEnabled } from '../tracing/tracing';
 
 const NEST_TO_PINO: Record<string, Level> = {
   log: 'info',
@@ -20,7 +21,12 @@ export class AppLogger implements LoggerService {
   readonly pino: Logger;
 
   constructor(service: string, level: string, destination?: pino.DestinationStream) {
-    const options = { level, base: { service, pid: process.pid } };
+    // trace_id/span_id on every line written inside a span; no mixin at all when tracing is off.
+    const options = {
+      level,
+      base: { service, pid: process.pid },
+      ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
+    };
     // stdout, written synchronously: no line is lost when a process exits or crashes.
     this.pino = destination ? pino(options, destination) : pino(options);
   }
