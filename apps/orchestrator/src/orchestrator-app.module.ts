@@ -5,6 +5,7 @@ import { DatabaseModule, RedisModule } from '@app/persistence';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RpcModule } from './rpc/rpc.module';
 import { TasksModule } from './tasks/tasks.module';
+import { UsageModule } from './usage/usage.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class OrchestratorAppModule {
         WorkflowsModule,
         RpcModule,
         BusAdminModule,
+        UsageModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import type { ModelPrice } from './model-prices-config';
 import type { TracingConfig } from './tracing-config';
 
 /** The one typed configuration object every app is built from. */
@@ -91,6 +92,8 @@ export interface ModelConfig {
   maxOutputTokens: number;
   /** SCRIPTED_LATENCY_MS: simulated model time per scripted call. */
   scriptedLatencyMs: number;
+  /** MODEL_PRICES_FILE entries, laid over the built-in price table (libs/agents pricing). */
+  prices?: ModelPrice[];
 }
 
 /** AGENT_IDS parsed: syntax is checked here, membership in the catalog by the agent host at start-up. */

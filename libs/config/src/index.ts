@@ -4,3 +4,4 @@ export * from './env-reader';
 export * from './load-config';
 export * from './config.module';
 export * from './tracing-config';
+export * from './model-prices-config';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
+import { modelPricesConfig } from './model-prices-config';
 import { tracingConfig } from './tracing-config';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
@@ -81,6 +82,7 @@ function modelConfig(env: EnvReader): ModelConfig {
     maxRetries: env.int('MODEL_MAX_RETRIES', 2, 0, 10),
     maxOutputTokens: env.int('MODEL_MAX_OUTPUT_TOKENS', 4096, 16, 200_000),
     scriptedLatencyMs: env.int('SCRIPTED_LATENCY_MS', 0, 0, 600_000),
+    prices: modelPricesConfig(env),
   };
 }
 

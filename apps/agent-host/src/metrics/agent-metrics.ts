@@ -14,6 +14,7 @@ export const AGENT_ACTIVE_TASKS = 'agent_active_tasks';
 export const AGENT_ERRORS_TOTAL = 'agent_errors_total';
 export const AGENT_MODEL_TOKENS_TOTAL = 'agent_model_tokens_total';
 export const AGENT_MODEL_CALL_DURATION = 'agent_model_call_duration_seconds';
+export const AGENT_MODEL_COST_USD_TOTAL = 'agent_model_cost_usd_total';
 
 export const AGENT_METRIC_PROVIDERS = [
   makeCounterProvider({
@@ -38,6 +39,11 @@ export const AGENT_METRIC_PROVIDERS = [
     help: 'Model tokens used by agent tasks',
     labelNames: ['agent_id', 'direction'],
   }),
+  makeCounterProvider({
+    name: AGENT_MODEL_COST_USD_TOTAL,
+    help: 'USD spent on model calls, by the price table (MODEL_PRICES_FILE overrides it)',
+    labelNames: ['agent_id', 'model'],
+  }),
   makeHistogramProvider({
     name: AGENT_MODEL_CALL_DURATION,
     help: 'Model call latency',
@@ -55,6 +61,7 @@ export class AgentMetrics {
     @InjectMetric(AGENT_ERRORS_TOTAL) private readonly errors: Counter<string>,
     @InjectMetric(AGENT_MODEL_TOKENS_TOTAL) private readonly tokens: Counter<string>,
     @InjectMetric(AGENT_MODEL_CALL_DURATION) private readonly modelCalls: Histogram<string>,
+    @InjectMetric(AGENT_MODEL_COST_USD_TOTAL) private readonly cost: Counter<string>,
   ) {}
 
   /** Series exist from start-up (value 0) so dashboards and alerts see every hosted agent. */
@@ -79,6 +86,10 @@ export class AgentMetrics {
   modelUsage(agentId: string, inputTokens: number, outputTokens: number): void {
     if (inputTokens > 0) this.tokens.inc({ agent_id: agentId, direction: 'input' }, inputTokens);
     if (outputTokens > 0) this.tokens.inc({ agent_id: agentId, direction: 'output' }, outputTokens);
+  }
+
+  modelCost(agentId: string, model: string, usd: number): void {
+    this.cost.inc({ agent_id: agentId, model }, usd);
   }
 
   modelCall(agentId: string, provider: string, seconds: number): void {

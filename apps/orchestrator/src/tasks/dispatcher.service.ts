@@ -175,6 +175,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           deadline: item.deadline,
           ...(candidate.workflow_run_id ? { workflow_run_id: candidate.workflow_run_id } : {}),
           ...(candidate.step_key ? { step_id: candidate.step_key } : {}),
+          ...(candidate.budget ? { budget: candidate.budget } : {}),
         };
         try {
           // A PRODUCER span in the task's own trace, whatever loop dispatches it: the host continues from it.

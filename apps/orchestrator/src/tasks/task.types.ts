@@ -19,6 +19,8 @@ export interface NewTask {
   created_at: string;
   /** W3C traceparent of the span that accepted it: dispatches, execution and results continue that trace. */
   traceparent: string | null;
+  /** Limits on its model spend, sent with every attempt. */
+  budget?: TaskBudget | null;
   /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
   route?: { agent_id: string; deadline: string };
 }
@@ -43,6 +45,13 @@ export interface DispatchCandidate {
   previous_agent_id: string | null;
   /** The task's trace (see NewTask.traceparent). */
   traceparent: string | null;
+  budget?: TaskBudget | null;
+}
+
+/** A task's or run's budget; no field means no limit. */
+export interface TaskBudget {
+  max_tokens?: number;
+  max_cost_usd?: number;
 }
 
 export interface DispatchItem {
@@ -96,5 +105,6 @@ export function candidateFromNew(t: NewTask): DispatchCandidate {
     created_at: t.created_at,
     previous_agent_id: null,
     traceparent: t.traceparent,
+    budget: t.budget ?? null,
   };
 }

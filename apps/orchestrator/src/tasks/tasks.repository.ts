@@ -48,6 +48,9 @@ export interface AttemptView {
   model: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  cached_input_tokens: number | null;
+  /** USD by the host's price table. */
+  cost_usd: number | null;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
@@ -147,7 +150,8 @@ export class TasksRepository {
     const rows: (Omit<AttemptView, 'dispatched_at' | 'deadline' | 'started_at' | 'completed_at'> &
       Record<'dispatched_at' | 'deadline', Date> &
       Record<'started_at' | 'completed_at', Date | null>)[] = await this.dataSource.query(
-      `SELECT attempt, agent_id, status, dispatched_at, deadline, started_at, completed_at, error, model, input_tokens, output_tokens
+      `SELECT attempt, agent_id, status, dispatched_at, deadline, started_at, completed_at, error, model, input_tokens, output_tokens,
+              cached_input_tokens, cost_usd::float8 AS cost_usd
            FROM task_attempts WHERE task_id = $1 ORDER BY attempt`,
       [taskId],
     );

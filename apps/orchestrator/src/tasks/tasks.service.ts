@@ -18,6 +18,7 @@ import { EventRow, insertTasks, sqlOf } from './task-sql';
 import { candidateFromNew, NewTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
 import { inSpan, traceparentOf } from '@app/observability';
+import { toTotals, UsageTotals } from '../usage/usage-totals';
 
 export interface SubmitResult {
   task_id: string;
@@ -70,6 +71,7 @@ export class TasksService implements OnModuleInit {
       idempotency_key: dto.idempotency_key ?? null,
       workflow_run_id: null,
       step_key: null,
+      budget: dto.budget ? { ...dto.budget } : null,
     });
     // Routed now (discovery is cached): the task is written already dispatched, saving a commit.
     const agent = await this.routing.pick({
@@ -139,11 +141,11 @@ export class TasksService implements OnModuleInit {
     return this.writer.result(message);
   }
 
-  async get(taskId: string): Promise<TaskView & { attempts: AttemptView[]; history: TaskEventView[] }> {
+  async get(taskId: string): Promise<TaskView & UsageTotals & { attempts: AttemptView[]; history: TaskEventView[] }> {
     const task = await this.repository.get(taskId);
     if (!task) throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);
     const [attempts, history] = await Promise.all([this.repository.attempts(taskId), this.repository.events(taskId)]);
-    return { ...task, attempts, history };
+    return { ...task, ...toTotals(attempts), attempts, history };
   }
 
   list(query: ListTasksQuery): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {

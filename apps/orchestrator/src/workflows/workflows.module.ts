@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { OrchestratorMetricsModule } from '../metrics/orchestrator-metrics';
 import { TasksModule } from '../tasks/tasks.module';
 import { OpenSpans } from '../tracing/open-spans';
+import { UsageModule } from '../usage/usage.module';
 import { workflowDefinitionsProvider } from './workflow-definitions.provider';
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
 
 @Module({
-  imports: [TasksModule, OrchestratorMetricsModule],
+  imports: [TasksModule, OrchestratorMetricsModule, UsageModule],
   controllers: [WorkflowsController],
   providers: [workflowDefinitionsProvider, WorkflowRunsRepository, WorkflowsService, OpenSpans],
   exports: [WorkflowsService],

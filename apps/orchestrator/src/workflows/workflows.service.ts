@@ -21,6 +21,8 @@ import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from './workfl
 import { WORKFLOW_DEFINITIONS, WorkflowDefinitions } from './workflow-definitions.provider';
 import { traceparentOf } from '@app/observability';
 import { OpenSpans } from '../tracing/open-spans';
+import { UsageRepository } from '../usage/usage.repository';
+import { UsageTotals } from '../usage/usage-totals';
 
 const RECONCILE_EVERY_MS = 5_000;
 const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
@@ -62,6 +64,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
     private readonly spans: OpenSpans,
+    private readonly usage: UsageRepository,
   ) {
     for (const [name, def] of definitions) this.engines.set(name, new WorkflowEngine(def));
   }
@@ -122,10 +125,11 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return { run_id: runId, status: result.state.status };
   }
 
-  async get(runId: string): Promise<RunView> {
+  async get(runId: string): Promise<RunView & UsageTotals> {
     const row = await this.runs.get(runId);
     if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
-    return this.view(row, await this.runs.steps(runId));
+    const [steps, totals] = await Promise.all([this.runs.steps(runId), this.usage.ofRun(runId)]);
+    return { ...this.view(row, steps), ...totals };
   }
 
   async recent(limit = 50) {

@@ -5,14 +5,19 @@ import { ModelProvider } from './model-provider';
 import { OpenAiProvider } from './openai.provider';
 import { ScriptedProvider } from './scripted.provider';
 import { TracedModelProvider } from './traced-provider';
+import { MeteredModelProvider } from '../pricing/metered-provider';
+import { PriceTable } from '../pricing/price-table';
 
 /** Builds the provider MODEL_PROVIDER names; the scripted one announces itself so nobody mistakes it for a model. */
 export function createModelProvider(
   config: ModelConfig,
   logger: Pick<Logger, 'log' | 'warn'> = new Logger('ModelProvider'),
 ): ModelProvider {
-  // Every call gets a GenAI span when tracing is on (a pass-through when off).
-  return new TracedModelProvider(createBareProvider(config, logger), config.name);
+  // Priced and held to the task's budget; a GenAI span per call when tracing is on (a pass-through when off).
+  return new MeteredModelProvider(
+    new TracedModelProvider(createBareProvider(config, logger), config.name),
+    new PriceTable(config.prices ?? []),
+  );
 }
 
 function createBareProvider(config: ModelConfig, logger: Pick<Logger, 'log' | 'warn'>): ModelProvider {

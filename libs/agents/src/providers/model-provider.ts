@@ -37,6 +37,8 @@ export interface ModelResponse {
   usage: TokenUsage;
   /** Why the model stopped (`stop`, `length`, `end_turn`, ...), as the provider says it. */
   finish_reason?: string;
+  /** USD the call cost by the price table (set by MeteredModelProvider). */
+  cost_usd?: number;
 }
 
 /** Every agent executes through this; chosen by MODEL_PROVIDER. */
