@@ -122,4 +122,22 @@ describe('token usage, cost and budgets (real hosts, orchestrator, PostgreSQL, R
     });
     expect(unknown.status).toBe(400);
   });
+
+  it('a workflow run that spends its budget ends failed with budget_exceeded and starts no further step', async () => {
+    const started = await system.call('POST', '/api/workflows/mcq_generation/runs', {
+      input: { topics: ['Cardiology: atrial fibrillation'] },
+      budget: { max_tokens: 1 },
+    });
+    expect(started.status).toBe(202);
+    const run = await system.waitRun(started.body.run_id, ['completed', 'failed', 'canceled']);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/^budget_exceeded: the run used \d+ tokens, max_tokens is 1$/);
+    expect(run.budget).toEqual({ max_tokens: 1 });
+    // The plan step ran (with the whole budget as its own), nothing after it.
+    const tasks = (await system.call('GET', `/api/tasks?workflow_run_id=${run.run_id}&limit=100`)).body.tasks as Json[];
+    expect(tasks.map((t) => t.step_key)).toEqual(['plan#1']);
+    const events = (await system.call('GET', `/api/workflows/runs/${run.run_id}/events`)).text;
+    expect(events).toContain('run_failed');
+    expect(run.usage.input_tokens).toBeGreaterThan(0);
+  });
 });

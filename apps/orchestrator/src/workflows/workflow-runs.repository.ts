@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { WorkflowRunStatus } from '@app/persistence';
+import type { TaskBudget } from '../tasks/task.types';
 import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 
 export interface RunRow {
@@ -16,6 +17,8 @@ export interface RunRow {
   completed_at: Date | null;
   /** The run's trace (its `workflow.run` span). */
   traceparent: string | null;
+  /** Limits on the model spend of all its tasks together. */
+  budget: TaskBudget | null;
 }
 
 export interface StepView {
@@ -62,10 +65,11 @@ export class WorkflowRunsRepository {
     input: Record<string, unknown>,
     state: RunState,
     traceparent: string | null = null,
+    budget: TaskBudget | null = null,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, traceparent)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, traceparent, budget)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8, $9::jsonb)`,
       [
         runId,
         workflow,
@@ -75,6 +79,7 @@ export class WorkflowRunsRepository {
         JSON.stringify(state.output ?? null),
         state.error ?? null,
         traceparent,
+        budget === null ? null : JSON.stringify(budget),
       ],
     );
   }

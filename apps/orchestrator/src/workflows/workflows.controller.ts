@@ -57,6 +57,6 @@ export class WorkflowsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of a workflow with its input' })
   start(@Param() params: WorkflowNameParams, @Body() dto: StartRunDto) {
-    return this.workflows.start(params.name, dto.input);
+    return this.workflows.start(params.name, dto.input, dto.budget);
   }
 }

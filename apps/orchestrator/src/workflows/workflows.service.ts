@@ -23,6 +23,8 @@ import { traceparentOf } from '@app/observability';
 import { OpenSpans } from '../tracing/open-spans';
 import { UsageRepository } from '../usage/usage.repository';
 import { UsageTotals } from '../usage/usage-totals';
+import type { TaskBudget } from '../tasks/task.types';
+import { budgetStop, remainingBudget } from './run-budget';
 
 const RECONCILE_EVERY_MS = 5_000;
 const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
@@ -86,7 +88,11 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  async start(name: string, input: Record<string, unknown>): Promise<{ run_id: string; status: string }> {
+  async start(
+    name: string,
+    input: Record<string, unknown>,
+    requestedBudget?: TaskBudget,
+  ): Promise<{ run_id: string; status: string }> {
     const engine = this.engines.get(name);
     if (!engine)
       throw new DomainException(
@@ -101,6 +107,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     }
     const runId = randomUUID();
     const result = engine.start(input);
+    const budget = requestedBudget ? { ...requestedBudget } : (this.definitions.get(name)!.budget ?? null);
     // The run's span lasts until the run ends; its steps' spans hang below it.
     const runTrace = this.spans.start(`run:${runId}`, `workflow.run ${name}`, traceparentOf() ?? null, {
       'expert_agents.workflow': name,
@@ -111,8 +118,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     let after: () => void;
     try {
       await runner.startTransaction();
-      await this.runs.insertRun(runner, runId, name, input, result.state, runTrace);
-      after = await this.persist(runner, runId, result, runTrace);
+      await this.runs.insertRun(runner, runId, name, input, result.state, runTrace, budget);
+      after = await this.persist(runner, runId, result, runTrace, budget);
       await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -125,11 +132,11 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return { run_id: runId, status: result.state.status };
   }
 
-  async get(runId: string): Promise<RunView & UsageTotals> {
+  async get(runId: string): Promise<RunView & UsageTotals & { budget: TaskBudget | null }> {
     const row = await this.runs.get(runId);
     if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
     const [steps, totals] = await Promise.all([this.runs.steps(runId), this.usage.ofRun(runId)]);
-    return { ...this.view(row, steps), ...totals };
+    return { ...this.view(row, steps), ...totals, budget: row.budget ?? null };
   }
 
   async recent(limit = 50) {
@@ -226,9 +233,13 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         await runner.commitTransaction();
         return;
       }
+      // A run with a budget: stop it once its tasks spent it, and give new tasks only what is left.
+      const spent = row.budget ? await this.usage.ofRun(runId) : undefined;
+      const stop = row.budget && spent ? budgetStop(row.budget, spent) : undefined;
       let result: EngineResult;
       try {
-        result = apply(engine, row.state);
+        result =
+          stop && !TERMINAL_RUN_STATUSES.includes(row.status) ? engine.fail(row.state, stop) : apply(engine, row.state);
       } catch (error) {
         if (error instanceof EngineError) {
           if (error.code === 'INVALID_DECISION') throw fieldError('decision', error.message);
@@ -236,7 +247,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         }
         throw error;
       }
-      after = await this.persist(runner, runId, result, row.traceparent);
+      const left = row.budget && spent ? remainingBudget(row.budget, spent) : null;
+      after = await this.persist(runner, runId, result, row.traceparent, left);
       await runner.commitTransaction();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
         finishedAs = { workflow: row.workflow, status: result.state.status };
@@ -260,6 +272,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     runId: string,
     result: EngineResult,
     runTrace: string | null,
+    budget: TaskBudget | null,
   ): Promise<() => void> {
     const newTasks: NewTask[] = [];
     const toCancel: string[] = [];
@@ -268,7 +281,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     for (const action of result.actions) {
       switch (action.type) {
         case 'create_task':
-          newTasks.push(this.toTask(runId, action.task, runTrace));
+          newTasks.push({ ...this.toTask(runId, action.task, runTrace), budget });
           break;
         case 'cancel_task':
           toCancel.push(action.task_id);

@@ -10,6 +10,8 @@ export interface WorkflowDefinition extends WorkflowGraph {
   description: string;
   /** Fields the run's input must carry. */
   input?: { required?: string[] };
+  /** Default budget of a run (a run's own `budget` replaces it). */
+  budget?: { max_tokens?: number; max_cost_usd?: number };
 }
 
 export interface WorkflowGraph {

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { BudgetDto } from '../../tasks/dto/budget.dto';
 
 export class StartRunDto {
   @ApiProperty({
@@ -9,6 +11,12 @@ export class StartRunDto {
   })
   @IsObject()
   input!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: BudgetDto, description: "Limits on the run's model spend (default: the workflow's)" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
 }
 
 export class ResumeRunDto {
