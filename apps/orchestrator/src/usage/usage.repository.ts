@@ -23,6 +23,19 @@ export class UsageRepository {
     return toTotals(rows);
   }
 
+  /** The workflow of a task and the cost of its final attempt (for the per-workflow cost counter). */
+  async costOfTask(taskId: string): Promise<{ workflow: string; usd: number } | undefined> {
+    const rows: { workflow: string; usd: number | null }[] = await this.dataSource.query(
+      `SELECT r.workflow, a.cost_usd::float8 AS usd
+         FROM task_history t JOIN workflow_runs r ON r.run_id = t.workflow_run_id
+         JOIN task_attempts a ON a.task_id = t.task_id AND a.attempt = t.attempt
+        WHERE t.task_id = $1`,
+      [taskId],
+    );
+    const row = rows[0];
+    return row && row.usd !== null ? { workflow: row.workflow, usd: row.usd } : undefined;
+  }
+
   async grouped(group: UsageGroup, since: Date | null): Promise<({ key: string } & UsageTotals)[]> {
     const rows: (UsageRow & { key: string })[] = await this.dataSource.query(
       `SELECT ${GROUP_COLUMN[group]} AS key, ${USAGE_SUMS}

@@ -165,6 +165,10 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
   private onTaskOutcome(notice: TaskOutcomeNotice): void {
     if (!notice.workflow_run_id || this.stopping) return;
     this.spans.end(`task:${notice.task_id}`, { status: notice.status, error: notice.error });
+    void this.usage
+      .costOfTask(notice.task_id)
+      .then((c) => c && c.usd > 0 && this.metrics.workflowCost.inc({ workflow: c.workflow }, c.usd))
+      .catch(() => undefined); // a metric, not a record: the attempt row holds the cost
     const outcome = toOutcome(notice.status, notice.result, notice.error);
     this.change(
       notice.workflow_run_id,
