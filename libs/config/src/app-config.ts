@@ -1,3 +1,4 @@
+import type { ModelLimitsConfig } from './model-limits-config';
 import type { ModelPrice } from './model-prices-config';
 import type { TracingConfig } from './tracing-config';
 
@@ -94,6 +95,8 @@ export interface ModelConfig {
   scriptedLatencyMs: number;
   /** MODEL_PRICES_FILE entries, laid over the built-in price table (libs/agents pricing). */
   prices?: ModelPrice[];
+  /** MODEL_RPM / MODEL_TPM / MODEL_MAX_CONCURRENT shared through Redis, SCRIPTED_RPM. */
+  limits?: ModelLimitsConfig;
 }
 
 /** AGENT_IDS parsed: syntax is checked here, membership in the catalog by the agent host at start-up. */

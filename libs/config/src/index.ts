@@ -5,3 +5,4 @@ export * from './load-config';
 export * from './config.module';
 export * from './tracing-config';
 export * from './model-prices-config';
+export * from './model-limits-config';

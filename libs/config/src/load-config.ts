@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
+import { modelLimitsConfig } from './model-limits-config';
 import { modelPricesConfig } from './model-prices-config';
 import { tracingConfig } from './tracing-config';
 
@@ -83,6 +84,7 @@ function modelConfig(env: EnvReader): ModelConfig {
     maxOutputTokens: env.int('MODEL_MAX_OUTPUT_TOKENS', 4096, 16, 200_000),
     scriptedLatencyMs: env.int('SCRIPTED_LATENCY_MS', 0, 0, 600_000),
     prices: modelPricesConfig(env),
+    limits: modelLimitsConfig(env),
   };
 }
 

@@ -12,15 +12,23 @@ import { PriceTable } from '../pricing/price-table';
 export function createModelProvider(
   config: ModelConfig,
   logger: Pick<Logger, 'log' | 'warn'> = new Logger('ModelProvider'),
+  extras: {
+    /** SCRIPTED_RPM: the scripted provider's simulated limit (see ScriptedProvider). */
+    scriptedAdmit?: () => Promise<number>;
+    /** Wraps the traced provider (the agent host's shared model limits), inside the budget check. */
+    limit?: (provider: ModelProvider) => ModelProvider;
+  } = {},
 ): ModelProvider {
   // Priced and held to the task's budget; a GenAI span per call when tracing is on (a pass-through when off).
-  return new MeteredModelProvider(
-    new TracedModelProvider(createBareProvider(config, logger), config.name),
-    new PriceTable(config.prices ?? []),
-  );
+  const traced = new TracedModelProvider(createBareProvider(config, logger, extras.scriptedAdmit), config.name);
+  return new MeteredModelProvider(extras.limit ? extras.limit(traced) : traced, new PriceTable(config.prices ?? []));
 }
 
-function createBareProvider(config: ModelConfig, logger: Pick<Logger, 'log' | 'warn'>): ModelProvider {
+function createBareProvider(
+  config: ModelConfig,
+  logger: Pick<Logger, 'log' | 'warn'>,
+  scriptedAdmit?: () => Promise<number>,
+): ModelProvider {
   const common = {
     model: config.name,
     baseUrl: config.baseUrl,
@@ -42,6 +50,6 @@ function createBareProvider(config: ModelConfig, logger: Pick<Logger, 'log' | 'w
         `model provider: scripted${config.providerDefaulted ? ' (the default: MODEL_PROVIDER is not set)' : ''} — ` +
           `deterministic offline outputs marked model "scripted", not a real model; latency ${config.scriptedLatencyMs} ms per call`,
       );
-      return new ScriptedProvider({ latencyMs: config.scriptedLatencyMs });
+      return new ScriptedProvider({ latencyMs: config.scriptedLatencyMs, admit: scriptedAdmit });
   }
 }

@@ -55,6 +55,8 @@ export class ModelProviderError extends Error {
     readonly kind: ModelErrorKind,
     message: string,
     readonly status?: number,
+    /** A 429's `retry-after`, in ms: the shared model limiter holds every host back this long. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ModelProviderError';

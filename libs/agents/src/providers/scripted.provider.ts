@@ -14,7 +14,13 @@ const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 export class ScriptedProvider implements ModelProvider {
   readonly name = 'scripted';
 
-  constructor(private readonly options: { latencyMs?: number } = {}) {}
+  constructor(
+    private readonly options: {
+      latencyMs?: number;
+      /** A simulated provider limit (SCRIPTED_RPM): resolves 0 to admit the call, else the ms to retry after (a 429). */
+      admit?: () => Promise<number>;
+    } = {},
+  ) {}
 
   async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
     const steering = readSteering(request.scripted);
@@ -26,6 +32,9 @@ export class ScriptedProvider implements ModelProvider {
       throw new ModelProviderError('aborted', 'scripted model call was aborted');
     }
     if (steering.fail !== undefined) throw new ModelProviderError('failed', `scripted failure: ${steering.fail}`);
+    const retryAfter = this.options.admit ? await this.options.admit() : 0;
+    if (retryAfter > 0)
+      throw new ModelProviderError('rate_limited', 'scripted provider: rate limit reached (HTTP 429)', 429, retryAfter);
 
     let text: string;
     if (request.purpose === 'consult') {
