@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import { ModelProvider, ModelProviderError, ModelRequest, ModelResponse } from '@app/agents';
 import { SlidingWindow, WindowLimits } from './sliding-window';
 
@@ -64,6 +65,8 @@ export class LimitedModelProvider implements ModelProvider {
     if (wait === 0) return;
     const taskId = request.task?.task_id;
     if (taskId) this.waiting.add(taskId);
+    // On the agent's span (the model-call span starts once admitted); a no-op when tracing is off.
+    trace.getActiveSpan()?.addEvent('waiting_for_model', { 'expert_agents.wait_ms': wait });
     try {
       while (wait > 0) {
         const elapsed = performance.now() - started;
