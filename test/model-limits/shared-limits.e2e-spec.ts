@@ -55,6 +55,11 @@ describe('model limits shared by all agent hosts (3 hosts, 60 RPM, Redis)', () =
     for (let i = 0; i + RPM < done.length; i++) expect(done[i + RPM] - done[i]).toBeGreaterThanOrEqual(60_000);
     expect(done[done.length - 1] - done[0]).toBeGreaterThanOrEqual(60_000);
 
+    // The tasks that waited say so in their history.
+    const waited = tasks.filter((t) => t.history.some((e: Json) => e.type === 'waiting_for_model'));
+    expect(waited.length).toBeGreaterThanOrEqual(TASKS - RPM);
+    expect(waited[0].history.find((e: Json) => e.type === 'waiting_for_model').detail.wait_ms).toBeGreaterThan(0);
+
     // Waits were counted, the provider never had to say 429.
     const metrics = await Promise.all(system.hosts.map((h) => call(h.baseUrl, 'GET', '/metrics')));
     const sum = (name: string) =>

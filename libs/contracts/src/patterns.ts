@@ -6,6 +6,8 @@ export const TaskPatterns = {
   Started: 'task.started',
   /** agent host → orchestrator.results: an attempt ended (completed | failed | canceled). */
   Result: 'task.result',
+  /** agent host → orchestrator.results: an attempt's model call waits for the shared model limits. */
+  WaitingForModel: 'task.waiting_for_model',
 } as const;
 
 /** What other backends call on the orchestrator (Redis Streams transport or Nest's Redis transport). */

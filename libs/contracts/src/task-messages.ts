@@ -208,3 +208,21 @@ export class TaskResultMessage {
     );
   }
 }
+
+/** payload of task.waiting_for_model: the attempt's next model call waits for the limits shared by all hosts. */
+export class TaskWaitingMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @Matches(AGENT_ID_PATTERN)
+  agent_id!: string;
+
+  /** How long the limiter said to wait first (it may admit the call later than that under contention). */
+  @IsInt()
+  @Min(0)
+  wait_ms!: number;
+}

@@ -5,6 +5,8 @@ import { ModelProvider, ModelProviderError, ModelRequest, ModelResponse } from '
 import { SlidingWindow, WindowLimits } from './sliding-window';
 
 export interface LimiterEvents {
+  /** A task's model call starts waiting (reported to the orchestrator as `waiting_for_model`). */
+  waiting(request: ModelRequest, waitMs: number): void;
   /** A call waited for the shared limits (seconds), then went ahead or gave up. */
   waited(seconds: number, outcome: 'admitted' | 'gave_up'): void;
   /** The provider answered 429 anyway; its retry-after now holds every host back. */
@@ -67,6 +69,7 @@ export class LimitedModelProvider implements ModelProvider {
     if (taskId) this.waiting.add(taskId);
     // On the agent's span (the model-call span starts once admitted); a no-op when tracing is off.
     trace.getActiveSpan()?.addEvent('waiting_for_model', { 'expert_agents.wait_ms': wait });
+    this.events.waiting(request, wait);
     try {
       while (wait > 0) {
         const elapsed = performance.now() - started;

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
 import { MODEL_PROVIDER } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
+import { OrchestratorReporter } from '../tasks/orchestrator-reporter';
 import { LimitedModelProvider } from './limited-model-provider';
 import { PROVIDER_WINDOW_MS, SlidingWindow } from './sliding-window';
 
@@ -15,8 +16,13 @@ import { PROVIDER_WINDOW_MS, SlidingWindow } from './sliding-window';
  */
 export const modelProviderFactory: Provider = {
   provide: MODEL_PROVIDER,
-  inject: [APP_CONFIG, REDIS_CLIENT, AgentMetrics],
-  useFactory: (config: AppConfig, redis: Redis, metrics: AgentMetrics): ModelProvider => {
+  inject: [APP_CONFIG, REDIS_CLIENT, AgentMetrics, OrchestratorReporter],
+  useFactory: (
+    config: AppConfig,
+    redis: Redis,
+    metrics: AgentMetrics,
+    reporter: OrchestratorReporter,
+  ): ModelProvider => {
     const { model } = config;
     const limits = model.limits ?? { rpm: 0, tpm: 0, maxConcurrent: 0, maxWaitMs: 120_000, scriptedRpm: 0 };
     const base = `${config.transportKeyPrefix}:model-limits:${model.provider}:${model.name}`;
@@ -40,6 +46,13 @@ export const modelProviderFactory: Provider = {
               new SlidingWindow(redis, base),
               { ...limits, leaseMs: model.timeoutMs * (model.maxRetries + 1) + 5_000 },
               {
+                waiting: (request, waitMs) => {
+                  const task = request.task;
+                  if (!task) return;
+                  const message = { task_id: task.task_id, attempt: task.attempt, agent_id: request.agent.agent_id };
+                  // Best effort: a lost notice only hides the wait, the call itself goes on.
+                  void reporter.waitingForModel({ ...message, wait_ms: Math.round(waitMs) }).catch(() => undefined);
+                },
                 waited: (seconds, outcome) => metrics.modelLimitWait(labels, seconds, outcome),
                 throttled: () => metrics.modelThrottled(labels),
               },

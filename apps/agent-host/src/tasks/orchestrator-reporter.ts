@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
-import { ORCHESTRATOR_RESULTS_ADDRESS, TaskPatterns, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import {
+  ORCHESTRATOR_RESULTS_ADDRESS,
+  TaskPatterns,
+  TaskResultMessage,
+  TaskStartedMessage,
+  TaskWaitingMessage,
+} from '@app/contracts';
 import { RedisStreamsClient } from '@app/transport';
 import { BUS_CLIENT } from '../messaging/bus-client.provider';
 
@@ -11,6 +17,10 @@ export class OrchestratorReporter {
 
   async started(message: TaskStartedMessage): Promise<void> {
     await this.emit(TaskPatterns.Started, message, message.agent_id, message.task_id);
+  }
+
+  async waitingForModel(message: TaskWaitingMessage): Promise<void> {
+    await this.emit(TaskPatterns.WaitingForModel, message, message.agent_id, message.task_id);
   }
 
   async result(message: TaskResultMessage): Promise<void> {

@@ -1,7 +1,7 @@
 import { Controller, UseFilters, UsePipes } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { createValidationPipe } from '@app/common';
-import { TaskPatterns, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskPatterns, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { RedisStreamsExceptionFilter } from '@app/transport';
 import { STREAMS_TRANSPORT } from '../bus/streams-transport';
 import { TasksService } from './tasks.service';
@@ -24,5 +24,10 @@ export class TaskResultsController {
   @EventPattern(TaskPatterns.Result, STREAMS_TRANSPORT)
   result(@Payload() message: TaskResultMessage): Promise<void> {
     return this.tasks.recordResult(message);
+  }
+
+  @EventPattern(TaskPatterns.WaitingForModel, STREAMS_TRANSPORT)
+  waitingForModel(@Payload() message: TaskWaitingMessage): Promise<void> {
+    return this.tasks.recordWaitingForModel(message);
   }
 }

@@ -146,6 +146,22 @@ export class TasksRepository {
     return rows[0] ? toView(rows[0]) : undefined;
   }
 
+  /** Records that the attempt's model call waits for the shared model limits; nothing once the attempt is over. */
+  async waitingForModel(m: {
+    task_id: string;
+    attempt: number;
+    agent_id: string;
+    wait_ms: number;
+  }): Promise<EventRow[]> {
+    return this.dataSource.query(
+      `INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+       SELECT task_id, attempt, 'waiting_for_model', status, $3, jsonb_build_object('wait_ms', $4::int)
+         FROM task_history WHERE task_id = $1 AND attempt = $2 AND status IN ('pending', 'in_progress')
+       RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at`,
+      [m.task_id, m.attempt, m.agent_id, m.wait_ms],
+    );
+  }
+
   async attempts(taskId: string): Promise<AttemptView[]> {
     const rows: (Omit<AttemptView, 'dispatched_at' | 'deadline' | 'started_at' | 'completed_at'> &
       Record<'dispatched_at' | 'deadline', Date> &

@@ -4,7 +4,7 @@ import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -135,6 +135,11 @@ export class TasksService implements OnModuleInit {
 
   recordStarted(message: TaskStartedMessage): Promise<void> {
     return this.writer.started(message);
+  }
+
+  /** A `waiting_for_model` event in the task's history (and on its SSE stream) while its attempt is running. */
+  async recordWaitingForModel(message: TaskWaitingMessage): Promise<void> {
+    this.hub.publishEvents(await this.repository.waitingForModel(message));
   }
 
   recordResult(message: TaskResultMessage): Promise<void> {
