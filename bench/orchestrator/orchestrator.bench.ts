@@ -6,9 +6,9 @@
  * Run: npm run bench:orchestrator. Progress on stderr, the table on stdout, figures in
  * bench/results/orchestrator.json. Env: BENCH_DATABASE_URL (default .../ea_bench_orchestrator),
  * BENCH_REDIS_URL, BENCH_SECONDS (per phase, default 10), BENCH_RATE (offered tasks/s of the
- * throughput phase, default 1200), BENCH_LATENCY_RATE (default 200), BENCH_PROFILE=1 (CPU profile of
- * the orchestrator in /tmp/orchprof). Then an overload phase (overload-phase.ts): more offered than
- * the agents' slots take; BENCH_OVERLOAD_SECONDS (default BENCH_SECONDS), BENCH_OVERLOAD=0 skips it.
+ * throughput phase, default 1200), BENCH_LATENCY_RATE (default 200), BENCH_TRACING=0 (skip the tracing-on phase),
+ * BENCH_PROFILE=1 (CPU profile of the orchestrator in /tmp/orchprof). Then an overload phase (overload-phase.ts): more
+ * offered than the agents' slots take; BENCH_OVERLOAD_SECONDS (default BENCH_SECONDS), BENCH_OVERLOAD=0 skips it.
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -24,6 +24,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';
 import { RedisStreamsClient, RedisStreamsServer } from '@app/transport';
 import { builtApp, freePort, freshDatabase } from '../support/bench-env';
+import { startOtlpSink } from '../support/otlp-sink';
 import { CpuSample, cpuMs, cpuMsMatching, cpuPerUnit } from '../support/cpu-usage';
 import { paced } from '../support/paced-load';
 import { percentile } from '../support/stats';
@@ -265,16 +266,16 @@ async function main(): Promise<void> {
   });
 
   log('starting orchestrator');
+  const orchestratorEnv = {
+    REGISTRY_URL: registryUrl,
+    TRANSPORT_KEY_PREFIX: PREFIX,
+    ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
+    ORCHESTRATOR_INSTANCE_ID: `bench-${PREFIX}`,
+    DATABASE_POOL_SIZE: '20',
+  };
   const orchestrator = spawnNode(
     builtApp(ROOT, 'orchestrator'),
-    {
-      ORCHESTRATOR_PORT: String(orchestratorPort),
-      REGISTRY_URL: registryUrl,
-      TRANSPORT_KEY_PREFIX: PREFIX,
-      ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
-      ORCHESTRATOR_INSTANCE_ID: `bench-${PREFIX}`,
-      DATABASE_POOL_SIZE: '20',
-    },
+    { ...orchestratorEnv, ORCHESTRATOR_PORT: String(orchestratorPort) },
     'orchestrator',
   );
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
@@ -327,6 +328,7 @@ async function main(): Promise<void> {
     /orchestrator_group_commit_batch_size_sum\{[^}]*\} ([\d.e+]+)[\s\S]*orchestrator_group_commit_batch_size_count\{[^}]*\} (\d+)/.exec(
       metrics,
     );
+  const tracing = process.env.BENCH_TRACING === '0' ? null : await tracedThroughput(ds, orchestrator, orchestratorEnv);
   await ds.destroy();
 
   const result = {
@@ -343,6 +345,7 @@ async function main(): Promise<void> {
     mean_group_commit_batch: batch ? Math.round((Number(batch[1]) / Number(batch[2])) * 10) / 10 : null,
     orchestrator_event_loop_lag_p99_ms: lagP99 ? Math.round(Number(lagP99[1]) * 10000) / 10 : null,
     mean_group_commit_ms: commit ? Math.round((Number(commit[1]) / Number(commit[2])) * 10000) / 10 : null,
+    tracing,
     ratios: {
       throughput_orchestrator_over_bus: Math.round((throughput.tasksPerSec / busThroughput.tasksPerSec) * 100) / 100,
       p50_orchestrator_over_bus: Math.round((latency.p50Ms / busLatency.p50Ms) * 10) / 10,
@@ -378,10 +381,54 @@ async function main(): Promise<void> {
         `most attempts on one agent at once ${overload.max_concurrent_per_agent} (slots ${SLOW_SLOTS}); queue wait p50/p99 ${overload.queue_wait_p50_ms}/${overload.queue_wait_p99_ms} ms; ` +
         `completion p50/p99 ${overload.completion_p50_ms}/${overload.completion_p99_ms} ms; drained in ${overload.drain_seconds} s`,
     );
+  if (tracing)
+    table.push(
+      `tracing (same ${RATE}/s offered): off ${tracing.off.tasksPerSec} tasks/s p99 ${tracing.off.p99Ms} ms, ` +
+        `on (every span exported to a local OTLP receiver) ${tracing.on.tasksPerSec} tasks/s p99 ${tracing.on.p99Ms} ms: ` +
+        `throughput ${tracing.throughput_cost_pct}% lower; ${tracing.export_requests} export requests, ${tracing.export_kib} KiB`,
+    );
   if (transportFigures) table.push(`transport bench (helper 2): ${JSON.stringify(transportFigures)}`);
   process.stdout.write(`${table.join('\n')}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'orchestrator.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Tracing on against off, side by side: the throughput phase again with a second orchestrator that exports every
+ * span (ratio 1) to a local OTLP receiver; the first one (tracing off) is stopped so they never compete.
+ */
+async function tracedThroughput(ds: DataSource, untraced: ChildProcess, env: Record<string, string>) {
+  const off = await endToEnd(ds, 'throughput');
+  await new Promise<void>((resolve) => {
+    if (untraced.exitCode !== null) return resolve();
+    untraced.once('exit', () => resolve());
+    untraced.kill('SIGTERM');
+  });
+  const sink = await startOtlpSink();
+  const port = await freePort(30000);
+  log('tracing on: an orchestrator exporting every span to a local OTLP receiver');
+  spawnNode(
+    builtApp(ROOT, 'orchestrator'),
+    { ...env, ORCHESTRATOR_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '500' },
+    'orchestrator-traced',
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(`${url}/health/ready`, 'traced orchestrator');
+  await offer(url, 200, 2, 'warmup_traced');
+  await waitAllFinished(ds, 'warmup_traced');
+  log(`throughput with tracing: ${RATE} tasks/s offered for ${SECONDS}s`);
+  await offer(url, RATE, SECONDS, 'throughput_traced');
+  await waitAllFinished(ds, 'throughput_traced');
+  const on = await endToEnd(ds, 'throughput_traced');
+  await sleep(1_000); // the last batch of spans
+  await sink.close();
+  return {
+    off,
+    on,
+    throughput_cost_pct: Math.round((1 - on.tasksPerSec / off.tasksPerSec) * 1000) / 10,
+    export_requests: sink.stats.requests,
+    export_kib: Math.round(sink.stats.bytes / 1024),
+  };
 }
 
 async function cleanup(): Promise<void> {

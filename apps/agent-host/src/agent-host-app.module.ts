@@ -1,11 +1,12 @@
 import { AuthModule } from '@app/auth';
-import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentDefinition, createModelProvider } from '@app/agents';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AgentDefinition } from '@app/agents';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { DrainService } from './hosting/drain.service';
-import { HOSTED_DEFINITIONS, HostedAgents, MODEL_PROVIDER } from './hosting/hosted-agents';
+import { HOSTED_DEFINITIONS, HostedAgents } from './hosting/hosted-agents';
+import { modelProviderFactory } from './model-limits/model-provider.factory';
 import { createStreamServer, STREAM_SERVER } from './hosting/stream-server.provider';
 import { AgentMessagesController } from './messaging/agent-messages.controller';
 import { busClientProvider } from './messaging/bus-client.provider';
@@ -50,7 +51,7 @@ export class AgentHostAppModule {
       controllers: [TasksController, StatusController, TaskStreamController, AgentMessagesController],
       providers: [
         { provide: HOSTED_DEFINITIONS, useValue: definitions },
-        { provide: MODEL_PROVIDER, useFactory: () => createModelProvider(config.model, new Logger('ModelProvider')) },
+        modelProviderFactory,
         { provide: STREAM_SERVER, useValue: createStreamServer(config, definitions) },
         busClientProvider,
         ...AGENT_METRIC_PROVIDERS,

@@ -1,9 +1,11 @@
 import { UnknownAgentError } from '@app/agents';
 import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { startTracing } from '@app/observability';
 import { startAgentHost } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  startTracing(config.tracing, 'agent-host'); // before anything else, so every span and log line sees it
   try {
     await startAgentHost(config);
   } catch (err) {

@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { bindHost } from '@app/auth';
 import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { startTracing } from '@app/observability';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  startTracing(config.tracing, 'orchestrator'); // before anything else, so every span and log line sees it
   try {
     const app = await createOrchestratorApp(config);
     enforceShutdownDeadline(config.shutdownGraceSeconds);

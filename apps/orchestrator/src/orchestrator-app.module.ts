@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { RpcModule } from './rpc/rpc.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
+import { UsageModule } from './usage/usage.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -33,6 +34,7 @@ export class OrchestratorAppModule {
         SchedulesModule,
         RetentionModule,
         ConsoleModule,
+        UsageModule,
       ],
     };
   }

@@ -1,9 +1,11 @@
 import { bindHost } from '@app/auth';
 import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  startTracing(config.tracing, 'registry'); // before anything else, so every span and log line sees it
   const app = await createHttpApp(RegistryAppModule.forRoot(config), {
     title: 'expert-agents Agent Registry',
     description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',

@@ -24,6 +24,10 @@ export * from './providers/anthropic.provider';
 export * from './providers/scripted.provider';
 export * from './providers/scripted-outputs';
 export * from './providers/create-model-provider';
+export * from './providers/traced-provider';
+// Prices, costs and budgets
+export * from './pricing/price-table';
+export * from './pricing/metered-provider';
 // Test kit for users (MockAgent, in-memory bus, scripted runner)
 export * from './testing/mock-agent';
 export * from './testing/in-memory-bus';

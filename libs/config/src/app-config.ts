@@ -1,6 +1,9 @@
 import { ConsoleConfig } from './console-config';
 import { DispatchConfig } from './dispatch-config';
 import type { AuthConfig } from './auth-config';
+import type { ModelLimitsConfig } from './model-limits-config';
+import type { ModelPrice } from './model-prices-config';
+import type { TracingConfig } from './tracing-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -49,6 +52,8 @@ export interface AppConfig {
   dispatch: DispatchConfig;
   /** Authentication, authorization, rate limits and audit (AUTH_*, OIDC_*, AUDIT_*). */
   auth: AuthConfig;
+  /** OpenTelemetry traces (OTEL_* variables). */
+  tracing: TracingConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */
@@ -108,6 +113,10 @@ export interface ModelConfig {
   maxOutputTokens: number;
   /** SCRIPTED_LATENCY_MS: simulated model time per scripted call. */
   scriptedLatencyMs: number;
+  /** MODEL_PRICES_FILE entries, laid over the built-in price table (libs/agents pricing). */
+  prices?: ModelPrice[];
+  /** MODEL_RPM / MODEL_TPM / MODEL_MAX_CONCURRENT shared through Redis, SCRIPTED_RPM. */
+  limits?: ModelLimitsConfig;
 }
 
 /** AGENT_IDS parsed: syntax is checked here, membership in the catalog by the agent host at start-up. */

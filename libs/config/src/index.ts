@@ -7,3 +7,6 @@ export * from './console-config';
 export * from './connection-security';
 export * from './dispatch-config';
 export * from './auth-config';
+export * from './tracing-config';
+export * from './model-prices-config';
+export * from './model-limits-config';

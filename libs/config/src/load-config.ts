@@ -14,6 +14,9 @@ import { dispatchConfig } from './dispatch-config';
 import { EnvReader } from './env-reader';
 import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 import { authConfig } from './auth-config';
+import { modelLimitsConfig } from './model-limits-config';
+import { modelPricesConfig } from './model-prices-config';
+import { tracingConfig } from './tracing-config';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -99,6 +102,8 @@ function modelConfig(env: EnvReader): ModelConfig {
     maxRetries: env.int('MODEL_MAX_RETRIES', 2, 0, 10),
     maxOutputTokens: env.int('MODEL_MAX_OUTPUT_TOKENS', 4096, 16, 200_000),
     scriptedLatencyMs: env.int('SCRIPTED_LATENCY_MS', 0, 0, 600_000),
+    prices: modelPricesConfig(env),
+    limits: modelLimitsConfig(env),
   };
 }
 
@@ -178,6 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     console: consoleConfig(env, registryPort),
     dispatch: dispatchConfig(env),
     auth: authConfig(env, env.raw('NODE_ENV') ?? 'development'),
+    tracing: tracingConfig(env),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

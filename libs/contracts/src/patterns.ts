@@ -8,6 +8,8 @@ export const TaskPatterns = {
   Result: 'task.result',
   /** agent host → orchestrator.results: an attempt is alive (tasks with a heartbeat timeout). */
   Progress: 'task.progress',
+  /** agent host → orchestrator.results: an attempt's model call waits for the shared model limits. */
+  WaitingForModel: 'task.waiting_for_model',
 } as const;
 
 /** What other backends call on the orchestrator (Redis Streams transport or Nest's Redis transport). */

@@ -3,7 +3,9 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsNumber,
   IsObject,
+  IsPositive,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,6 +18,19 @@ import {
 import { isInt, isIsoInstant, isPlainObject, isUuid, matches, onlyKeys, optional } from './fast-checks';
 
 export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
+
+/** A task's budget; an absent field is no limit. */
+export class TaskBudgetMessage {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_tokens?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  max_cost_usd?: number;
+}
 
 /** payload of task.execute: one attempt of one task, addressed to one agent. */
 export class TaskExecuteMessage {
@@ -65,6 +80,12 @@ export class TaskExecuteMessage {
   @IsOptional()
   @IsString()
   step_id?: string;
+
+  /** Limits on the attempt's model spend; the host stops calling the model once one is reached. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskBudgetMessage)
+  budget?: TaskBudgetMessage;
 }
 
 export class TaskUsage {
@@ -75,6 +96,12 @@ export class TaskUsage {
   @IsInt()
   @Min(0)
   output_tokens!: number;
+
+  /** Input tokens served from the provider's prompt cache (a part of input_tokens). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  cached_input_tokens?: number;
 }
 
 /** payload of task.started. */
@@ -148,6 +175,12 @@ export class TaskResultMessage {
   @Type(() => TaskUsage)
   usage?: TaskUsage;
 
+  /** USD the attempt's model calls cost by the host's price table. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  cost_usd?: number;
+
   private static readonly keys = new Set([
     'task_id',
     'attempt',
@@ -159,8 +192,9 @@ export class TaskResultMessage {
     'completed_at',
     'model',
     'usage',
+    'cost_usd',
   ]);
-  private static readonly usageKeys = new Set(['input_tokens', 'output_tokens']);
+  private static readonly usageKeys = new Set(['input_tokens', 'output_tokens', 'cached_input_tokens']);
 
   /** See fast-checks.ts: true only for a message class-validator accepts too. */
   static fastCheck(v: unknown): boolean {
@@ -182,8 +216,28 @@ export class TaskResultMessage {
           isPlainObject(u) &&
           onlyKeys(u, TaskResultMessage.usageKeys) &&
           isInt(u.input_tokens, 0) &&
-          isInt(u.output_tokens, 0),
-      )
+          isInt(u.output_tokens, 0) &&
+          optional(u.cached_input_tokens, (c) => isInt(c, 0)),
+      ) &&
+      optional(v.cost_usd, (c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)
     );
   }
+}
+
+/** payload of task.waiting_for_model: the attempt's next model call waits for the limits shared by all hosts. */
+export class TaskWaitingMessage {
+  @IsUUID()
+  task_id!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @Matches(AGENT_ID_PATTERN)
+  agent_id!: string;
+
+  /** How long the limiter said to wait first (it may admit the call later than that under contention). */
+  @IsInt()
+  @Min(0)
+  wait_ms!: number;
 }

@@ -6,3 +6,5 @@ export * from './health/lifecycle.state';
 export * from './health/redis.health';
 export * from './health/health.controller';
 export * from './health/health.module';
+export * from './tracing/tracing';
+export * from './tracing/http-tracing';

@@ -1,3 +1,4 @@
+import { traceparentOf } from '@app/observability';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
@@ -189,7 +190,8 @@ export class RedisStreamsClient extends ClientProxy {
       message_type: this.normalizePattern(pattern as string),
       payload: r.data,
       correlation_id: r.options.correlationId,
-      traceparent: r.options.traceparent,
+      // An explicit traceparent wins; otherwise the active span's, so the receiver continues the sender's trace.
+      traceparent: r.options.traceparent ?? traceparentOf(),
     });
     return this.options.signer ? signEnvelope(envelope, this.options.signer) : envelope;
   }

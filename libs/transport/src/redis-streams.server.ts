@@ -1,3 +1,4 @@
+import { contextFromTraceparent, inSpan, SpanKind, tracingEnabled } from '@app/observability';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import Redis from 'ioredis';
@@ -19,6 +20,7 @@ import { RedisStreamsContext } from './redis-streams.context';
 import { transportMetrics, TransportMetrics } from './transport.metrics';
 import { RedisStreamsServerOptions, ResolvedServerOptions, resolveServerOptions } from './transport.options';
 import { safeMinId } from './trim';
+import { consumerAttributes } from './tracing-attributes';
 
 export type RedisStreamsStatus = 'connected' | 'disconnected' | 'reconnecting';
 
@@ -415,6 +417,23 @@ export class RedisStreamsServer
   }
 
   private async invoke(
+    handler: MessageHandler,
+    envelope: TransportEnvelope,
+    ctx: RedisStreamsContext,
+  ): Promise<unknown[]> {
+    // A traced message continues its sender's trace: a CONSUMER span around the handler (nothing when tracing is off).
+    if (envelope.traceparent !== undefined && tracingEnabled()) {
+      return inSpan(
+        `${envelope.message_type} process`,
+        { kind: SpanKind.CONSUMER, attributes: consumerAttributes(envelope, ctx) },
+        () => this.invokeUntraced(handler, envelope, ctx),
+        contextFromTraceparent(envelope.traceparent),
+      );
+    }
+    return this.invokeUntraced(handler, envelope, ctx);
+  }
+
+  private async invokeUntraced(
     handler: MessageHandler,
     envelope: TransportEnvelope,
     ctx: RedisStreamsContext,

@@ -18,6 +18,7 @@ export class TimedModelProvider implements ModelProvider {
     try {
       const response = await this.inner.complete(request, options);
       this.metrics.modelUsage(this.agentId, response.usage.input_tokens, response.usage.output_tokens);
+      if (response.cost_usd) this.metrics.modelCost(this.agentId, response.model, response.cost_usd);
       return response;
     } finally {
       this.metrics.modelCall(this.agentId, this.inner.name, (performance.now() - started) / 1000);

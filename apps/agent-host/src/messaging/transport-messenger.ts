@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { SpanOptions } from '@opentelemetry/api';
 import { lastValueFrom } from 'rxjs';
 import { AgentMessenger, MessagePayload } from '@app/agents';
 import { AgentMessagePayload, AgentPatterns } from '@app/contracts';
+import { inSpan, SpanKind } from '@app/observability';
 import { BROADCAST_ADDRESS, RedisStreamsClient } from '@app/transport';
 import { BUS_CLIENT } from './bus-client.provider';
 
@@ -12,8 +14,10 @@ export class TransportMessenger implements AgentMessenger, OnApplicationShutdown
   constructor(@Inject(BUS_CLIENT) private readonly client: RedisStreamsClient) {}
 
   async send(from: string, to: string, messageType: string, payload: MessagePayload): Promise<void> {
-    await lastValueFrom(
-      this.client.to(to).emit(AgentPatterns.Message, this.message(from, to, messageType, payload), { from }),
+    await inSpan(`agent.message ${messageType}`, messageSpan(from, to, messageType), () =>
+      lastValueFrom(
+        this.client.to(to).emit(AgentPatterns.Message, this.message(from, to, messageType, payload), { from }),
+      ),
     );
   }
 
@@ -23,6 +27,18 @@ export class TransportMessenger implements AgentMessenger, OnApplicationShutdown
   }
 
   async request(
+    from: string,
+    to: string,
+    messageType: string,
+    payload: MessagePayload,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<MessagePayload> {
+    return inSpan(`agent.ask ${messageType}`, messageSpan(from, to, messageType), () =>
+      this.ask(from, to, messageType, payload, options),
+    );
+  }
+
+  private ask(
     from: string,
     to: string,
     messageType: string,
@@ -56,6 +72,20 @@ export class TransportMessenger implements AgentMessenger, OnApplicationShutdown
       sent_at: new Date().toISOString(),
     };
   }
+}
+
+/** A PRODUCER span per agent-to-agent message; the receiving host continues it from the envelope's traceparent. */
+function messageSpan(from: string, to: string, messageType: string): SpanOptions {
+  return {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      'messaging.system': 'redis_streams',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': to,
+      'gen_ai.agent.id': from,
+      'expert_agents.message_type': messageType,
+    },
+  };
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { injectTraceHeaders } from '@app/observability';
 
 export interface RegistrationBody {
   agent_id: string;
@@ -63,7 +64,7 @@ export class RegistryClient {
   private async post(path: string, body: unknown): Promise<void> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: this.headers,
+      headers: injectTraceHeaders({ ...this.headers }),
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

@@ -6,6 +6,7 @@ import {
   TaskProgressMessage,
   TaskResultMessage,
   TaskStartedMessage,
+  TaskWaitingMessage,
 } from '@app/contracts';
 import { RedisStreamsClient } from '@app/transport';
 import { BUS_CLIENT } from '../messaging/bus-client.provider';
@@ -21,6 +22,10 @@ export class OrchestratorReporter {
 
   async progress(message: TaskProgressMessage): Promise<void> {
     await this.emit(TaskPatterns.Progress, message, message.agent_id, message.task_id);
+  }
+
+  async waitingForModel(message: TaskWaitingMessage): Promise<void> {
+    await this.emit(TaskPatterns.WaitingForModel, message, message.agent_id, message.task_id);
   }
 
   async result(message: TaskResultMessage): Promise<void> {

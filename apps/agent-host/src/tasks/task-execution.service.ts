@@ -67,6 +67,7 @@ export class TaskExecutionService {
             description: message.description,
             input: message.input,
             attempt: message.attempt,
+            ...(message.budget ? { budget: message.budget } : {}),
           },
           {
             deadline,
@@ -106,7 +107,12 @@ export class TaskExecutionService {
       status: finished.outcome,
       started_at: task.started_at ?? now,
       completed_at: task.completed_at ?? now,
-      usage: { input_tokens: task.usage.input_tokens, output_tokens: task.usage.output_tokens },
+      usage: {
+        input_tokens: task.usage.input_tokens,
+        output_tokens: task.usage.output_tokens,
+        ...(task.usage.cached_input_tokens ? { cached_input_tokens: task.usage.cached_input_tokens } : {}),
+      },
+      ...(task.cost_usd !== undefined ? { cost_usd: task.cost_usd } : {}),
     };
     if (finished.outcome === 'completed' && task.result) {
       result.result = { ...task.result };

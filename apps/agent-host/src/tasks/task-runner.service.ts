@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentAtCapacityError, AgentTask, createTask, NewTask, TaskStateError } from '@app/agents';
 import { DomainException } from '@app/common';
+import { inSpan } from '@app/observability';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { RegistrationService } from '../registration/registration.service';
@@ -102,7 +103,21 @@ export class TaskRunner {
             ),
           options.heartbeatMs,
         );
-      await runtime.runTask(task, { signal: controller.signal });
+      await inSpan(
+        `invoke_agent ${agentId}`,
+        {
+          attributes: {
+            'gen_ai.operation.name': 'invoke_agent',
+            'gen_ai.agent.id': agentId,
+            'expert_agents.task_id': task.task_id,
+            'expert_agents.attempt': task.attempt,
+          },
+        },
+        async (span) => {
+          await runtime.runTask(task, { signal: controller.signal });
+          span.setAttribute('expert_agents.task.status', task.status);
+        },
+      );
     } catch (err) {
       // Only infrastructure failures get here (reporting `started`): give the slot back and let the caller retry.
       runtime.releaseTask(task.task_id);

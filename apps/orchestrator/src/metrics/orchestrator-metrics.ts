@@ -22,6 +22,7 @@ export class OrchestratorMetrics {
     @InjectMetric('orchestrator_tasks_pending') readonly pending: Gauge,
     @InjectMetric('orchestrator_group_commit_batch_size') readonly batchSize: Histogram,
     @InjectMetric('orchestrator_group_commit_seconds') readonly commitSeconds: Histogram,
+    @InjectMetric('orchestrator_workflow_model_cost_usd_total') readonly workflowCost: Counter<'workflow'>,
   ) {}
 
   sinceSeconds(from: Date | string, to: Date | string = new Date()): number {
@@ -56,6 +57,11 @@ export class OrchestratorMetrics {
       name: 'orchestrator_workflow_runs_total',
       help: 'Workflow runs by final or initial status',
       labelNames: ['workflow', 'status'],
+    }),
+    makeCounterProvider({
+      name: 'orchestrator_workflow_model_cost_usd_total',
+      help: 'USD the model calls of workflow tasks cost (as the hosts priced them), by workflow',
+      labelNames: ['workflow'],
     }),
     makeCounterProvider({
       name: 'orchestrator_redispatches_total',

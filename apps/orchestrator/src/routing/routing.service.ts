@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { leaseId, SlotLeases } from '../capacity/slot-leases.service';
 import { Candidate, orderByLoad } from './route-order';
+import { injectTraceHeaders } from '@app/observability';
 
 /** Who should run a task: an explicit agent, or a role and/or capability for discovery. */
 export interface RouteSpec {
@@ -140,7 +141,7 @@ export class RoutingService {
       const key = this.config.auth.registryApiKey; // registry:read
       const response = await fetch(url, {
         signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
-        ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}),
+        headers: injectTraceHeaders(key ? { authorization: `Bearer ${key}` } : {}),
       });
       if (response.status === 404 || response.status === 400) return [];
       if (!response.ok) throw new Error(`registry answered ${response.status}`);

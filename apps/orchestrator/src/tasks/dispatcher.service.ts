@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage } from '@app/contracts';
+import { contextFromTraceparent, inSpan, SpanKind } from '@app/observability';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
@@ -186,8 +188,11 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private lease(c: DispatchCandidate): Promise<LeaseOutcome> {
-    return this.routing
-      .lease(specOf(c), c, this.leaseTtlMs(c.timeout_seconds), c.previous_agent_id)
+    // In the task's trace, so a discovery request to the registry joins it (a no-op when tracing is off).
+    return context
+      .with(contextFromTraceparent(c.traceparent), () =>
+        this.routing.lease(specOf(c), c, this.leaseTtlMs(c.timeout_seconds), c.previous_agent_id),
+      )
       .catch((error: unknown) => {
         this.log.warn(`slot lease for task ${c.task_id} failed: ${(error as Error).message}`);
         return { miss: 'no_slot' as const };
@@ -224,9 +229,25 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
             : {}),
           ...(candidate.workflow_run_id ? { workflow_run_id: candidate.workflow_run_id } : {}),
           ...(candidate.step_key ? { step_id: candidate.step_key } : {}),
+          ...(candidate.budget ? { budget: candidate.budget } : {}),
         };
         try {
-          await this.bus.execute(message);
+          // A PRODUCER span in the task's own trace, whatever loop dispatches it: the host continues from it.
+          await inSpan(
+            'task.dispatch',
+            {
+              kind: SpanKind.PRODUCER,
+              attributes: {
+                'messaging.system': 'redis_streams',
+                'messaging.operation.type': 'send',
+                'messaging.destination.name': item.agent_id,
+                'expert_agents.task_id': candidate.task_id,
+                'expert_agents.attempt': item.attempt,
+              },
+            },
+            () => this.bus.execute(message),
+            contextFromTraceparent(candidate.traceparent),
+          );
           if (item.attempt === 1) this.metrics.dispatchLatency.observe(this.metrics.sinceSeconds(candidate.created_at));
         } catch (error) {
           // The attempt is recorded: its start deadline re-dispatches it if this append was lost.

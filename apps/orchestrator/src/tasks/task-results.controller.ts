@@ -1,7 +1,13 @@
 import { Controller, UseFilters, UsePipes } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { createValidationPipe } from '@app/common';
-import { TaskPatterns, TaskProgressMessage, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import {
+  TaskPatterns,
+  TaskProgressMessage,
+  TaskResultMessage,
+  TaskStartedMessage,
+  TaskWaitingMessage,
+} from '@app/contracts';
 import { RedisStreamsExceptionFilter } from '@app/transport';
 import { STREAMS_TRANSPORT } from '../bus/streams-transport';
 import { TasksService } from './tasks.service';
@@ -32,5 +38,10 @@ export class TaskResultsController {
   @Public()
   result(@Payload() message: TaskResultMessage): Promise<void> {
     return this.tasks.recordResult(message);
+  }
+
+  @EventPattern(TaskPatterns.WaitingForModel, STREAMS_TRANSPORT)
+  waitingForModel(@Payload() message: TaskWaitingMessage): Promise<void> {
+    return this.tasks.recordWaitingForModel(message);
   }
 }

@@ -1,7 +1,7 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { QueryRunner } from 'typeorm';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
-import { DispatchCandidate, DispatchItem, NewTask, TaskEventView } from './task.types';
+import { DispatchCandidate, DispatchItem, NewTask, TaskBudget, TaskEventView } from './task.types';
 
 /**
  * The multi-row statements of the task lifecycle. Each takes a whole batch as one JSON parameter
@@ -48,15 +48,15 @@ export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: S
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
          heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
-         created_by text)
+         created_by text, traceparent text, budget jsonb)
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
-         workflow_run_id, step_key, status, created_at, updated_at, created_by)
+         workflow_run_id, step_key, status, created_at, updated_at, created_by, traceparent, budget)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
          created_at + make_interval(secs => queue_timeout_seconds),
-         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at, created_by FROM v
+         idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at, created_by, traceparent, budget FROM v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at
      ), e AS (
@@ -140,10 +140,12 @@ export interface CandidateRow {
   step_key: string | null;
   created_at: Date;
   agent_id: string | null;
+  traceparent: string | null;
+  budget: TaskBudget | null;
 }
 
 export const CANDIDATE_COLUMNS = `task_id, attempt, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
-  timeout_seconds, heartbeat_timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id`;
+  timeout_seconds, heartbeat_timeout_seconds, max_attempts, workflow_run_id, step_key, created_at, agent_id, traceparent, budget`;
 
 export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts: number } {
   return {
@@ -163,6 +165,8 @@ export function toCandidate(r: CandidateRow): DispatchCandidate & { max_attempts
     created_at: new Date(r.created_at).toISOString(),
     previous_agent_id: r.agent_id,
     max_attempts: r.max_attempts,
+    traceparent: r.traceparent,
+    budget: r.budget,
   };
 }
 
@@ -303,6 +307,8 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
     model: m.model ?? null,
     input_tokens: m.usage?.input_tokens ?? null,
     output_tokens: m.usage?.output_tokens ?? null,
+    cached_input_tokens: m.usage?.cached_input_tokens ?? null,
+    cost_usd: m.cost_usd ?? null,
   }));
   const misses = p.deadlineMisses.map((m) => ({
     task_id: m.task_id,
@@ -318,20 +324,21 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
          heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
-         route_agent_id text, route_deadline timestamptz, created_by text)
+         route_agent_id text, route_deadline timestamptz, created_by text, traceparent text, budget jsonb)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
        INSERT INTO task_history (task_id, task_title, task_description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds, queue_deadline, idempotency_key,
-         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at, created_by)
+         workflow_run_id, step_key, status, created_at, updated_at, attempt, agent_id, deadline, dispatched_at, created_by,
+         traceparent, budget)
        SELECT task_id, title, description, input, requested_agent_id, role, capability, min_proficiency,
          priority, timeout_seconds, max_attempts, queue_timeout_seconds, heartbeat_timeout_seconds,
          created_at + make_interval(secs => queue_timeout_seconds),
          idempotency_key, workflow_run_id, step_key, 'pending', created_at, created_at,
          CASE WHEN routed_to IS NULL THEN 0 ELSE 1 END, routed_to,
          CASE WHEN routed_to IS NULL THEN NULL ELSE route_deadline END, CASE WHEN routed_to IS NULL THEN NULL ELSE created_at END,
-         created_by
+         created_by, traceparent, budget
          FROM ins_v
        ON CONFLICT DO NOTHING
        RETURNING task_id, created_at, attempt, agent_id, deadline
@@ -380,7 +387,8 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ), f_v AS (
        SELECT DISTINCT ON (task_id, attempt) * FROM jsonb_to_recordset($9::jsonb) AS x(
          task_id uuid, attempt int, agent_id text, status text, result jsonb, error text,
-         started_at timestamptz, completed_at timestamptz, model text, input_tokens int, output_tokens int)
+         started_at timestamptz, completed_at timestamptz, model text, input_tokens int, output_tokens int,
+         cached_input_tokens int, cost_usd numeric)
      ), f AS (
        UPDATE task_history t
           SET status = f_v.status, result = f_v.result, error = f_v.error, completed_at = f_v.completed_at,
@@ -392,7 +400,8 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ), f_a AS (
        UPDATE task_attempts ta
           SET status = f_v.status, started_at = COALESCE(ta.started_at, f_v.started_at), completed_at = f_v.completed_at,
-              error = f_v.error, model = f_v.model, input_tokens = f_v.input_tokens, output_tokens = f_v.output_tokens
+              error = f_v.error, model = f_v.model, input_tokens = f_v.input_tokens, output_tokens = f_v.output_tokens,
+              cached_input_tokens = f_v.cached_input_tokens, cost_usd = f_v.cost_usd
          FROM f_v WHERE ta.task_id = ANY($10::uuid[]) AND ta.task_id = f_v.task_id AND ta.attempt = f_v.attempt AND ta.agent_id = f_v.agent_id
            AND ta.status IN ('dispatched', 'in_progress')
      ), m_a AS (

@@ -24,6 +24,10 @@ export interface NewTask {
   created_at: string;
   /** Who submitted it (`kind:name` of the principal); null for workflow steps and with auth disabled. */
   created_by?: string | null;
+  /** W3C traceparent of the span that accepted it: dispatches, execution and results continue that trace. */
+  traceparent: string | null;
+  /** Limits on its model spend, sent with every attempt. */
+  budget?: TaskBudget | null;
   /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
   route?: { agent_id: string; deadline: string };
 }
@@ -47,6 +51,15 @@ export interface DispatchCandidate {
   created_at: string;
   /** The agent of the previous attempt (a re-dispatch prefers another one). */
   previous_agent_id: string | null;
+  /** The task's trace (see NewTask.traceparent). */
+  traceparent: string | null;
+  budget?: TaskBudget | null;
+}
+
+/** A task's or run's budget; no field means no limit. */
+export interface TaskBudget {
+  max_tokens?: number;
+  max_cost_usd?: number;
 }
 
 export interface DispatchItem {
@@ -100,5 +113,7 @@ export function candidateFromNew(t: NewTask): DispatchCandidate {
     step_key: t.step_key,
     created_at: t.created_at,
     previous_agent_id: null,
+    traceparent: t.traceparent,
+    budget: t.budget ?? null,
   };
 }

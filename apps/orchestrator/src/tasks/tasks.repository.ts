@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { traceIdOf } from '@app/observability';
 import { EventRow, FinishedRow, toEventView } from './task-sql';
 import { TaskEventView } from './task.types';
 import { ListTasksQuery } from './dto/list-tasks.query';
@@ -36,6 +37,8 @@ export interface TaskView {
   cancel_requested_at: string | null;
   updated_at: string;
   created_by: string | null;
+  /** The OpenTelemetry trace of the task (null when tracing was off as it was accepted). */
+  trace_id: string | null;
 }
 
 export interface AttemptView {
@@ -50,6 +53,9 @@ export interface AttemptView {
   model: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  cached_input_tokens: number | null;
+  /** USD by the host's price table. */
+  cost_usd: number | null;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
@@ -57,7 +63,7 @@ const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toIS
 const TASK_COLUMNS = `task_id, task_title, task_description, status, agent_id, requested_agent_id, role, capability, min_proficiency, priority,
   input, result, error, attempt, max_attempts, timeout_seconds, queue_timeout_seconds, idempotency_key, workflow_run_id, step_key,
   deadline, queue_deadline, created_at,
-  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at, created_by`;
+  dispatched_at, started_at, completed_at, cancel_requested_at, updated_at, created_by, traceparent`;
 
 type TaskRow = Omit<
   TaskView,
@@ -71,6 +77,7 @@ type TaskRow = Omit<
   | 'completed_at'
   | 'cancel_requested_at'
   | 'updated_at'
+  | 'trace_id'
 > & {
   task_title: string | null;
   task_description: string | null;
@@ -82,6 +89,7 @@ type TaskRow = Omit<
   completed_at: Date | null;
   cancel_requested_at: Date | null;
   updated_at: Date;
+  traceparent: string | null;
 };
 
 function toView(r: TaskRow): TaskView {
@@ -115,6 +123,7 @@ function toView(r: TaskRow): TaskView {
     completed_at: iso(r.completed_at),
     cancel_requested_at: iso(r.cancel_requested_at),
     updated_at: iso(r.updated_at)!,
+    trace_id: traceIdOf(r.traceparent),
   };
 }
 
@@ -148,11 +157,28 @@ export class TasksRepository {
     return rows[0] ? toView(rows[0]) : undefined;
   }
 
+  /** Records that the attempt's model call waits for the shared model limits; nothing once the attempt is over. */
+  async waitingForModel(m: {
+    task_id: string;
+    attempt: number;
+    agent_id: string;
+    wait_ms: number;
+  }): Promise<EventRow[]> {
+    return this.dataSource.query(
+      `INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+       SELECT task_id, attempt, 'waiting_for_model', status, $3, jsonb_build_object('wait_ms', $4::int)
+         FROM task_history WHERE task_id = $1 AND attempt = $2 AND status IN ('pending', 'in_progress')
+       RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at`,
+      [m.task_id, m.attempt, m.agent_id, m.wait_ms],
+    );
+  }
+
   async attempts(taskId: string): Promise<AttemptView[]> {
     const rows: (Omit<AttemptView, 'dispatched_at' | 'deadline' | 'started_at' | 'completed_at'> &
       Record<'dispatched_at' | 'deadline', Date> &
       Record<'started_at' | 'completed_at', Date | null>)[] = await this.dataSource.query(
-      `SELECT attempt, agent_id, status, dispatched_at, deadline, started_at, completed_at, error, model, input_tokens, output_tokens
+      `SELECT attempt, agent_id, status, dispatched_at, deadline, started_at, completed_at, error, model, input_tokens, output_tokens,
+              cached_input_tokens, cost_usd::float8 AS cost_usd
            FROM task_attempts WHERE task_id = $1 ORDER BY attempt`,
       [taskId],
     );

@@ -4,7 +4,7 @@ import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage } from '@app/contracts';
+import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -17,6 +17,8 @@ import { TaskEventsHub } from './task-events.hub';
 import { EventRow, insertTasks, sqlOf } from './task-sql';
 import { candidateFromNew, NewTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
+import { inSpan, traceparentOf } from '@app/observability';
+import { toTotals, UsageTotals } from '../usage/usage-totals';
 
 export interface SubmitResult {
   task_id: string;
@@ -67,6 +69,7 @@ export class TasksService implements OnModuleInit {
       workflow_run_id: null,
       step_key: null,
       created_by: createdBy,
+      budget: dto.budget ? { ...dto.budget } : null,
     });
     // Routed now when a slot is free and nobody waits for one (discovery is cached): written already dispatched, saving a commit.
     const first = candidateFromNew(task);
@@ -79,7 +82,9 @@ export class TasksService implements OnModuleInit {
         };
     }
     try {
-      const outcome = await this.writer.insert(task);
+      const outcome = await inSpan('task.persist', { attributes: { 'expert_agents.task_id': task.task_id } }, () =>
+        this.writer.insert(task),
+      );
       if (!outcome.created && task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
@@ -112,16 +117,20 @@ export class TasksService implements OnModuleInit {
       | 'max_attempts'
       | 'queue_timeout_seconds'
       | 'heartbeat_timeout_seconds'
+      | 'traceparent'
     > & {
       heartbeat_timeout_seconds?: number | null;
       task_id?: string;
       timeout_seconds?: number;
       max_attempts?: number;
       queue_timeout_seconds?: number;
+      traceparent?: string | null;
     },
   ): NewTask {
     return {
       ...fields,
+      // The trace it was accepted in (the HTTP request's or RPC message's span), unless the caller gives one.
+      traceparent: fields.traceparent ?? traceparentOf() ?? null,
       task_id: fields.task_id ?? randomUUID(),
       timeout_seconds: fields.timeout_seconds ?? this.config.orchestrator.taskTimeoutSeconds,
       max_attempts: fields.max_attempts ?? this.config.orchestrator.maxAttempts,
@@ -152,15 +161,20 @@ export class TasksService implements OnModuleInit {
     return this.repository.heartbeat(message.task_id, message.attempt, message.agent_id);
   }
 
+  /** A `waiting_for_model` event in the task's history (and on its SSE stream) while its attempt is running. */
+  async recordWaitingForModel(message: TaskWaitingMessage): Promise<void> {
+    this.hub.publishEvents(await this.repository.waitingForModel(message));
+  }
+
   recordResult(message: TaskResultMessage): Promise<void> {
     return this.writer.result(message);
   }
 
-  async get(taskId: string): Promise<TaskView & { attempts: AttemptView[]; history: TaskEventView[] }> {
+  async get(taskId: string): Promise<TaskView & UsageTotals & { attempts: AttemptView[]; history: TaskEventView[] }> {
     const task = await this.repository.get(taskId);
     if (!task) throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);
     const [attempts, history] = await Promise.all([this.repository.attempts(taskId), this.repository.events(taskId)]);
-    return { ...task, attempts, history };
+    return { ...task, ...toTotals(attempts), attempts, history };
   }
 
   list(query: ListTasksQuery): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { WorkflowRunStatus } from '@app/persistence';
+import type { TaskBudget } from '../tasks/task.types';
 import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 
 export interface RunRow {
@@ -16,6 +17,10 @@ export interface RunRow {
   updated_at: Date;
   completed_at: Date | null;
   created_by: string | null;
+  /** The run's trace (its `workflow.run` span). */
+  traceparent: string | null;
+  /** Limits on the model spend of all its tasks together. */
+  budget: TaskBudget | null;
 }
 
 export interface StepView {
@@ -65,10 +70,14 @@ export class WorkflowRunsRepository {
     state: RunState,
     version: number,
     createdBy: string | null = null,
+    traceparent: string | null = null,
+    budget: TaskBudget | null = null,
   ): Promise<void> {
     await q.query(
-      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, workflow_version, created_by)
-       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END, $8, $9)`,
+      `INSERT INTO workflow_runs (run_id, workflow, status, input, state, output, error, completed_at, workflow_version, created_by,
+         traceparent, budget)
+       VALUES ($1, $2, $3::text, $4::jsonb, $5::jsonb, $6::jsonb, $7, CASE WHEN $3::text IN ('completed', 'failed', 'canceled') THEN now() END,
+         $8, $9, $10, $11::jsonb)`,
       [
         runId,
         workflow,
@@ -79,6 +88,8 @@ export class WorkflowRunsRepository {
         state.error ?? null,
         version,
         createdBy,
+        traceparent,
+        budget === null ? null : JSON.stringify(budget),
       ],
     );
   }

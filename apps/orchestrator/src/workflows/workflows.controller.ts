@@ -132,6 +132,11 @@ export class WorkflowsController {
     @CurrentPrincipal() principal: Principal | undefined,
     @Req() request: FastifyRequest,
   ) {
-    return this.workflows.start(params.name, dto.input, { principal, requestId: String(request.id) });
+    return this.workflows.start(
+      params.name,
+      dto.input,
+      { principal, requestId: String(request.id) },
+      { budget: dto.budget },
+    );
   }
 }

@@ -15,6 +15,12 @@ import { WorkflowDefinition } from './definition/workflow-definition';
 import { EngineResult, NewWorkflowTask, RunState, TERMINAL_RUN_STATUSES } from './engine/run-state';
 import { EngineError, TaskOutcome, WorkflowEngine } from './engine/workflow-engine';
 import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from './workflow-runs.repository';
+import { traceparentOf } from '@app/observability';
+import { OpenSpans } from '../tracing/open-spans';
+import { UsageRepository } from '../usage/usage.repository';
+import { UsageTotals } from '../usage/usage-totals';
+import type { TaskBudget } from '../tasks/task.types';
+import { budgetStop, remainingBudget } from './run-budget';
 
 const RECONCILE_EVERY_MS = 5_000;
 const RUN_END_EVENTS = ['run_completed', 'run_failed', 'run_canceled'];
@@ -65,6 +71,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
     private readonly audit: AuditService,
+    private readonly spans: OpenSpans,
+    private readonly usage: UsageRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -97,12 +105,15 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     return { ...found.definition, version: found.version, input_schema: inputSchema(found.definition) };
   }
 
-  /** `options.runId` lets a caller that must not start a run twice (a schedule fire) choose its id. */
+  /**
+   * `options.runId` lets a caller that must not start a run twice (a schedule fire) choose its id;
+   * `options.budget` replaces the definition's default budget.
+   */
   async start(
     name: string,
     input: Record<string, unknown>,
     actor: RunActor = {},
-    options: { runId?: string } = {},
+    options: { runId?: string; budget?: TaskBudget } = {},
   ): Promise<{ run_id: string; status: string }> {
     // The run is pinned to the version it starts with: an update later never changes it.
     const { version, definition } = await this.catalog.latest(name);
@@ -110,13 +121,29 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     checkRunInput(definition, input);
     const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
+    const budget = options.budget ? { ...options.budget } : (definition.budget ?? null);
+    // The run's span lasts until the run ends; its steps' spans hang below it.
+    const runTrace = this.spans.start(`run:${runId}`, `workflow.run ${name}`, traceparentOf() ?? null, {
+      'expert_agents.workflow': name,
+      'expert_agents.workflow_run_id': runId,
+    });
     const runner = this.runs.createRunner();
     await runner.connect();
     let after: () => void;
     try {
       await runner.startTransaction();
-      await this.runs.insertRun(runner, runId, name, input, result.state, version, actorOf(actor.principal));
-      after = await this.persist(runner, runId, result);
+      await this.runs.insertRun(
+        runner,
+        runId,
+        name,
+        input,
+        result.state,
+        version,
+        actorOf(actor.principal),
+        runTrace,
+        budget,
+      );
+      after = await this.persist(runner, runId, result, runTrace, budget);
       // The audit row commits (or not) with the run it records.
       await this.audit.record(
         { ...this.auditOf(actor, 'workflows.start', runId), detail: { workflow: name } },
@@ -139,10 +166,11 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     checkRunInput((await this.catalog.latest(name)).definition, input, field);
   }
 
-  async get(runId: string): Promise<RunView> {
+  async get(runId: string): Promise<RunView & UsageTotals & { budget: TaskBudget | null }> {
     const row = await this.runs.get(runId);
     if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
-    return this.view(row, await this.runs.steps(runId));
+    const [steps, totals] = await Promise.all([this.runs.steps(runId), this.usage.ofRun(runId)]);
+    return { ...this.view(row, steps), ...totals, budget: row.budget ?? null };
   }
 
   async recent(limit = 50) {
@@ -194,6 +222,11 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
 
   private onTaskOutcome(notice: TaskOutcomeNotice): void {
     if (!notice.workflow_run_id || this.stopping) return;
+    this.spans.end(`task:${notice.task_id}`, { status: notice.status, error: notice.error });
+    void this.usage
+      .costOfTask(notice.task_id)
+      .then((c) => c && c.usd > 0 && this.metrics.workflowCost.inc({ workflow: c.workflow }, c.usd))
+      .catch(() => undefined); // a metric, not a record: the attempt row holds the cost
     const outcome = toOutcome(notice.status, notice.result, notice.error);
     this.change(
       notice.workflow_run_id,
@@ -258,9 +291,13 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         await runner.commitTransaction();
         return;
       }
+      // A run with a budget: stop it once its tasks spent it, and give new tasks only what is left.
+      const spent = row.budget ? await this.usage.ofRun(runId) : undefined;
+      const stop = row.budget && spent ? budgetStop(row.budget, spent) : undefined;
       let result: EngineResult;
       try {
-        result = apply(engine, row.state);
+        result =
+          stop && !TERMINAL_RUN_STATUSES.includes(row.status) ? engine.fail(row.state, stop) : apply(engine, row.state);
       } catch (error) {
         if (error instanceof EngineError) {
           if (error.code === 'INVALID_DECISION') throw fieldError('decision', error.message);
@@ -268,7 +305,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         }
         throw error;
       }
-      after = await this.persist(runner, runId, result);
+      const left = row.budget && spent ? remainingBudget(row.budget, spent) : null;
+      after = await this.persist(runner, runId, result, row.traceparent, left);
       await within?.(runner, row);
       await runner.commitTransaction();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
@@ -280,12 +318,21 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     } finally {
       await runner.release();
     }
-    if (finishedAs) this.metrics.workflowRuns.inc(finishedAs);
+    if (finishedAs) {
+      this.metrics.workflowRuns.inc(finishedAs);
+      this.spans.end(`run:${runId}`, { status: finishedAs.status });
+    }
     after?.();
   }
 
   /** Writes what the engine decided; returns what to do once the transaction committed. */
-  private async persist(runner: QueryRunner, runId: string, result: EngineResult): Promise<() => void> {
+  private async persist(
+    runner: QueryRunner,
+    runId: string,
+    result: EngineResult,
+    runTrace: string | null,
+    budget: TaskBudget | null,
+  ): Promise<() => void> {
     const newTasks: NewTask[] = [];
     const toCancel: string[] = [];
     const steps = [];
@@ -293,7 +340,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     for (const action of result.actions) {
       switch (action.type) {
         case 'create_task':
-          newTasks.push(this.toTask(runId, action.task));
+          newTasks.push({ ...this.toTask(runId, action.task, runTrace), budget });
           break;
         case 'cancel_task':
           toCancel.push(action.task_id);
@@ -319,8 +366,14 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  private toTask(runId: string, t: NewWorkflowTask): NewTask {
+  private toTask(runId: string, t: NewWorkflowTask, runTrace: string | null): NewTask {
+    const stepTrace = this.spans.start(`task:${t.task_id}`, `workflow.step ${t.step_key}`, runTrace, {
+      'expert_agents.workflow_run_id': runId,
+      'expert_agents.step_key': t.step_key,
+      'expert_agents.task_id': t.task_id,
+    });
     return this.tasks.newTask({
+      traceparent: stepTrace,
       task_id: t.task_id,
       title: t.title || t.step_key,
       description: t.description,

@@ -26,6 +26,7 @@ export type TaskErrorType =
   | 'model_unavailable'
   | 'model_error'
   | 'execution'
+  | 'budget_exceeded'
   | 'canceled';
 
 export interface AgentTaskResult {
@@ -62,6 +63,16 @@ export interface AgentTask {
   attempt: number;
   /** Tokens spent, recorded even when the task fails. */
   usage: TokenUsage;
+  /** USD spent on model calls so far, from the price table (MeteredModelProvider adds each call's cost). */
+  cost_usd?: number;
+  /** Limits on this task's model spend: reaching one stops further model calls (`budget_exceeded`). */
+  budget?: TaskBudget;
+}
+
+/** No field means no limit on it. */
+export interface TaskBudget {
+  max_tokens?: number;
+  max_cost_usd?: number;
 }
 
 export interface NewTask {
@@ -71,6 +82,7 @@ export interface NewTask {
   task_id?: string;
   attempt?: number;
   created_at?: string;
+  budget?: TaskBudget;
 }
 
 export function createTask(spec: NewTask): AgentTask {
@@ -89,5 +101,6 @@ export function createTask(spec: NewTask): AgentTask {
     completed_at: null,
     attempt: spec.attempt ?? 1,
     usage: { input_tokens: 0, output_tokens: 0 },
+    ...(spec.budget ? { budget: spec.budget } : {}),
   };
 }

@@ -81,7 +81,14 @@ export class AnthropicProvider implements ModelProvider {
     return {
       text,
       model: message.model || this.options.model,
-      usage: { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens },
+      usage: {
+        input_tokens: message.usage.input_tokens,
+        output_tokens: message.usage.output_tokens,
+        ...(message.usage.cache_read_input_tokens
+          ? { cached_input_tokens: message.usage.cache_read_input_tokens }
+          : {}),
+      },
+      finish_reason: message.stop_reason ?? undefined,
     };
   }
 }

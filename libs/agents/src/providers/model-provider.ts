@@ -5,6 +5,8 @@ import type { JsonSchema } from '../outputs/output-schemas';
 export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
+  /** Input tokens served from the provider's prompt cache (a part of input_tokens), where the provider reports it. */
+  cached_input_tokens?: number;
 }
 
 export interface ModelMessage {
@@ -33,6 +35,10 @@ export interface ModelResponse {
   text: string;
   model: string;
   usage: TokenUsage;
+  /** Why the model stopped (`stop`, `length`, `end_turn`, ...), as the provider says it. */
+  finish_reason?: string;
+  /** USD the call cost by the price table (set by MeteredModelProvider). */
+  cost_usd?: number;
 }
 
 /** Every agent executes through this; chosen by MODEL_PROVIDER. */
@@ -49,6 +55,8 @@ export class ModelProviderError extends Error {
     readonly kind: ModelErrorKind,
     message: string,
     readonly status?: number,
+    /** A 429's `retry-after`, in ms: the shared model limiter holds every host back this long. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ModelProviderError';
@@ -58,5 +66,11 @@ export class ModelProviderError extends Error {
 export const ZERO_USAGE: TokenUsage = Object.freeze({ input_tokens: 0, output_tokens: 0 });
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens };
+  const sum: TokenUsage = {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+  };
+  const cached = (a.cached_input_tokens ?? 0) + (b.cached_input_tokens ?? 0);
+  if (cached > 0) sum.cached_input_tokens = cached;
+  return sum;
 }

@@ -77,7 +77,11 @@ export class OpenAiProvider implements ModelProvider {
       usage: {
         input_tokens: completion.usage?.prompt_tokens ?? 0,
         output_tokens: completion.usage?.completion_tokens ?? 0,
+        ...(completion.usage?.prompt_tokens_details?.cached_tokens
+          ? { cached_input_tokens: completion.usage.prompt_tokens_details.cached_tokens }
+          : {}),
       },
+      finish_reason: completion.choices[0]?.finish_reason ?? undefined,
     };
   }
 }

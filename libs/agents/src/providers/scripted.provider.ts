@@ -35,7 +35,13 @@ function countCall(taskId: string | undefined): void {
 export class ScriptedProvider implements ModelProvider {
   readonly name = 'scripted';
 
-  constructor(private readonly options: { latencyMs?: number } = {}) {}
+  constructor(
+    private readonly options: {
+      latencyMs?: number;
+      /** A simulated provider limit (SCRIPTED_RPM): resolves 0 to admit the call, else the ms to retry after (a 429). */
+      admit?: () => Promise<number>;
+    } = {},
+  ) {}
 
   async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
     if (!options.signal?.aborted) countCall(request.task?.task_id);
@@ -48,6 +54,9 @@ export class ScriptedProvider implements ModelProvider {
       throw new ModelProviderError('aborted', 'scripted model call was aborted');
     }
     if (steering.fail !== undefined) throw new ModelProviderError('failed', `scripted failure: ${steering.fail}`);
+    const retryAfter = this.options.admit ? await this.options.admit() : 0;
+    if (retryAfter > 0)
+      throw new ModelProviderError('rate_limited', 'scripted provider: rate limit reached (HTTP 429)', 429, retryAfter);
 
     let text: string;
     if (request.purpose === 'consult') {
@@ -63,6 +72,6 @@ export class ScriptedProvider implements ModelProvider {
       input_tokens: tokens(request.system) + request.messages.reduce((n, m) => n + tokens(m.content), 0),
       output_tokens: tokens(text),
     };
-    return { text, model: SCRIPTED_MODEL, usage };
+    return { text, model: SCRIPTED_MODEL, usage, finish_reason: 'stop' };
   }
 }

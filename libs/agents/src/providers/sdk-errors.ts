@@ -45,6 +45,7 @@ export function toModelError(error: unknown, sdk: SdkErrorClasses, call: CallDes
       kind,
       `${where} answered HTTP ${error.status}${retried}: ${error.message}`,
       error.status,
+      retryAfterMs(error),
     );
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -71,3 +72,18 @@ export const timeoutAwareFetch: typeof fetch = async (input, init) => {
     throw error;
   }
 };
+
+/** `retry-after` (seconds or an HTTP date) or `retry-after-ms` of an SDK's APIError, in ms. */
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { headers?: unknown }).headers;
+  const get = (name: string): string | null | undefined =>
+    headers instanceof Headers ? headers.get(name) : (headers as Record<string, string> | undefined)?.[name];
+  const ms = Number(get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const raw = get('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return seconds > 0 ? seconds * 1000 : undefined;
+  const at = Date.parse(raw);
+  return Number.isFinite(at) && at > Date.now() ? at - Date.now() : undefined;
+}

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppLogger, HttpMetricsService, logRequest } from '@app/observability';
+import { AppLogger, HttpMetricsService, logRequest, registerHttpTracing } from '@app/observability';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation.pipe';
@@ -38,6 +38,7 @@ export async function createHttpApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerHttpTracing(fastify);
   // Fastify's own errors (bad JSON, body too large) reach AllExceptionsFilter through Nest's router.
   // Callback-style hooks: an async hook costs a promise per request on the hot path.
   fastify.addHook('onSend', (request, reply, payload, done) => {

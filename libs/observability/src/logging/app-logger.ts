@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Level, Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { traceLogFields, tracingEnabled } from '../tracing/tracing';
 
 const NEST_TO_PINO: Record<string, Level> = {
   log: 'info',
@@ -55,7 +56,12 @@ export class AppLogger implements LoggerService {
     destination?: pino.DestinationStream,
     format: 'json' | 'pretty' = 'json',
   ) {
-    const options = { level, base: { service, pid: process.pid } };
+    // trace_id/span_id on every line written inside a span; no mixin at all when tracing is off.
+    const options = {
+      level,
+      base: { service, pid: process.pid },
+      ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
+    };
     // stdout, written synchronously: no line is lost when a process exits or crashes.
     if (format === 'pretty') this.pino = pino(options, prettyStream(destination));
     else this.pino = destination ? pino(options, destination) : pino(options);

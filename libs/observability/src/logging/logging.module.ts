@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { TracingFlush } from '../tracing/tracing-flush';
 import { AppLogger } from './app-logger';
 
 /** Structured JSON logs (pino), or colored lines at a terminal (LOG_FORMAT); request lines carry the request id (see createHttpApp). */
@@ -9,6 +10,7 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       providers: [
+        TracingFlush,
         {
           provide: AppLogger,
           inject: [APP_CONFIG],

@@ -42,4 +42,8 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
+
+  /** W3C traceparent of the run's `workflow.run` span (tracing). */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceparent!: string | null;
 }

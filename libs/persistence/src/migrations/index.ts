@@ -3,6 +3,8 @@ import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchest
 import { CapacityTimeouts1765000000000 } from './1765000000000-capacity-timeouts';
 import { TaskHeartbeatTimeout1765000100000 } from './1765000100000-task-heartbeat-timeout';
 import { AuthKeysAudit1765200000000 } from './1765200000000-auth-keys-audit';
+import { TraceContext1765600000000 } from './1765600000000-trace-context';
+import { UsageCostBudgets1765600001000 } from './1765600001000-usage-cost-budgets';
 import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 import { WorkflowVersions1765700200000 } from './1765700200000-workflow-versions';
@@ -14,6 +16,8 @@ export const MIGRATIONS = [
   CapacityTimeouts1765000000000,
   TaskHeartbeatTimeout1765000100000,
   AuthKeysAudit1765200000000,
+  TraceContext1765600000000,
+  UsageCostBudgets1765600001000,
   Schedules1765700000000,
   RetentionArchive1765700100000,
   WorkflowVersions1765700200000,

@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { AGENT_ID_PATTERN, isInt, isPlainObject, isStringMax, matches, onlyKeys, optional } from '@app/contracts';
+import { BudgetDto } from './budget.dto';
 
 export const ROLE_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
 export const CAPABILITY_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
@@ -101,6 +114,12 @@ export class CreateTaskDto {
   @Length(1, 200)
   idempotency_key?: string;
 
+  @ApiPropertyOptional({ type: BudgetDto, description: 'Limits on the model spend of the task' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
+
   private static readonly keys = new Set([
     'title',
     'description',
@@ -115,6 +134,7 @@ export class CreateTaskDto {
     'queue_timeout_seconds',
     'heartbeat_timeout_seconds',
     'idempotency_key',
+    'budget',
   ]);
 
   /** True only for a body class-validator accepts too (libs/contracts fast-checks.ts). */
@@ -134,7 +154,8 @@ export class CreateTaskDto {
       optional(v.max_attempts, (n) => isInt(n, 1, 20)) &&
       optional(v.queue_timeout_seconds, (n) => isInt(n, 1, 604_800)) &&
       optional(v.heartbeat_timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
-      optional(v.idempotency_key, (k) => isStringMax(k, 200, 1))
+      optional(v.idempotency_key, (k) => isStringMax(k, 200, 1)) &&
+      optional(v.budget, (b) => BudgetDto.fastCheck(b))
     );
   }
 }

@@ -1,5 +1,6 @@
 import { PATH_RE, templatePaths } from '../engine/expressions';
 import { INPUT_FIELD_TYPES, STEP_TYPES, WorkflowDefinition } from './workflow-definition';
+import { budgetProblems } from '../run-budget';
 
 /** What literal assignments are checked against (the agent catalog). */
 export interface KnownAgents {
@@ -43,7 +44,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export function validateDefinition(raw: unknown, known?: KnownAgents): string[] {
   const errors: string[] = [];
   if (!isObj(raw)) return ['definition must be a JSON object'];
-  const allowed = ['name', 'description', 'input', 'start', 'steps'];
+  const allowed = ['name', 'description', 'input', 'start', 'steps', 'budget'];
   for (const key of Object.keys(raw)) if (!allowed.includes(key)) errors.push(`${key}: unknown field`);
   if (typeof raw.name !== 'string' || !NAME_RE.test(raw.name)) errors.push('name: must be a snake_case identifier');
   if (typeof raw.description !== 'string' || raw.description.trim() === '')
@@ -58,6 +59,7 @@ export function validateDefinition(raw: unknown, known?: KnownAgents): string[] 
     }
     if (isObj(raw.input)) validateInputProperties(raw.input.properties, errors);
   }
+  errors.push(...budgetProblems(raw.budget));
   validateGraph(raw, '', errors, known);
   return errors;
 }

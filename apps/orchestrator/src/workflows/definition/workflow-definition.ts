@@ -10,6 +10,8 @@ export interface WorkflowDefinition extends WorkflowGraph {
   description: string;
   /** Fields the run's input must carry, and optionally each field's type and meaning (forms, input schema). */
   input?: { required?: string[]; properties?: Record<string, InputField> };
+  /** Default budget of a run (a run's own `budget` replaces it). */
+  budget?: { max_tokens?: number; max_cost_usd?: number };
 }
 
 export const INPUT_FIELD_TYPES = ['string', 'string_list', 'integer', 'number', 'boolean', 'object'] as const;

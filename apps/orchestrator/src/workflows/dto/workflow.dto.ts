@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { BudgetDto } from '../../tasks/dto/budget.dto';
 
 export class StartRunDto {
   @ApiProperty({
@@ -10,6 +22,12 @@ export class StartRunDto {
   })
   @IsObject()
   input!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: BudgetDto, description: "Limits on the run's model spend (default: the workflow's)" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
 }
 
 export class ResumeRunDto {

@@ -80,6 +80,13 @@ export class WorkflowEngine {
     run.cancel(reason);
     return run.result();
   }
+
+  /** Ends the run `failed` (its budget is spent): outstanding tasks are canceled as by cancel. */
+  fail(current: RunState, reason: string): EngineResult {
+    const run = new RunStep(this.definition, structuredClone(current), this.newId);
+    run.cancel(reason, 'failed');
+    return run.result();
+  }
 }
 
 function newFrame(id: string, graph: string[], extra: Partial<FrameState> = {}): FrameState {
@@ -482,9 +489,9 @@ class RunStep {
     this.completeStep(this.frames[approval.frame], { decision, ...(comment !== undefined ? { comment } : {}) });
   }
 
-  cancel(reason: string): void {
+  cancel(reason: string, status: 'canceled' | 'failed' = 'canceled'): void {
     if (this.finished) throw new EngineError('RUN_FINISHED', `run already ${this.state.status}`);
-    this.state.status = 'canceled';
+    this.state.status = status;
     this.state.error = reason;
     this.state.approval = undefined;
     for (const frame of Object.values(this.frames)) {
@@ -501,7 +508,7 @@ class RunStep {
       }
     }
     this.cancelOutstanding();
-    this.event({ type: 'run_canceled', detail: { reason } });
+    this.event({ type: status === 'failed' ? 'run_failed' : 'run_canceled', detail: { reason } });
   }
 
   private cancelOutstanding(): void {
