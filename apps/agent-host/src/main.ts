@@ -1,10 +1,11 @@
 import { UnknownAgentError } from '@app/agents';
-import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
 import { startAgentHost } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   try {
+    await waitForDependencies({ ...config, port: config.agentHostPort });
     await startAgentHost(config);
   } catch (err) {
     if (err instanceof UnknownAgentError) {

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   try {
+    await waitForDependencies({ ...config, port: config.orchestratorPort });
     const app = await createOrchestratorApp(config);
     enforceShutdownDeadline(config.shutdownGraceSeconds);
     await app.listen({ port: config.orchestratorPort, host: '0.0.0.0' });

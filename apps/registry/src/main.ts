@@ -1,8 +1,9 @@
-import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  await waitForDependencies({ ...config, port: config.registryPort });
   const app = await createHttpApp(RegistryAppModule.forRoot(config), {
     title: 'expert-agents Agent Registry',
     description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',

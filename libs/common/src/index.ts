@@ -6,3 +6,4 @@ export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './http/bootstrap';
 export * from './http/start';
+export * from './startup/dependency-gate';

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { readRedisUrl } from './redis-settings';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
 
@@ -125,7 +126,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl: databaseUrl(env),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, 1, 200),
-    redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: readRedisUrl(env),
     registryPort,
     orchestratorPort: env.int('ORCHESTRATOR_PORT', 5200, 1, 65535),
     agentHostPort: env.int('AGENT_HOST_PORT', 6000, 1, 65535),

@@ -6,6 +6,7 @@ import { Observable } from 'rxjs';
 import { assertValidEnvelope, createEnvelope, TransportEnvelope } from './envelope';
 import { encodeEnvelope, fieldsToRecord, ReplyBody } from './entry-codec';
 import { assertValidAddress, BROADCAST_ADDRESS, nextStreamId, TransportKeys } from './keys';
+import { createRedis } from './redis-connection';
 import { TransportTimeoutError, TransportUnavailableError, withTimeout } from './transport.errors';
 import { transportMetrics } from './transport.metrics';
 import { RedisStreamsClientOptions, ResolvedClientOptions, resolveClientOptions } from './transport.options';
@@ -210,7 +211,7 @@ export class RedisStreamsClient extends ClientProxy {
 
   private ensurePub(): Redis {
     if (this.pub) return this.pub;
-    const pub = new Redis(this.options.url, {
+    const pub = createRedis(this.options.url, {
       ...this.options.redis,
       connectionName: `ea-transport:${this.clientId}`,
       enableAutoPipelining: true,
