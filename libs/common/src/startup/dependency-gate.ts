@@ -24,19 +24,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Liveness true, readiness false (terminus' shape), everything else 503 in the uniform error body. */
+/** Liveness true; readiness and everything else 503 in the uniform error body, naming what is awaited. */
 function answer(req: IncomingMessage, res: ServerResponse, last: ProbeResult): void {
   const path = (req.url ?? '/').split('?')[0];
   const waitingFor = Object.keys(last.down) as DependencyName[];
   if (req.method === 'GET' && path === '/health') return json(res, 200, { status: 'healthy', waiting_for: waitingFor });
-  if (req.method === 'GET' && path === '/health/ready') {
-    const error = Object.fromEntries(waitingFor.map((d) => [d, { status: 'down', message: last.down[d] }]));
-    return json(res, 503, { status: 'error', info: {}, error, details: error });
-  }
+  const reasons = waitingFor.map((d) => `${LABEL[d]} (${last.down[d]})`).join(' and ');
   const body: ErrorBody = {
     statusCode: 503,
     error: 'Service Unavailable',
-    message: `starting: waiting for ${waitingFor.map((d) => LABEL[d]).join(' and ') || 'start-up'}`,
+    message: `starting: waiting for ${reasons || 'start-up'}`,
     path,
     timestamp: new Date().toISOString(),
     request_id: randomUUID(),
