@@ -52,7 +52,8 @@ export class ChaosProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.once('exit', (code, signal) => {
-      if (!this.expectingExit) this.unexpectedExits.push(`${this.name} exited on its own (code ${code}, signal ${signal})`);
+      if (!this.expectingExit)
+        this.unexpectedExits.push(`${this.name} exited on its own (code ${code}, signal ${signal})`);
       this.counted += this.current;
       this.current = 0;
     });

@@ -111,6 +111,7 @@ export class OwnRedis {
     ); // prettier-ignore
     this.proc = proc;
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // a refused probe is only a failed probe
     try {
       await eventually(
         async () => {
