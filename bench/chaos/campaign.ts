@@ -24,6 +24,8 @@ export interface ChaosReport {
   workflowRunsCompleted: number;
   unexpectedExits: string[];
   faults: Array<{ kind: FaultKind; at_s: number }>;
+  /** A fault the campaign could not carry out (e.g. Redis did not come back): the run does not count as clean. */
+  faultErrors: string[];
   failureReasons: Record<string, number>;
   seconds: number;
 }
@@ -91,11 +93,15 @@ export async function runCampaign(
   };
 
   const faults: ChaosReport['faults'] = [];
+  const faultErrors: string[] = [];
   const faultRuns = o.faults.map(async (kind, k) => {
     await sleep((loadMs * (k + 1)) / (o.faults.length + 1));
     faults.push({ kind, at_s: Math.round((Date.now() - started) / 100) / 10 });
     log(`fault ${k + 1}/${o.faults.length}: ${kind}`);
-    await inject(system, kind, o);
+    await inject(system, kind, o).catch((error: unknown) => {
+      faultErrors.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`fault ${kind} failed: ${faultErrors[faultErrors.length - 1]}`);
+    });
   });
 
   const pending: Promise<void>[] = [];
@@ -167,6 +173,7 @@ export async function runCampaign(
       workflowRunsCompleted: runRows.filter((r) => r.status === 'completed').length,
       unexpectedExits: system.apps.flatMap((a) => a.unexpectedExits),
       faults,
+      faultErrors,
       failureReasons,
       seconds: Math.round((Date.now() - started) / 1000),
     };
@@ -195,7 +202,7 @@ async function inject(system: ChaosSystem, kind: FaultKind, o: ChaosOptions): Pr
     case 'restart-redis':
       await system.redis.kill();
       await sleep(o.restartAfterMs);
-      return system.redis.start();
+      return system.redis.start(60_000);
     case 'restart-postgres':
       await system.pg.stop();
       await sleep(o.postgresOutageMs);

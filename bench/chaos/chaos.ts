@@ -20,7 +20,8 @@ export function isClean(r: ChaosReport): boolean {
     r.notAccepted === 0 &&
     r.lost === 0 &&
     r.duplicates === 0 &&
-    r.unexpectedExits.length === 0
+    r.unexpectedExits.length === 0 &&
+    r.faultErrors.length === 0
   );
 }
 
@@ -45,6 +46,7 @@ export function formatReport(r: ChaosReport): string {
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   for (const [reason, n] of Object.entries(r.failureReasons)) lines.push(`  failed ×${n}: ${reason}`);
   for (const exit of r.unexpectedExits) lines.push(`  ${exit}`);
+  for (const error of r.faultErrors) lines.push(`  fault not carried out: ${error}`);
   return lines.join('\n');
 }
 

@@ -27,6 +27,7 @@ describeChaos('fault campaign, short form (CHAOS_E2E=1)', () => {
   });
 
   it('ran every fault kind once', () => {
+    expect(report.faultErrors).toEqual([]);
     expect(report.faults.map((f) => f.kind).sort()).toEqual([...options.faults].sort());
   });
 

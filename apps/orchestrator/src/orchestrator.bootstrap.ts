@@ -22,6 +22,7 @@ export function nestRedisOptions(redisUrl: string): NonNullable<RedisOptions['op
     const { retryStrategy: _nestSetsIt, ...sentinel } = target.options;
     return { ...sentinel, ...forever };
   }
+  if (target.kind === 'cluster') throw new Error('Nest’s Redis transport cannot use a Redis Cluster');
   const url = new URL(redisUrl);
   const db = url.pathname.replace('/', '');
   return {

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
     ['REGISTRY_PORT', 'abc', /REGISTRY_PORT must be an integer/],
     ['REGISTRY_PORT', '70000', /REGISTRY_PORT must be between 1 and 65535/],
     ['REDIS_URL', 'http://x', /REDIS_URL must use redis: or rediss:/],
+    ['REDIS_URL', 'redis-cluster://h1:7000,h2:7001', /REDIS_URL names a Redis Cluster/],
     ['REDIS_URL', 'redis-sentinel://h1:26379,h2:26379', /REDIS_URL a redis-sentinel:\/\/ URL must name the master/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL must be a URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],

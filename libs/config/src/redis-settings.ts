@@ -7,7 +7,10 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export function readRedisUrl(env: EnvReader): string {
   const value = env.raw('REDIS_URL') ?? DEFAULT_REDIS_URL;
   try {
-    parseRedisUrl(value);
+    if (parseRedisUrl(value).kind === 'cluster')
+      throw new RedisUrlError(
+        'names a Redis Cluster (redis-cluster://): only the transport library supports it so far',
+      );
     return value;
   } catch (error) {
     if (!(error instanceof RedisUrlError)) throw error;

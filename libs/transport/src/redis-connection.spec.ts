@@ -33,6 +33,18 @@ describe('parseRedisUrl', () => {
     expect(reconnect(new Error('ERR other'))).toBe(false);
   });
 
+  it('reads a Redis Cluster: seed nodes (default port 6379) and credentials', () => {
+    expect(parseRedisUrl('redis-cluster://u:pw@10.0.0.1:7000,10.0.0.2?tls=true')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 6379 },
+      ],
+      options: { username: 'u', password: 'pw', tls: {} },
+    });
+    expect(() => parseRedisUrl('redis-cluster://h1:7000/2')).toThrow(/no database/);
+  });
+
   it.each([
     ['http://x', /must use redis: or rediss:/],
     ['redis-sentinel://h1:26379', /must name the master/],

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import Redis from 'ioredis';
 import { lastValueFrom, toArray } from 'rxjs';
 import { backoffDelay } from './backoff';
 import { TransportEnvelope } from './envelope';
@@ -13,7 +12,7 @@ import {
   ReplyBody,
 } from './entry-codec';
 import { classifyFailure } from './handler-failure';
-import { createRedis, redactRedisUrl } from './redis-connection';
+import { createRedisConnection, duplicateConnection, redactRedisUrl, RedisConnection } from './redis-connection';
 import { TransportUnavailableError, withTimeout } from './transport.errors';
 import { BROADCAST_ADDRESS, broadcastGroup, TransportKeys } from './keys';
 import { RedisStreamsContext } from './redis-streams.context';
@@ -47,7 +46,7 @@ interface Lane {
   /** Where a fresh group starts: `0` for agent streams (keep what was sent before any consumer existed), `$` for broadcast. */
   startId: string;
   concurrency: number;
-  reader: Redis;
+  reader: RedisConnection;
   inFlight: number;
   /** Entries this instance owns: in flight or waiting for a retry. Their idle time is reset (lease renewal). */
   held: Set<string>;
@@ -84,7 +83,7 @@ export class RedisStreamsServer
   private readonly metrics: TransportMetrics = transportMetrics();
   private readonly deadLetterListeners: DeadLetterListener[] = [];
   private readonly log = new Logger(RedisStreamsServer.name);
-  private cmd?: Redis;
+  private cmd?: RedisConnection;
   private lanes: Lane[] = [];
   private running = false;
   private draining?: Promise<void>;
@@ -171,7 +170,7 @@ export class RedisStreamsServer
 
   private async start(): Promise<void> {
     const o = this.options;
-    const cmd = createRedis(o.url, {
+    const cmd = createRedisConnection(o.url, {
       ...o.redis,
       connectionName: `ea-transport:${o.consumerName}`,
       // Acks and retries wait for a reconnect rather than fail: a failed ack only means a redelivery.
@@ -205,7 +204,7 @@ export class RedisStreamsServer
   }
 
   private lane(address: string, concurrency: number, group: string, startId: string): Lane {
-    const reader = this.cmd!.duplicate({
+    const reader = duplicateConnection(this.cmd!, {
       connectionName: `ea-transport:${this.options.consumerName}:${address}`,
       enableAutoPipelining: false,
     });
@@ -630,7 +629,7 @@ export class RedisStreamsServer
   }
 
   private async groupsOf(
-    cmd: Redis,
+    cmd: RedisConnection,
     key: string,
   ): Promise<Array<{ name: string; pending: number; lastDeliveredId: string }>> {
     const raw = (await cmd.xinfo('GROUPS', key)) as unknown[][];
@@ -641,7 +640,7 @@ export class RedisStreamsServer
   }
 
   private async trim(
-    cmd: Redis,
+    cmd: RedisConnection,
     lane: Lane,
     groups: Array<{ name: string; pending: number; lastDeliveredId: string }>,
     maxLength: number,
@@ -661,7 +660,11 @@ export class RedisStreamsServer
     if (minId) await cmd.xtrim(lane.key, 'MINID', minId);
   }
 
-  private async dropStaleBroadcastGroups(cmd: Redis, lane: Lane, groups: Array<{ name: string }>): Promise<void> {
+  private async dropStaleBroadcastGroups(
+    cmd: RedisConnection,
+    lane: Lane,
+    groups: Array<{ name: string }>,
+  ): Promise<void> {
     for (const g of groups) {
       if (g.name === lane.group || !g.name.startsWith(broadcastGroup(''))) continue;
       const consumers = ((await cmd.xinfo('CONSUMERS', lane.key, g.name)) as unknown[][]).map((c) =>
