@@ -183,6 +183,7 @@ export async function runCampaign(
 }
 
 async function killAndRestart(system: ChaosSystem, app: ChaosProcess, o: ChaosOptions): Promise<void> {
+  await app.scrape(); // a measurement just before the kill: only calls of the last moment go uncounted
   await app.kill();
   await sleep(o.restartAfterMs);
   app.start();

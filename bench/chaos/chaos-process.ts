@@ -90,8 +90,12 @@ export class ChaosProcess {
   async scrape(): Promise<void> {
     if (!this.counterFamily || !this.running) return;
     try {
-      const response = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) this.current = counterSum(await response.text(), this.counterFamily);
+      const incarnation = this.child;
+      const response = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+      const text = response.ok ? await response.text() : undefined;
+      // A scrape that raced a kill must not overwrite the next incarnation's count.
+      if (text !== undefined && incarnation === this.child && this.running)
+        this.current = Math.max(this.current, counterSum(text, this.counterFamily));
     } catch {
       // not up yet, or just killed
     }

@@ -101,7 +101,12 @@ export class ChaosSystem {
     log(
       `${this.registries.length} registries, ${this.orchestrators.length} orchestrators, ${this.hosts.length} agent hosts ready`,
     );
-    this.scraper = setInterval(() => void Promise.all(this.hosts.map((h) => h.scrape())), 1_000);
+    let scraping = false;
+    this.scraper = setInterval(() => {
+      if (scraping) return; // a slow /metrics under load: no pile-up of scrapes
+      scraping = true;
+      void Promise.all(this.hosts.map((h) => h.scrape())).finally(() => (scraping = false));
+    }, 1_000);
   }
 
   async waitReady(apps: ChaosProcess[], timeoutMs: number): Promise<void> {

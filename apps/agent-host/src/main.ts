@@ -1,12 +1,16 @@
 import { UnknownAgentError } from '@app/agents';
-import { enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { startAgentHost } from './bootstrap';
+import { selectAgents } from './hosting/agent-selection';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   try {
-    await waitForDependencies({ ...config, port: config.agentHostPort });
-    await startAgentHost(config);
+    selectAgents(config.agentIds); // an unknown agent stops start-up at once, outage or not
+    // startAgentHost closes what it opened when it fails, so an outage during start-up just starts over.
+    await startWhenAvailable({ ...config, port: config.agentHostPort }, async () => {
+      await startAgentHost(config);
+    });
   } catch (err) {
     if (err instanceof UnknownAgentError) {
       process.stderr.write(`Invalid configuration:\n  - AGENT_IDS: ${err.message}\n`);

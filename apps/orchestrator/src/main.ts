@@ -1,15 +1,22 @@
 import { Logger } from '@nestjs/common';
-import { enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   try {
-    await waitForDependencies({ ...config, port: config.orchestratorPort });
-    const app = await createOrchestratorApp(config);
+    // Waits out PostgreSQL/Redis outages before and during start-up instead of exiting.
+    await startWhenAvailable({ ...config, port: config.orchestratorPort }, async () => {
+      const app = await createOrchestratorApp(config);
+      try {
+        await app.listen({ port: config.orchestratorPort, host: '0.0.0.0' });
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        throw error;
+      }
+    });
     enforceShutdownDeadline(config.shutdownGraceSeconds);
-    await app.listen({ port: config.orchestratorPort, host: '0.0.0.0' });
   } catch (error) {
     if (error instanceof WorkflowDefinitionError) {
       process.stderr.write(`${error.message}\n`);

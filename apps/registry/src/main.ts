@@ -1,16 +1,22 @@
-import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, waitForDependencies } from '@app/common';
+import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  await waitForDependencies({ ...config, port: config.registryPort });
-  const app = await createHttpApp(RegistryAppModule.forRoot(config), {
-    title: 'expert-agents Agent Registry',
-    description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
-    bodyLimitBytes: config.httpBodyLimitBytes,
+  await startWhenAvailable({ ...config, port: config.registryPort }, async () => {
+    const app = await createHttpApp(RegistryAppModule.forRoot(config), {
+      title: 'expert-agents Agent Registry',
+      description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
+      bodyLimitBytes: config.httpBodyLimitBytes,
+    });
+    try {
+      await app.listen({ port: config.registryPort, host: '0.0.0.0' });
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
   });
   enforceShutdownDeadline(config.shutdownGraceSeconds);
-  await app.listen({ port: config.registryPort, host: '0.0.0.0' });
 }
 
 void main();

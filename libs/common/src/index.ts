@@ -7,3 +7,4 @@ export * from './http/validation.pipe';
 export * from './http/bootstrap';
 export * from './http/start';
 export * from './startup/dependency-gate';
+export * from './startup/start-when-available';
