@@ -1,13 +1,18 @@
 import { UnknownAgentError } from '@app/agents';
-import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { startTracing } from '@app/observability';
 import { startAgentHost } from './bootstrap';
+import { selectAgents } from './hosting/agent-selection';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   startTracing(config.tracing, 'agent-host'); // before anything else, so every span and log line sees it
   try {
-    await startAgentHost(config);
+    selectAgents(config.agentIds); // an unknown agent stops start-up at once, outage or not
+    // startAgentHost closes what it opened when it fails, so an outage during start-up just starts over.
+    await startWhenAvailable({ ...config, port: config.agentHostPort }, async () => {
+      await startAgentHost(config);
+    });
   } catch (err) {
     if (err instanceof UnknownAgentError) {
       process.stderr.write(`Invalid configuration:\n  - AGENT_IDS: ${err.message}\n`);

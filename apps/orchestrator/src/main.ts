@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { bindHost } from '@app/auth';
-import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { startTracing } from '@app/observability';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
@@ -9,9 +9,17 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   startTracing(config.tracing, 'orchestrator'); // before anything else, so every span and log line sees it
   try {
-    const app = await createOrchestratorApp(config);
+    // Waits out PostgreSQL/Redis outages before and during start-up instead of exiting.
+    await startWhenAvailable({ ...config, port: config.orchestratorPort }, async () => {
+      const app = await createOrchestratorApp(config);
+      try {
+        await app.listen({ port: config.orchestratorPort, host: bindHost(config) });
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        throw error;
+      }
+    });
     enforceShutdownDeadline(config.shutdownGraceSeconds);
-    await app.listen({ port: config.orchestratorPort, host: bindHost(config) });
   } catch (error) {
     if (error instanceof WorkflowDefinitionError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,17 +1,29 @@
-import { Transport } from '@nestjs/microservices';
+import { RedisOptions, Transport } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService, AuditService, resultsAuthenticator } from '@app/auth';
 import { createHttpApp } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
-import { RedisStreamsServer } from '@app/transport';
+import { isDatabaseUnavailable } from '@app/persistence';
+import { parseRedisUrl, RedisStreamsServer } from '@app/transport';
 import { STREAMS_TRANSPORT } from './bus/streams-transport';
 import { OrchestratorAppModule } from './orchestrator-app.module';
 import { loadDefinitions } from './workflows/definition/definition-loader';
 import { knownAgents } from './workflows/workflow-definitions.provider';
 
-/** Options of Nest's built-in Redis transport from REDIS_URL. */
-export function nestRedisOptions(redisUrl: string) {
+/**
+ * Options of Nest's built-in Redis transport from REDIS_URL (one server or a Sentinel set). Without retryAttempts
+ * Nest gives up after the first lost connection ("No further reconnection attempts will be made"): retry forever.
+ */
+export function nestRedisOptions(redisUrl: string): NonNullable<RedisOptions['options']> {
+  const forever = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 1_000 };
+  const target = parseRedisUrl(redisUrl);
+  if (target.kind === 'sentinel') {
+    // Nest sets its own retryStrategy from retryAttempts/retryDelay.
+    const { retryStrategy: _nestSetsIt, ...sentinel } = target.options;
+    return { ...sentinel, ...forever };
+  }
+  if (target.kind === 'cluster') throw new Error('Nest’s Redis transport cannot use a Redis Cluster');
   const url = new URL(redisUrl);
   const db = url.pathname.replace('/', '');
   return {
@@ -21,6 +33,7 @@ export function nestRedisOptions(redisUrl: string) {
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(db ? { db: Number(db) } : {}),
     ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...forever,
   };
 }
 
@@ -47,6 +60,8 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     keyPrefix: config.transportKeyPrefix,
     group: 'orchestrator',
     consumerName: config.orchestrator.instanceId,
+    // Results and RPC need PostgreSQL: during an outage they wait, they are never dead-lettered for it.
+    isUnavailable: isDatabaseUnavailable,
     addresses: [
       { address: ORCHESTRATOR_RESULTS_ADDRESS, concurrency: config.orchestrator.resultsConcurrency },
       { address: ORCHESTRATOR_RPC_ADDRESS, concurrency: 32 },

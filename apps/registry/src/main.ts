@@ -1,19 +1,26 @@
 import { bindHost } from '@app/auth';
-import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
+import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   startTracing(config.tracing, 'registry'); // before anything else, so every span and log line sees it
-  const app = await createHttpApp(RegistryAppModule.forRoot(config), {
-    title: 'expert-agents Agent Registry',
-    description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
-    bodyLimitBytes: config.httpBodyLimitBytes,
-    docsJson: config.auth.docsJson,
+  await startWhenAvailable({ ...config, port: config.registryPort }, async () => {
+    const app = await createHttpApp(RegistryAppModule.forRoot(config), {
+      title: 'expert-agents Agent Registry',
+      description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
+      bodyLimitBytes: config.httpBodyLimitBytes,
+      docsJson: config.auth.docsJson,
+    });
+    try {
+      await app.listen({ port: config.registryPort, host: bindHost(config) });
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
   });
   enforceShutdownDeadline(config.shutdownGraceSeconds);
-  await app.listen({ port: config.registryPort, host: bindHost(config) });
 }
 
 void main();

@@ -7,3 +7,5 @@ export * from './http/validation.pipe';
 export * from './http/bootstrap';
 export * from './http/start';
 export * from './http/sse';
+export * from './startup/dependency-gate';
+export * from './startup/start-when-available';

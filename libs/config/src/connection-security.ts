@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { EnvReader } from './env-reader';
+import { readRedisUrl } from './redis-settings';
 
 export { redactUrl } from './redact-url';
 
@@ -25,7 +26,7 @@ function readable(env: EnvReader, name: string, path: string): void {
 
 /** REDIS_URL with REDIS_USERNAME/REDIS_PASSWORD applied (they win over credentials in the URL). */
 export function redisConnectionUrl(env: EnvReader): string {
-  const base = env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const base = readRedisUrl(env); // one server or a Sentinel set, validated
   const username = env.optionalString('REDIS_USERNAME');
   const password = env.optionalString('REDIS_PASSWORD');
   if (username === undefined && password === undefined) return base;
@@ -33,10 +34,11 @@ export function redisConnectionUrl(env: EnvReader): string {
     env.fail('REDIS_PASSWORD is required when REDIS_USERNAME is set');
   if (username !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(username))
     env.fail(`REDIS_USERNAME must be 1-64 characters of letters, digits, '_', '.', '-' (got "${username}")`);
-  const url = new URL(base);
-  url.username = encodeURIComponent(username ?? '');
-  url.password = encodeURIComponent(password ?? '');
-  return url.toString();
+  // Textually, so a Sentinel URL's host list (h1:26379,h2:26379) needs no URL parser.
+  const at = base.indexOf('://') + 3;
+  if (base.slice(at).split('/')[0].includes('@'))
+    env.fail('REDIS_URL already carries credentials: set them there or in REDIS_USERNAME/REDIS_PASSWORD, not both');
+  return `${base.slice(0, at)}${encodeURIComponent(username ?? '')}:${encodeURIComponent(password ?? '')}@${base.slice(at)}`;
 }
 
 /** Checks DATABASE_URL's TLS parameters and NODE_EXTRA_CA_CERTS up front (pg would fail only at first connect). */

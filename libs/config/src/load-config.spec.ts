@@ -34,6 +34,11 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://app:s3cr%2Ft@db:6543/agents');
   });
 
+  it('accepts a Redis Sentinel set as REDIS_URL', () => {
+    const url = 'redis-sentinel://h1:26379,h2:26380/mymaster';
+    expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
+
   it('prefers DATABASE_URL over PG* variables', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://x@h/db', PGHOST: 'ignored' });
     expect(config.databaseUrl).toBe('postgresql://x@h/db');
@@ -43,6 +48,8 @@ describe('loadConfig', () => {
     ['REGISTRY_PORT', 'abc', /REGISTRY_PORT must be an integer/],
     ['REGISTRY_PORT', '70000', /REGISTRY_PORT must be between 1 and 65535/],
     ['REDIS_URL', 'http://x', /REDIS_URL must use redis: or rediss:/],
+    ['REDIS_URL', 'redis-cluster://h1:7000,h2:7001', /REDIS_URL names a Redis Cluster/],
+    ['REDIS_URL', 'redis-sentinel://h1:26379,h2:26379', /REDIS_URL a redis-sentinel:\/\/ URL must name the master/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL must be a URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['REGISTRY_REDIS_PREFIX', 'has space', /REGISTRY_REDIS_PREFIX must be 1-64 characters/],

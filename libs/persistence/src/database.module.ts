@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source.options';
+import { initializeWithRetry } from './outage/initialize-with-retry';
 
 @Module({
   imports: [
@@ -9,10 +10,10 @@ import { dataSourceOptions } from './data-source.options';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.databaseUrl, { poolSize: config.databasePoolSize }),
-        // Fail start-up quickly instead of retrying forever when PostgreSQL is absent.
-        retryAttempts: 3,
-        retryDelay: 1000,
+        // initializeWithRetry waits out an outage itself; anything else it throws is a real error.
+        retryAttempts: 1,
       }),
+      dataSourceFactory: (options) => initializeWithRetry(options!),
     }),
   ],
   exports: [TypeOrmModule],

@@ -19,3 +19,4 @@ export * from './transport.metrics';
 export * from './transport.options';
 export * from './redis-acl';
 export * from './envelope-signature';
+export * from './redis-connection';

@@ -2,12 +2,12 @@ import { traceparentOf } from '@app/observability';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
-import Redis from 'ioredis';
 import { Observable } from 'rxjs';
 import { assertValidEnvelope, createEnvelope, TransportEnvelope } from './envelope';
 import { signEnvelope } from './envelope-signature';
 import { encodeEnvelope, fieldsToRecord, ReplyBody } from './entry-codec';
 import { assertValidAddress, BROADCAST_ADDRESS, nextStreamId, TransportKeys } from './keys';
+import { createRedisConnection, duplicateConnection, RedisConnection } from './redis-connection';
 import { TransportTimeoutError, TransportUnavailableError, withTimeout } from './transport.errors';
 import { transportMetrics } from './transport.metrics';
 import { RedisStreamsClientOptions, ResolvedClientOptions, resolveClientOptions } from './transport.options';
@@ -56,12 +56,12 @@ export class RedisStreamsClient extends ClientProxy {
   private readonly replyKey: string;
   private readonly metrics = transportMetrics();
   private readonly log = new Logger(RedisStreamsClient.name);
-  private pub?: Redis;
-  private replyReader?: Redis;
+  private pub?: RedisConnection;
+  private replyReader?: RedisConnection;
   private replyLoop?: Promise<void>;
   private readonly pending = new Map<string, { callback: SentReply; timer: NodeJS.Timeout }>();
   private closed = false;
-  private connecting?: Promise<Redis>;
+  private connecting?: Promise<RedisConnection>;
 
   constructor(options: RedisStreamsClientOptions = {}) {
     super();
@@ -77,13 +77,13 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   /** Resolves when Redis is reachable; fails with TransportUnavailableError after appendTimeoutMs otherwise. */
-  async connect(): Promise<Redis> {
+  async connect(): Promise<RedisConnection> {
     this.closed = false;
     const pub = this.ensurePub();
     if (pub.status === 'ready') return pub;
     // One waiter for all callers while (re)connecting.
     this.connecting ??= withTimeout(
-      new Promise<Redis>((resolve) => pub.once('ready', () => resolve(pub))),
+      new Promise<RedisConnection>((resolve) => pub.once('ready', () => resolve(pub))),
       this.options.appendTimeoutMs,
       () =>
         new TransportUnavailableError(
@@ -212,9 +212,9 @@ export class RedisStreamsClient extends ClientProxy {
     return id as string;
   }
 
-  private ensurePub(): Redis {
+  private ensurePub(): RedisConnection {
     if (this.pub) return this.pub;
-    const pub = new Redis(this.options.url, {
+    const pub = createRedisConnection(this.options.url, {
       ...this.options.redis,
       connectionName: `ea-transport:${this.clientId}`,
       enableAutoPipelining: true,
@@ -229,7 +229,7 @@ export class RedisStreamsClient extends ClientProxy {
 
   private ensureReplyLoop(): void {
     if (this.replyLoop) return;
-    const reader = this.ensurePub().duplicate({
+    const reader = duplicateConnection(this.ensurePub(), {
       connectionName: `ea-transport:${this.clientId}:replies`,
       maxRetriesPerRequest: null,
     });
@@ -238,7 +238,7 @@ export class RedisStreamsClient extends ClientProxy {
     this.replyLoop = this.readReplies(reader);
   }
 
-  private async readReplies(reader: Redis): Promise<void> {
+  private async readReplies(reader: RedisConnection): Promise<void> {
     let lastId = '0-0';
     while (!this.closed) {
       try {

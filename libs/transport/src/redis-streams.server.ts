@@ -1,7 +1,6 @@
 import { contextFromTraceparent, inSpan, SpanKind, tracingEnabled } from '@app/observability';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import Redis from 'ioredis';
 import { lastValueFrom, toArray } from 'rxjs';
 import { backoffDelay } from './backoff';
 import { TransportEnvelope } from './envelope';
@@ -14,6 +13,7 @@ import {
   ReplyBody,
 } from './entry-codec';
 import { classifyFailure } from './handler-failure';
+import { createRedisConnection, duplicateConnection, redactRedisUrl, RedisConnection } from './redis-connection';
 import { TransportUnavailableError, withTimeout } from './transport.errors';
 import { BROADCAST_ADDRESS, broadcastGroup, TransportKeys } from './keys';
 import { RedisStreamsContext } from './redis-streams.context';
@@ -48,7 +48,7 @@ interface Lane {
   /** Where a fresh group starts: `0` for agent streams (keep what was sent before any consumer existed), `$` for broadcast. */
   startId: string;
   concurrency: number;
-  reader: Redis;
+  reader: RedisConnection;
   inFlight: number;
   /** Entries this instance owns: in flight or waiting for a retry. Their idle time is reset (lease renewal). */
   held: Set<string>;
@@ -62,9 +62,14 @@ interface Lane {
   loop?: Promise<void>;
   nextClaimAt: number;
   claimCursor: string;
+  /** A dependency of the handlers is down: take no new entries before this time. */
+  pausedUntil: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** How long listen() waits for the consumer groups before it returns anyway (Redis down at start-up). */
+const GROUP_WAIT_MS = 5_000;
 
 /**
  * Nest transport over Redis Streams with consumer groups: at-least-once delivery, retries with backoff,
@@ -81,7 +86,7 @@ export class RedisStreamsServer
   private readonly metrics: TransportMetrics = transportMetrics();
   private readonly deadLetterListeners: DeadLetterListener[] = [];
   private readonly log = new Logger(RedisStreamsServer.name);
-  private cmd?: Redis;
+  private cmd?: RedisConnection;
   private lanes: Lane[] = [];
   private running = false;
   private draining?: Promise<void>;
@@ -169,7 +174,7 @@ export class RedisStreamsServer
 
   private async start(): Promise<void> {
     const o = this.options;
-    const cmd = new Redis(o.url, {
+    const cmd = createRedisConnection(o.url, {
       ...o.redis,
       connectionName: `ea-transport:${o.consumerName}`,
       // Acks and retries wait for a reconnect rather than fail: a failed ack only means a redelivery.
@@ -180,20 +185,17 @@ export class RedisStreamsServer
     this.cmd = cmd;
     cmd.on('ready', () => this._status$.next('connected'));
     cmd.on('reconnecting', () => this._status$.next('reconnecting'));
-    cmd.on('error', (err: Error) => this.warn('redis', err));
+    cmd.on('error', (err: Error) => this.throttledWarn('redis', err));
 
     const lanes = o.addresses.map((a) => this.lane(a.address, a.concurrency, o.group, '0'));
     if (o.broadcast)
       lanes.push(this.lane(BROADCAST_ADDRESS, o.broadcast.concurrency, broadcastGroup(o.consumerName), '$'));
     this.lanes = lanes;
-    await withTimeout(
-      Promise.all(lanes.map((l) => this.ensureGroup(l))),
-      15_000,
-      () => new TransportUnavailableError(`RedisStreamsServer could not reach Redis at ${o.url} within 15 s`),
-    ).catch((err: unknown) => {
-      this.abort();
-      throw err;
-    });
+    // A Redis outage at start-up is waited out, not fatal: the read loops create missing groups (NOGROUP) once
+    // Redis answers, and commands queue until it reconnects (maxRetriesPerRequest: null).
+    await withTimeout(Promise.all(lanes.map((l) => this.ensureGroup(l))), GROUP_WAIT_MS, () => {
+      return new TransportUnavailableError(`Redis at ${redactRedisUrl(o.url)} not reachable yet; consuming once it is`);
+    }).catch((err: unknown) => this.warn('start', err));
     this.running = true;
     for (const lane of lanes) lane.loop = this.readLoop(lane);
     const renewEvery = Math.max(50, Math.floor(o.visibilityTimeoutMs / 3));
@@ -206,7 +208,7 @@ export class RedisStreamsServer
   }
 
   private lane(address: string, concurrency: number, group: string, startId: string): Lane {
-    const reader = this.cmd!.duplicate({
+    const reader = duplicateConnection(this.cmd!, {
       connectionName: `ea-transport:${this.options.consumerName}:${address}`,
       enableAutoPipelining: false,
     });
@@ -229,6 +231,7 @@ export class RedisStreamsServer
       ackScheduled: false,
       nextClaimAt: 0,
       claimCursor: '0-0',
+      pausedUntil: 0,
     };
   }
 
@@ -248,6 +251,11 @@ export class RedisStreamsServer
     const o = this.options;
     let historyCursor: string | null = '0';
     while (this.running) {
+      const paused = lane.pausedUntil - Date.now();
+      if (paused > 0) {
+        await sleep(Math.min(paused, o.blockMs));
+        continue;
+      }
       const free = lane.concurrency - lane.inFlight;
       if (free <= 0) {
         await new Promise<void>((r) => lane.slotWaiters.push(r));
@@ -372,38 +380,73 @@ export class RedisStreamsServer
       const error = `delivered ${attempt} times without an acknowledgement (consumers crashed or stalled)`;
       return this.deadLetter(lane, id, record, 'max_deliveries', error, attempt, pattern, envelope);
     }
-    const ctx = new RedisStreamsContext([lane.address, envelope, id, attempt, this.options.consumerName]);
+    let ctx = new RedisStreamsContext([lane.address, envelope, id, attempt, this.options.consumerName]);
     const stopTimer = this.metrics.handlerDuration.startTimer({ address: lane.address, pattern });
     let values: unknown[];
-    try {
-      values = await this.invoke(handler, envelope, ctx);
-    } catch (err) {
-      stopTimer();
-      const failure = classifyFailure(err, ctx.getRecordedError());
-      if (!failure.retryable && envelope.reply_to) {
-        this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'rejected' });
-        await this.reply(envelope, {
-          request_id: envelope.id,
-          correlation_id: envelope.correlation_id,
-          err: failure.reply,
-        });
-        return this.ack(lane, id);
+    for (let outage = 1; ; outage++) {
+      try {
+        values = await this.invoke(handler, envelope, ctx);
+        break;
+      } catch (err) {
+        const raw = ctx.getRecordedError()?.error ?? err;
+        if (!this.options.isUnavailable(raw)) {
+          stopTimer();
+          return this.onHandlerFailure(lane, id, record, envelope, attempt, err, ctx);
+        }
+        await this.waitOutOutage(lane, id, raw, outage);
+        ctx = new RedisStreamsContext([lane.address, envelope, id, attempt, this.options.consumerName]);
       }
-      this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'failed' });
-      if (!failure.retryable || attempt >= this.options.maxDeliveries) {
-        const reason = failure.retryable ? 'max_deliveries' : 'rejected';
-        return this.deadLetter(lane, id, record, reason, failure.description, attempt, pattern, envelope);
-      }
-      this.log.warn(
-        `${pattern} ${envelope.id} failed (attempt ${attempt}/${this.options.maxDeliveries}): ${failure.description}`,
-      );
-      return this.scheduleRetry(lane, id, envelope, attempt);
     }
     stopTimer();
     this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'success' });
     if (envelope.reply_to)
       await this.reply(envelope, { request_id: envelope.id, correlation_id: envelope.correlation_id, values });
     return this.ack(lane, id);
+  }
+
+  /**
+   * A dependency of the handler is down: the entry is not the problem, so it does not count as a delivery. The lane
+   * takes no new entries while paused; this entry stays held (its lease renewed) and runs again after the backoff.
+   * A draining server leaves it pending for the next consumer instead.
+   */
+  private async waitOutOutage(lane: Lane, id: string, err: unknown, outage: number): Promise<void> {
+    const delay = backoffDelay(outage, this.options.outageBackoff);
+    lane.pausedUntil = Math.max(lane.pausedUntil, Date.now() + delay);
+    this.metrics.redelivered.inc({ address: lane.address, cause: 'outage' });
+    this.throttledWarn(`${lane.address} paused: a dependency is unavailable (entry ${id} waits)`, err);
+    await sleep(delay);
+    if (!this.running) throw new Error(`draining during an outage: entry ${id} left pending`);
+  }
+
+  private async onHandlerFailure(
+    lane: Lane,
+    id: string,
+    record: Record<string, string>,
+    envelope: TransportEnvelope,
+    attempt: number,
+    err: unknown,
+    ctx: RedisStreamsContext,
+  ): Promise<void> {
+    const pattern = envelope.message_type;
+    const failure = classifyFailure(err, ctx.getRecordedError());
+    if (!failure.retryable && envelope.reply_to) {
+      this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'rejected' });
+      await this.reply(envelope, {
+        request_id: envelope.id,
+        correlation_id: envelope.correlation_id,
+        err: failure.reply,
+      });
+      return this.ack(lane, id);
+    }
+    this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'failed' });
+    if (!failure.retryable || attempt >= this.options.maxDeliveries) {
+      const reason = failure.retryable ? 'max_deliveries' : 'rejected';
+      return this.deadLetter(lane, id, record, reason, failure.description, attempt, pattern, envelope);
+    }
+    this.log.warn(
+      `${pattern} ${envelope.id} failed (attempt ${attempt}/${this.options.maxDeliveries}): ${failure.description}`,
+    );
+    return this.scheduleRetry(lane, id, envelope, attempt);
   }
 
   /** Nest's lookup JSON.parses the pattern (throwing for plain strings) on every call: memoize it per pattern. */
@@ -611,7 +654,7 @@ export class RedisStreamsServer
   }
 
   private async groupsOf(
-    cmd: Redis,
+    cmd: RedisConnection,
     key: string,
   ): Promise<Array<{ name: string; pending: number; lastDeliveredId: string }>> {
     const raw = (await cmd.xinfo('GROUPS', key)) as unknown[][];
@@ -622,7 +665,7 @@ export class RedisStreamsServer
   }
 
   private async trim(
-    cmd: Redis,
+    cmd: RedisConnection,
     lane: Lane,
     groups: Array<{ name: string; pending: number; lastDeliveredId: string }>,
     maxLength: number,
@@ -642,7 +685,11 @@ export class RedisStreamsServer
     if (minId) await cmd.xtrim(lane.key, 'MINID', minId);
   }
 
-  private async dropStaleBroadcastGroups(cmd: Redis, lane: Lane, groups: Array<{ name: string }>): Promise<void> {
+  private async dropStaleBroadcastGroups(
+    cmd: RedisConnection,
+    lane: Lane,
+    groups: Array<{ name: string }>,
+  ): Promise<void> {
     for (const g of groups) {
       if (g.name === lane.group || !g.name.startsWith(broadcastGroup(''))) continue;
       const consumers = ((await cmd.xinfo('CONSUMERS', lane.key, g.name)) as unknown[][]).map((c) =>

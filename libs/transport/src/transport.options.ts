@@ -58,6 +58,14 @@ export interface RedisStreamsServerOptions {
    * as `unauthenticated` (the handler never sees it). Default: every entry is accepted.
    */
   authenticate?: (envelope: TransportEnvelope, address: string) => Promise<string | undefined> | string | undefined;
+  /**
+   * Whether a handler's error means a dependency is down (e.g. PostgreSQL unreachable) rather than that the message
+   * failed. Such an entry is not counted toward maxDeliveries: the address stops taking new entries and the same
+   * entry is retried in place, with backoff, until the dependency answers. Default: never.
+   */
+  isUnavailable?: (error: unknown) => boolean;
+  /** Backoff while a dependency is unavailable. Default 250 ms doubling up to 5 s. */
+  outageBackoff?: Partial<RetryBackoff>;
 }
 
 export interface ResolvedServerOptions {
@@ -77,7 +85,11 @@ export interface ResolvedServerOptions {
   broadcast: { concurrency: number } | false;
   broadcastGroupTtlMs: number;
   replyTtlMs: number;
+  isUnavailable: (error: unknown) => boolean;
+  outageBackoff: RetryBackoff;
 }
+
+const OUTAGE_BACKOFF: RetryBackoff = { initialMs: 250, maxMs: 5_000, factor: 2, jitter: true };
 
 let serversInProcess = 0;
 
@@ -124,6 +136,8 @@ export function resolveServerOptions(options: RedisStreamsServerOptions): Resolv
     broadcast: options.broadcast === true ? { concurrency: 1 } : options.broadcast ? options.broadcast : false,
     broadcastGroupTtlMs: positiveInt('broadcastGroupTtlMs', options.broadcastGroupTtlMs ?? 600_000),
     replyTtlMs: positiveInt('replyTtlMs', options.replyTtlMs ?? 3_600_000),
+    isUnavailable: options.isUnavailable ?? (() => false),
+    outageBackoff: { ...OUTAGE_BACKOFF, ...options.outageBackoff },
   };
 }
 

@@ -207,6 +207,11 @@ export class ChildApp {
     return this.child?.pid;
   }
 
+  /** The exit code (or signal) once the process ended; null while it runs. */
+  get exitCode(): number | string | null {
+    return this.child?.exitCode ?? this.child?.signalCode ?? null;
+  }
+
   /** SIGKILL: no drain, no acknowledgements, no goodbye to the registry. */
   kill(): Promise<void> {
     const child = this.child;

@@ -102,7 +102,7 @@ export class OwnRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  async start(timeoutMs = 10_000): Promise<void> {
     const proc = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always',
@@ -111,6 +111,7 @@ export class OwnRedis {
     ); // prettier-ignore
     this.proc = proc;
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // a refused probe is only a failed probe
     try {
       await eventually(
         async () => {
@@ -123,7 +124,7 @@ export class OwnRedis {
           }
         },
         `redis-server on ${this.port}`,
-        10_000,
+        timeoutMs,
       );
     } finally {
       probe.disconnect();

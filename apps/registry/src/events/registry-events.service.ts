@@ -86,13 +86,23 @@ export class RegistryEventsService implements OnModuleInit, OnModuleDestroy, OnA
       if (event) this.subject.next(event);
       else this.logger.warn('ignored a malformed registry event');
     });
-    subscriber.on('error', (error: Error) => this.logger.warn(`event subscriber: ${error.message}`));
+    const subscribe = () =>
+      subscriber.subscribe(this.channel).then(
+        () => true,
+        (error: unknown) => {
+          // Redis is down at start-up: the next 'ready' subscribes (an outage is waited out, not fatal).
+          this.logger.warn(`event subscriber: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        },
+      );
     let ready = false;
+    let subscribed = false;
     subscriber.on('ready', () => {
       if (ready) this.resyncs.next();
       ready = true;
+      if (!subscribed) void subscribe().then((ok) => (subscribed = ok));
     });
-    await subscriber.subscribe(this.channel);
+    subscribed = await subscribe();
   }
 
   /** Publishes after the change is committed; a failed publish is logged, never fails the request. */

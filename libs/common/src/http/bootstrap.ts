@@ -30,7 +30,12 @@ export async function createHttpApp(
     genReqId: genRequestId,
     requestIdHeader: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  // abortOnError: false — a provider that fails (e.g. a dependency gone during start-up) throws to the caller, which
+  // waits and starts over, instead of Nest exiting the process.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   app.useGlobalPipes(createValidationPipe());

@@ -1,18 +1,26 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { createRedis } from '@app/transport';
+import { errorMessage, RateLimitedWarn } from '../outage/rate-limited-warn';
 
 /** A shared ioredis connection for fast signals (heartbeat freshness, cancel flags). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
+const warn = new RateLimitedWarn(new Logger('Redis'));
+
+/** A connection from REDIS_URL (one server or a Sentinel set) that reconnects forever and logs outages, rate-limited. */
 export function createRedisClient(url: string, name: string): Redis {
-  return new Redis(url, {
+  const redis = createRedis(url, {
     connectionName: name,
     // Commands fail fast during an outage instead of queueing without bound.
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
+  // Without a listener ioredis prints "Unhandled error event" for every failed reconnect.
+  redis.on('error', (err: Error) => warn.warn(name, `${name}: ${errorMessage(err)}`));
+  return redis;
 }
 
 @Global()

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { AGENT_CATALOG, AGENT_ROLES } from '@app/agents';
+import { OwnPostgres } from '../../test/outage/support/own-postgres';
+import { OwnRedis } from '../../test/transport/support/transport-harness';
+import { builtApp, freePort } from '../support/bench-env';
+import { ChaosOptions } from './chaos-options';
+import { ChaosProcess } from './chaos-process';
+
+const ROOT = join(__dirname, '..', '..');
+/** Scripted model calls, counted by every agent host (one per execution of a task). */
+export const MODEL_CALLS = 'agent_model_call_duration_seconds_count';
+/** Roles the replicated agent-host group runs (the other hosts run every agent). */
+export const GROUP_ROLES = ['backend_dev', 'qa_engineer', 'devops_engineer'];
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Private PostgreSQL and Redis, and the apps as built child processes on ports chosen at run time. */
+export class ChaosSystem {
+  pg!: OwnPostgres;
+  redis!: OwnRedis;
+  databaseUrl = '';
+  registries: ChaosProcess[] = [];
+  orchestrators: ChaosProcess[] = [];
+  /** hosts[0] runs every agent; the others run GROUP_ROLES. */
+  hosts: ChaosProcess[] = [];
+  private scraper?: NodeJS.Timeout;
+
+  constructor(private readonly options: ChaosOptions) {}
+
+  get apps(): ChaosProcess[] {
+    return [...this.registries, ...this.orchestrators, ...this.hosts];
+  }
+
+  async start(log: (line: string) => void): Promise<void> {
+    this.pg = new OwnPostgres(await freePort(30_000));
+    await this.pg.start();
+    this.databaseUrl = await this.pg.createDatabase('ea_chaos');
+    this.redis = new OwnRedis(await freePort(30_000));
+    await this.redis.start();
+    log(`private PostgreSQL on ${this.pg.port}, Redis on ${this.redis.port}`);
+    const o = this.options;
+    const shared = {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: this.redis.url,
+      HEARTBEAT_INTERVAL_SECONDS: '2',
+      HEARTBEAT_TTL_SECONDS: '6',
+      HEARTBEAT_GRACE_SECONDS: '2',
+      LIVENESS_SWEEP_SECONDS: '1',
+      SCRIPTED_LATENCY_MS: String(o.scriptedLatencyMs),
+      SHUTDOWN_GRACE_SECONDS: '10',
+    };
+    for (let i = 0; i < o.registries; i++) {
+      const port = await freePort(30_000);
+      this.registries.push(
+        new ChaosProcess(`registry-${i + 1}`, port, builtApp(ROOT, 'registry'), {
+          ...shared,
+          REGISTRY_PORT: String(port),
+        }),
+      );
+    }
+    const registryFor = (i: number) => this.registries[i % this.registries.length].baseUrl;
+    for (let i = 0; i < o.orchestrators; i++) {
+      const port = await freePort(30_000);
+      this.orchestrators.push(
+        new ChaosProcess(`orchestrator-${i + 1}`, port, builtApp(ROOT, 'orchestrator'), {
+          ...shared,
+          ORCHESTRATOR_PORT: String(port),
+          REGISTRY_URL: registryFor(i),
+          ORCHESTRATOR_INSTANCE_ID: `orchestrator-${i + 1}`,
+          ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
+          ORCHESTRATOR_TASK_TIMEOUT_SECONDS: String(o.taskTimeoutSeconds),
+          ORCHESTRATOR_WORKFLOWS_DIR: join(ROOT, 'apps/orchestrator/workflows'),
+        }),
+      );
+    }
+    const groupIds = AGENT_CATALOG.filter((a) => GROUP_ROLES.includes(a.role))
+      .map((a) => a.agent_id)
+      .join(',');
+    for (let i = 0; i < o.hosts; i++) {
+      const port = await freePort(30_000);
+      this.hosts.push(
+        new ChaosProcess(
+          i === 0 ? 'host-all-agents' : `host-group-${i}`,
+          port,
+          builtApp(ROOT, 'agent-host'),
+          {
+            ...shared,
+            AGENT_HOST_PORT: String(port),
+            REGISTRY_URL: registryFor(i),
+            AGENT_IDS: i === 0 ? 'all' : groupIds,
+            AGENT_HOST_INSTANCE_ID: i === 0 ? 'host-all-agents' : `host-group-${i}`,
+            AGENT_HOST_ADVERTISE_HOST: '127.0.0.1',
+          },
+          MODEL_CALLS,
+        ),
+      );
+    }
+    for (const app of this.apps) app.start();
+    await this.waitReady(this.apps, 180_000);
+    await this.waitAgentsOnline(180_000);
+    log(
+      `${this.registries.length} registries, ${this.orchestrators.length} orchestrators, ${this.hosts.length} agent hosts ready`,
+    );
+    let scraping = false;
+    this.scraper = setInterval(() => {
+      if (scraping) return; // a slow /metrics under load: no pile-up of scrapes
+      scraping = true;
+      void Promise.all(this.hosts.map((h) => h.scrape())).finally(() => (scraping = false));
+    }, 1_000);
+  }
+
+  async waitReady(apps: ChaosProcess[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const app of apps) {
+      for (;;) {
+        const ok = await fetch(`${app.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) })
+          .then((r) => r.ok)
+          .catch(() => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`${app.name} not ready:\n${app.output.slice(-3_000)}`);
+        await sleep(250);
+      }
+    }
+  }
+
+  private async waitAgentsOnline(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const body = await fetch(`${this.registries[0].baseUrl}/api/agents?status=online&limit=100`)
+        .then((r) => r.json() as Promise<{ agents?: unknown[] }>)
+        .catch(() => ({ agents: [] }));
+      if ((body.agents?.length ?? 0) >= AGENT_CATALOG.length) return;
+      if (Date.now() > deadline) throw new Error(`only ${body.agents?.length ?? 0} agents online`);
+      await sleep(500);
+    }
+  }
+
+  /** Roles every task of the load is spread over. */
+  get roles(): readonly string[] {
+    return AGENT_ROLES;
+  }
+
+  async modelCalls(): Promise<number> {
+    await Promise.all(this.hosts.map((h) => h.scrape()));
+    return this.hosts.reduce((sum, h) => sum + h.counter, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.scraper);
+    for (const app of this.apps) await app.stop().catch(() => undefined);
+    await this.redis?.destroy().catch(() => undefined);
+    await this.pg?.destroy().catch(() => undefined);
+  }
+}
