@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
+import { A2aModule } from './a2a/a2a.module';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RpcModule } from './rpc/rpc.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -25,6 +26,7 @@ export class OrchestratorAppModule {
         WorkflowsModule,
         RpcModule,
         BusAdminModule,
+        A2aModule,
       ],
     };
   }

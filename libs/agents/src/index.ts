@@ -28,3 +28,4 @@ export * from './providers/create-model-provider';
 export * from './testing/mock-agent';
 export * from './testing/in-memory-bus';
 export * from './testing/scripted-runner';
+export * from './a2a/agent-cards';

@@ -1,3 +1,5 @@
+import type { A2aConfig } from './a2a-config';
+
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -37,6 +39,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** Orchestrator tuning (ORCHESTRATOR_* variables). */
   orchestrator: OrchestratorConfig;
+  /** A2A public URLs and push notifications (libs/config/src/a2a-config.ts). */
+  a2a: A2aConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
+import { a2aConfig } from './a2a-config';
 import { EnvReader } from './env-reader';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
@@ -149,6 +150,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     transportKeyPrefix: env.string('TRANSPORT_KEY_PREFIX', 'ea'),
     model: modelConfig(env),
     orchestrator: orchestratorConfig(env),
+    a2a: a2aConfig(env, env.raw('NODE_ENV') ?? 'development', {
+      orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
+      registry: registryPort,
+    }),
   };
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(

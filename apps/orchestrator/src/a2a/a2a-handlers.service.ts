@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AgentCard } from '@a2a-js/sdk';
+import { DefaultExecutionEventBusManager, ServerCallContext } from '@a2a-js/sdk/server';
+import { DataSource } from 'typeorm';
+import { catalogAgentCard, CardJson, findAgent, TEAM_SCOPE, teamCard } from '@app/agents';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { TasksService } from '../tasks/tasks.service';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { A2aExecutor } from './a2a-executor';
+import { readOutcome } from './a2a-outcome';
+import { A2aRequestHandler } from './a2a-request-handler';
+import { PgA2aTaskStore } from './a2a-task-store';
+
+export interface A2aEndpoint {
+  scope: string;
+  cardJson: CardJson;
+  handler: A2aRequestHandler;
+}
+
+/** Unauthenticated callers get the public card; the extended card only with credentials (d-auth adds the guard). */
+async function extendedCard(card: AgentCard, context: ServerCallContext): Promise<AgentCard> {
+  if (!context.user?.isAuthenticated) throw new Error('unauthenticated');
+  return { ...card, description: `${card.description} (extended card: authenticated callers)` };
+}
+
+/** One A2A endpoint per scope: the team (PM-001) and each catalog agent, built on first use. */
+@Injectable()
+export class A2aHandlers {
+  private readonly endpoints = new Map<string, A2aEndpoint>();
+  private readonly workflowInputs: Map<string, { required: string[] }>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DataSource,
+    private readonly tasks: TasksService,
+    private readonly workflows: WorkflowsService,
+  ) {
+    this.workflowInputs = new Map(
+      this.workflows.list().workflows.map((w) => [w.name, { required: w.required_input }]),
+    );
+  }
+
+  /** The card of a scope with its URLs at `origin` (the configured public URL, else where the request came). */
+  cardJson(scope: string, requestOrigin: string): CardJson | undefined {
+    const endpoint = this.get(scope);
+    if (!endpoint) return undefined;
+    if (this.config.a2a.publicUrlsSet) return endpoint.cardJson;
+    return this.buildCard(scope, requestOrigin);
+  }
+
+  private buildCard(scope: string, origin: string): CardJson {
+    return scope === TEAM_SCOPE
+      ? teamCard(
+          origin,
+          this.workflows.list().workflows.map((w) => ({ ...w })),
+        )
+      : catalogAgentCard(scope, origin)!;
+  }
+
+  /** undefined for a scope that is neither the team nor a catalog agent. */
+  get(scope: string): A2aEndpoint | undefined {
+    const known = this.endpoints.get(scope);
+    if (known) return known;
+    if (scope !== TEAM_SCOPE && !findAgent(scope)) return undefined;
+    const origin = this.config.a2a.orchestratorPublicUrl;
+    const cardJson = this.buildCard(scope, origin);
+    const card = AgentCard.fromJSON(cardJson);
+    const deps = { tasks: this.tasks, workflows: this.workflows };
+    const store = new PgA2aTaskStore(this.db, scope, (kind, id) => readOutcome(deps, kind, id));
+    const busManager = new DefaultExecutionEventBusManager();
+    const executor = new A2aExecutor(scope, store, { ...deps, workflowInputs: this.workflowInputs });
+    const handler = new A2aRequestHandler(
+      { scope, store, busManager, ...deps, workflowInputs: this.workflowInputs, cancelWaitMs: 10_000 },
+      card,
+      store,
+      executor,
+      busManager,
+      undefined,
+      undefined,
+      card.capabilities?.extendedAgentCard ? (context: ServerCallContext) => extendedCard(card, context) : undefined,
+    );
+    const endpoint = { scope, cardJson, handler };
+    this.endpoints.set(scope, endpoint);
+    return endpoint;
+  }
+}

@@ -1,0 +1,30 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TasksModule } from '../tasks/tasks.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import { A2aController } from './a2a.controller';
+import { A2aHandlers } from './a2a-handlers.service';
+
+/** The orchestrator as an A2A server (docs/decisions/0100-a2a-task-mapping.md). */
+@Module({
+  imports: [TasksModule, WorkflowsModule],
+  controllers: [A2aController],
+  providers: [A2aHandlers],
+  exports: [A2aHandlers],
+})
+export class A2aModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** HTTP+JSON clients may send application/a2a+json; it is JSON. */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as
+      | { hasContentTypeParser(t: string): boolean; addContentTypeParser: (...a: unknown[]) => void; getDefaultJsonParser: (a: string, b: string) => unknown }
+      | undefined;
+    if (!fastify || fastify.hasContentTypeParser('application/a2a+json')) return;
+    fastify.addContentTypeParser(
+      'application/a2a+json',
+      { parseAs: 'string' },
+      fastify.getDefaultJsonParser('error', 'error'),
+    );
+  }
+}
