@@ -77,7 +77,10 @@ export class A2aExecutor implements AgentExecutor {
     } catch (error) {
       throw asA2aError(error);
     }
-    const metadata = kind === 'task' ? { task_id: targetId } : { workflow_run_id: targetId, workflow: (target as { workflow: string }).workflow };
+    const metadata =
+      kind === 'task'
+        ? { task_id: targetId }
+        : { workflow_run_id: targetId, workflow: (target as { workflow: string }).workflow };
     const task = workingTask(ref.id, ref.contextId, [ctx.userMessage], metadata);
     await this.store.link(task, kind, targetId);
     bus.publish(AgentEvent.task(task));
@@ -93,7 +96,12 @@ export class A2aExecutor implements AgentExecutor {
       throw new RequestMalformedError(`message.taskId: the task is not waiting for input (run is ${run.status})`);
     const { decision, comment } = readDecision(ctx.userMessage, run.pending_approval.decisions);
     const resumed = await this.deps.workflows.resume(link.target_id, decision, comment);
-    bus.publish(AgentEvent.task({ ...link.task, status: { state: TaskState.TASK_STATE_WORKING, message: undefined, timestamp: new Date().toISOString() } }));
+    bus.publish(
+      AgentEvent.task({
+        ...link.task,
+        status: { state: TaskState.TASK_STATE_WORKING, message: undefined, timestamp: new Date().toISOString() },
+      }),
+    );
     await this.follow('workflow_run', link.target_id, ref, bus, Date.parse(resumed.updated_at));
   }
 
@@ -101,10 +109,25 @@ export class A2aExecutor implements AgentExecutor {
     // A followed task publishes `canceled` when our task or run reports it; an idle one (waiting for input) does it here.
     if (this.store.followed.has(taskId)) return;
     const link = await this.store.loadLink(taskId);
-    if (link) bus.publish(AgentEvent.statusUpdate(statusUpdate({ id: taskId, contextId: link.context_id }, TaskState.TASK_STATE_CANCELED, 'canceled by request')));
+    if (link)
+      bus.publish(
+        AgentEvent.statusUpdate(
+          statusUpdate(
+            { id: taskId, contextId: link.context_id },
+            TaskState.TASK_STATE_CANCELED,
+            'canceled by request',
+          ),
+        ),
+      );
   }
 
-  private async follow(kind: 'task' | 'workflow_run', targetId: string, ref: Ref, bus: ExecutionEventBus, since?: number): Promise<void> {
+  private async follow(
+    kind: 'task' | 'workflow_run',
+    targetId: string,
+    ref: Ref,
+    bus: ExecutionEventBus,
+    since?: number,
+  ): Promise<void> {
     this.store.followed.add(ref.id);
     try {
       if (kind === 'task') await this.followTask(targetId, ref, bus);
@@ -124,12 +147,16 @@ export class A2aExecutor implements AgentExecutor {
           const key = `${e.status}:${e.agent_id ?? ''}:${e.attempt}`;
           if (key === last || ['completed', 'failed', 'canceled'].includes(e.status)) return;
           last = key;
-          publish(TaskState.TASK_STATE_WORKING, `${e.type}${e.agent_id ? ` (${e.agent_id}, attempt ${e.attempt})` : ''}`, {
-            event: e.type,
-            status: e.status,
-            agent_id: e.agent_id,
-            attempt: e.attempt,
-          });
+          publish(
+            TaskState.TASK_STATE_WORKING,
+            `${e.type}${e.agent_id ? ` (${e.agent_id}, attempt ${e.attempt})` : ''}`,
+            {
+              event: e.type,
+              status: e.status,
+              agent_id: e.agent_id,
+              attempt: e.attempt,
+            },
+          );
         }),
       ),
       { defaultValue: undefined },
@@ -138,18 +165,19 @@ export class A2aExecutor implements AgentExecutor {
   }
 
   private async followRun(runId: string, ref: Ref, bus: ExecutionEventBus, since?: number): Promise<void> {
-    const events: Observable<{ type: string; step_key: string | null; created_at: string; detail: Record<string, unknown> | null }> =
-      await this.deps.workflows.events(runId);
-    let waiting = false;
+    const events: Observable<{
+      type: string;
+      step_key: string | null;
+      created_at: string;
+      detail: Record<string, unknown> | null;
+    }> = await this.deps.workflows.events(runId);
+    const fresh = (e: { created_at: string }) => since === undefined || Date.parse(e.created_at) >= since;
     await lastValueFrom(
       events.pipe(
-        takeWhile(() => !waiting),
+        // Stops at a new approval wait (older ones replayed from history are passed over).
+        takeWhile((e) => !(e.type === 'input_required' && fresh(e)), true),
         tap((e) => {
-          if (since !== undefined && Date.parse(e.created_at) < since) return;
-          if (e.type === 'input_required') {
-            waiting = true;
-            return;
-          }
+          if (!fresh(e) || e.type === 'input_required') return;
           if (['run_completed', 'run_failed', 'run_canceled'].includes(e.type)) return;
           bus.publish(
             AgentEvent.statusUpdate(

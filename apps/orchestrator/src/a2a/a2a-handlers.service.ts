@@ -18,9 +18,9 @@ export interface A2aEndpoint {
 }
 
 /** Unauthenticated callers get the public card; the extended card only with credentials (d-auth adds the guard). */
-async function extendedCard(card: AgentCard, context: ServerCallContext): Promise<AgentCard> {
-  if (!context.user?.isAuthenticated) throw new Error('unauthenticated');
-  return { ...card, description: `${card.description} (extended card: authenticated callers)` };
+function extendedCard(card: AgentCard, context: ServerCallContext): Promise<AgentCard> {
+  if (!context.user?.isAuthenticated) return Promise.reject(new Error('unauthenticated'));
+  return Promise.resolve({ ...card, description: `${card.description} (extended card: authenticated callers)` });
 }
 
 /** One A2A endpoint per scope: the team (PM-001) and each catalog agent, built on first use. */
@@ -35,9 +35,7 @@ export class A2aHandlers {
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
   ) {
-    this.workflowInputs = new Map(
-      this.workflows.list().workflows.map((w) => [w.name, { required: w.required_input }]),
-    );
+    this.workflowInputs = new Map(this.workflows.list().workflows.map((w) => [w.name, { required: w.required_input }]));
   }
 
   /** The card of a scope with its URLs at `origin` (the configured public URL, else where the request came). */

@@ -31,7 +31,7 @@ export function callContext(req: FastifyRequest, tenant?: string): ServerCallCon
   return defaultServerCallContextBuilder({
     extensions: Extensions.parseServiceParameter(header(HTTP_EXTENSION_HEADER)),
     user: hasBearer(req) ? new BearerUser() : new UnauthenticatedUser(),
-    headers: req.headers as Record<string, string>,
+    headers: req.headers,
     requestedVersion: header(A2A_VERSION_HEADER) || undefined,
     tenant,
   });

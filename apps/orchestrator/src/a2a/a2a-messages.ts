@@ -65,7 +65,12 @@ export function outputArtifact(
   };
 }
 
-export function workingTask(id: string, contextId: string, history: Message[], metadata: Record<string, unknown>): Task {
+export function workingTask(
+  id: string,
+  contextId: string,
+  history: Message[],
+  metadata: Record<string, unknown>,
+): Task {
   return {
     id,
     contextId,

@@ -61,7 +61,13 @@ export async function readOutcome(
         final: true,
       };
     case 'failed':
-      return { state: TaskState.TASK_STATE_FAILED, text: run.error ?? 'failed', metadata, data: run.output ?? undefined, final: true };
+      return {
+        state: TaskState.TASK_STATE_FAILED,
+        text: run.error ?? 'failed',
+        metadata,
+        data: run.output ?? undefined,
+        final: true,
+      };
     case 'canceled':
       return { state: TaskState.TASK_STATE_CANCELED, text: run.error ?? 'canceled', metadata, final: true };
     case 'input_required': {

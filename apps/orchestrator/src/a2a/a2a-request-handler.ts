@@ -84,7 +84,8 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     if (link.target_id) {
       try {
         if (link.kind === 'task') await this.deps.tasks.cancel(link.target_id, 'canceled by an A2A client');
-        else if (link.kind === 'workflow_run') await this.deps.workflows.cancel(link.target_id, 'canceled by an A2A client');
+        else if (link.kind === 'workflow_run')
+          await this.deps.workflows.cancel(link.target_id, 'canceled by an A2A client');
       } catch (error) {
         if (error instanceof DomainException && error.kind === 'conflict')
           throw new TaskNotCancelableError(`Task ${params.id} is already finished`);
@@ -94,7 +95,9 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     // A task waiting for input has no executor following it: tell its live subscribers here.
     if (state === TaskState.TASK_STATE_INPUT_REQUIRED) {
       const bus = this.deps.busManager.getByTaskId(params.id);
-      bus?.publish(AgentEvent.statusUpdate(statusUpdate(link.task, TaskState.TASK_STATE_CANCELED, 'canceled by request')));
+      bus?.publish(
+        AgentEvent.statusUpdate(statusUpdate(link.task, TaskState.TASK_STATE_CANCELED, 'canceled by request')),
+      );
       bus?.finished();
       this.deps.busManager.cleanupByTaskId(params.id);
     }

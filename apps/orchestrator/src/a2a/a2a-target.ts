@@ -1,12 +1,11 @@
-import type { Message, Part } from '@a2a-js/sdk';
+import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { AGENT_ROLES, ALL_CAPABILITIES, findAgent, TEAM_SCOPE } from '@app/agents';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 
 /** What one new A2A task becomes: a workflow run or one of our tasks (see docs/decisions/0100). */
 export type A2aTarget =
-  | { kind: 'workflow_run'; workflow: string; input: Record<string, unknown> }
-  | { kind: 'task'; dto: CreateTaskDto };
+  { kind: 'workflow_run'; workflow: string; input: Record<string, unknown> } | { kind: 'task'; dto: CreateTaskDto };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -16,14 +15,16 @@ export function messageContent(message: Message): { text: string; data: Record<s
   const data: Record<string, unknown> = {};
   const files: string[] = [];
   for (const part of message.parts ?? []) {
-    const content = (part as Part).content;
+    const content = part.content;
     if (content?.$case === 'text') texts.push(content.value);
     else if (content?.$case === 'data') {
       if (isObject(content.value)) Object.assign(data, content.value);
       else data.data = content.value;
     } else if (content?.$case === 'url') files.push(content.value);
     else if (content?.$case === 'raw')
-      throw new RequestMalformedError('message.parts: raw (file bytes) parts are not accepted; send a url or data part');
+      throw new RequestMalformedError(
+        'message.parts: raw (file bytes) parts are not accepted; send a url or data part',
+      );
   }
   if (files.length > 0) data.files = files;
   return { text: texts.join('\n').trim(), data };
@@ -78,18 +79,19 @@ export function resolveTarget(
       throw new RequestMalformedError(`metadata.skill: no skill "${skill}" (a workflow name or a role)`);
     role = skill;
   }
-  if (agentId !== undefined && !findAgent(agentId)) throw new RequestMalformedError(`metadata.agent_id: no agent ${agentId}`);
+  if (agentId !== undefined && !findAgent(agentId))
+    throw new RequestMalformedError(`metadata.agent_id: no agent ${agentId}`);
   if (role !== undefined && !(AGENT_ROLES as readonly string[]).includes(role))
     throw new RequestMalformedError(`metadata.role: no role "${role}"`);
   if (capability !== undefined && !ALL_CAPABILITIES.has(capability))
     throw new RequestMalformedError(`metadata.capability: no capability "${capability}"`);
   if (agentId !== undefined && (role !== undefined || capability !== undefined))
     throw new RequestMalformedError('metadata.agent_id: give either agent_id or role/capability, not both');
-  const minProficiency = meta.min_proficiency;
+  const minProficiency: unknown = meta.min_proficiency;
   if (minProficiency !== undefined && (!Number.isInteger(minProficiency) || capability === undefined))
     throw new RequestMalformedError('metadata.min_proficiency: an integer 1-10, only with capability');
   const target =
-    agentId ?? role ?? capability ? { agent_id: agentId, role, capability } : { agent_id: 'PM-001' as string };
+    (agentId ?? role ?? capability) ? { agent_id: agentId, role, capability } : { agent_id: 'PM-001' as string };
   return {
     kind: 'task',
     dto: {

@@ -150,9 +150,11 @@ export class PgA2aTaskStore implements TaskStore {
       where.push(`status_at > $${args.length}`);
     }
     const filter = where.join(' AND ');
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM a2a_tasks WHERE ${filter}`, args)) as {
-      total: number;
-    }[];
+    const counted: { total: number }[] = await this.db.query(
+      `SELECT count(*)::int AS total FROM a2a_tasks WHERE ${filter}`,
+      args,
+    );
+    const total = counted[0]?.total ?? 0;
     const pageArgs = [...args];
     let page = filter;
     if (params.pageToken) {

@@ -100,10 +100,14 @@ export class A2aController {
         void reply
           .status(401)
           .header('www-authenticate', 'Bearer')
-          .send({ jsonrpc: '2.0', id, error: { code: -32600, message: 'authentication required: Authorization: Bearer <credential>' } });
+          .send({
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32600, message: 'authentication required: Authorization: Bearer <credential>' },
+          });
         return;
       }
-      const out = await transport.handle((body ?? {}) as Record<string, unknown>, context);
+      const out = await transport.handle(body ?? {}, context);
       if (out && typeof (out as AsyncGenerator)[Symbol.asyncIterator] === 'function') {
         const it = (out as AsyncGenerator<unknown>)[Symbol.asyncIterator]();
         let first: IteratorResult<unknown>;
@@ -126,7 +130,7 @@ export class A2aController {
   private async rest(endpoint: A2aEndpoint, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = (req.params as Record<string, string>)['*'] ?? '';
     const query = req.query as Record<string, string | undefined>;
-    const body = (isObj(req.body) ? req.body : {}) as Record<string, unknown>;
+    const body = isObj(req.body) ? req.body : {};
     const h = endpoint.handler;
     const send = (status: number, json?: unknown) => {
       if (status === 204) return void reply.status(204).send();
@@ -135,10 +139,16 @@ export class A2aController {
     const stream = async (gen: AsyncGenerator<StreamResponse>) => {
       const it = gen[Symbol.asyncIterator]();
       const first = await it.next();
-      await writeSse(reply, first, it, (e) => StreamResponse.toJSON(e), (error) => {
-        const safe = this.safe(error, req);
-        return toRestErrorBody(safe, restStatusFor(safe));
-      });
+      await writeSse(
+        reply,
+        first,
+        it,
+        (e) => StreamResponse.toJSON(e),
+        (error) => {
+          const safe = this.safe(error, req);
+          return toRestErrorBody(safe, restStatusFor(safe));
+        },
+      );
     };
     try {
       const context: ServerCallContext = callContext(req);
@@ -149,9 +159,17 @@ export class A2aController {
       const taskAction = /^([^/:]+):(subscribe|cancel)$/.exec(parts[1] ?? '');
       if (m === 'GET' && path === 'extendedAgentCard') {
         if (!hasBearer(req)) {
-          void reply.status(401).header('www-authenticate', 'Bearer').send({
-            error: { code: 401, status: 'UNAUTHENTICATED', message: 'authentication required: Authorization: Bearer <credential>', details: [] },
-          });
+          void reply
+            .status(401)
+            .header('www-authenticate', 'Bearer')
+            .send({
+              error: {
+                code: 401,
+                status: 'UNAUTHENTICATED',
+                message: 'authentication required: Authorization: Bearer <credential>',
+                details: [],
+              },
+            });
           return;
         }
         return send(200, AgentCard.toJSON(await h.getAuthenticatedExtendedAgentCard({ tenant: '' }, context)));
@@ -195,7 +213,8 @@ export class A2aController {
       }
       if (parts[0] === 'tasks' && parts.length === 2 && m === 'GET') {
         const hl = query.historyLength;
-        if (hl !== undefined && !/^\d+$/.test(hl)) throw new RequestMalformedError('historyLength must be a non-negative integer');
+        if (hl !== undefined && !/^\d+$/.test(hl))
+          throw new RequestMalformedError('historyLength must be a non-negative integer');
         const params = { id: parts[1], tenant: '', ...(hl !== undefined ? { historyLength: Number(hl) } : {}) };
         return send(200, Task.toJSON(await h.getTask(params, context)));
       }
@@ -203,7 +222,10 @@ export class A2aController {
         const taskId = parts[1];
         if (parts.length === 3 && m === 'POST') {
           const config = TaskPushNotificationConfig.fromJSON({ ...body, taskId });
-          return send(201, TaskPushNotificationConfig.toJSON(await h.createTaskPushNotificationConfig(config, context)));
+          return send(
+            201,
+            TaskPushNotificationConfig.toJSON(await h.createTaskPushNotificationConfig(config, context)),
+          );
         }
         if (parts.length === 3 && m === 'GET')
           return send(
@@ -238,7 +260,7 @@ export class A2aController {
 function taskStateOf(value: string): number {
   const n = Number(value);
   if (Number.isInteger(n)) return n;
-  const s = taskStateFromJSON(value);
-  if (s === -1 || s === undefined) throw new RequestMalformedError(`status: unknown task state "${value}"`);
+  const s: number = taskStateFromJSON(value);
+  if (s === -1) throw new RequestMalformedError(`status: unknown task state "${value}"`);
   return s;
 }

@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
 import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { A2aController } from './a2a.controller';
@@ -17,10 +18,22 @@ export class A2aModule implements OnModuleInit {
 
   /** HTTP+JSON clients may send application/a2a+json; it is JSON. */
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as
-      | { hasContentTypeParser(t: string): boolean; addContentTypeParser: (...a: unknown[]) => void; getDefaultJsonParser: (a: string, b: string) => unknown }
-      | undefined;
-    if (!fastify || fastify.hasContentTypeParser('application/a2a+json')) return;
+    type Fastify = {
+      hasContentTypeParser(t: string): boolean;
+      addContentTypeParser: (...a: unknown[]) => void;
+      getDefaultJsonParser: (a: string, b: string) => unknown;
+      addHook: (name: 'onRequest', hook: (req: FastifyRequest, reply: unknown, done: () => void) => void) => void;
+    };
+    const fastify = this.adapterHost.httpAdapter?.getInstance<Fastify>();
+    if (!fastify) return;
+    // The SDK's HTTP+JSON client posts :cancel and :subscribe with a JSON content type and no body.
+    fastify.addHook('onRequest', (req, _reply, done) => {
+      const length = req.headers['content-length'];
+      const empty = length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined);
+      if (empty && req.url.startsWith('/a2a/')) delete req.headers['content-type'];
+      done();
+    });
+    if (fastify.hasContentTypeParser('application/a2a+json')) return;
     fastify.addContentTypeParser(
       'application/a2a+json',
       { parseAs: 'string' },

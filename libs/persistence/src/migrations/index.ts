@@ -3,8 +3,4 @@ import { OrchestratorTasksWorkflows1764205000000 } from './1764205000000-orchest
 import { A2aTasks1765400000000 } from './1765400000000-a2a-tasks';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
-export const MIGRATIONS = [
-  InitialSchema1764194400000,
-  OrchestratorTasksWorkflows1764205000000,
-  A2aTasks1765400000000,
-];
+export const MIGRATIONS = [InitialSchema1764194400000, OrchestratorTasksWorkflows1764205000000, A2aTasks1765400000000];
