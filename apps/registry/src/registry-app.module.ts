@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { AgentsModule } from './agents/agents.module';
+import { CardsModule } from './cards/cards.module';
 import { EventsModule } from './events/events.module';
 import { HeartbeatsModule } from './heartbeats/heartbeats.module';
 import { LivenessModule } from './liveness/liveness.module';
@@ -23,6 +24,7 @@ export class RegistryAppModule {
         AgentsModule,
         HeartbeatsModule,
         LivenessModule,
+        CardsModule,
       ],
     };
   }

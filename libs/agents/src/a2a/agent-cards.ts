@@ -1,5 +1,4 @@
 import { AGENT_CATALOG, findAgent } from '../catalog/catalog';
-import { AgentDefinition } from '../catalog/catalog.types';
 import { AGENT_ROLES } from '../catalog/roles';
 
 /**
@@ -51,13 +50,23 @@ function interfaces(origin: string, scope: string): CardJson[] {
   ];
 }
 
+/** What a card needs of an agent: a catalog entry, or a registry row of any registered agent. */
+export interface CardAgent {
+  agent_id: string;
+  name: string;
+  role: string;
+  capabilities: readonly { capability: string; proficiency_level: number }[];
+  output_kind?: string;
+}
+
 /** One skill per capability; the proficiency (1-10) is kept as a tag, since skills have no metadata in v1.0. */
-export function capabilitySkills(agent: AgentDefinition): CardJson[] {
+export function capabilitySkills(agent: CardAgent): CardJson[] {
+  const output = agent.output_kind ?? 'result';
   return agent.capabilities.map((c) => ({
     id: c.capability,
     name: c.capability.replace(/_/g, ' '),
-    description: `${agent.name}: ${c.capability.replace(/_/g, ' ')} (proficiency ${c.proficiency_level}/10), answers with a validated ${agent.output_kind}`,
-    tags: [c.capability, agent.role, `${PROFICIENCY_TAG}${c.proficiency_level}`, `output:${agent.output_kind}`],
+    description: `${agent.name}: ${c.capability.replace(/_/g, ' ')} (proficiency ${c.proficiency_level}/10), answers with a validated ${output}`,
+    tags: [c.capability, agent.role, `${PROFICIENCY_TAG}${c.proficiency_level}`, `output:${output}`],
     examples: [],
     inputModes: ['text/plain', 'application/json'],
     outputModes: ['application/json'],
@@ -77,9 +86,18 @@ export function skillProficiency(skill: { tags?: unknown }): number | undefined 
 export function catalogAgentCard(agentId: string, origin: string): CardJson | undefined {
   const agent = findAgent(agentId);
   if (!agent) return undefined;
+  return agentCard(
+    agent,
+    origin,
+    `${agent.name}, ${agent.role.replace(/_/g, ' ')} (${agent.experience_years} years): ${agent.specializations.join(', ')}.`,
+  );
+}
+
+/** The card of any agent (the registry's view of it), called through the orchestrator at `origin`. */
+export function agentCard(agent: CardAgent, origin: string, about?: string): CardJson {
   return {
     name: `${agent.agent_id} ${agent.name}`,
-    description: `${agent.name}, ${agent.role.replace(/_/g, ' ')} (${agent.experience_years} years): ${agent.specializations.join(', ')}. Tasks are dispatched durably, retried on another attempt if the agent fails, and kept in history.`,
+    description: `${about ?? `${agent.name}, ${agent.role.replace(/_/g, ' ')}.`} Tasks are dispatched durably, retried on another attempt if the agent fails, and kept in history.`,
     supportedInterfaces: interfaces(origin, agent.agent_id),
     provider: { organization: 'expert-agents', url: origin },
     version: A2A_CARD_VERSION,
