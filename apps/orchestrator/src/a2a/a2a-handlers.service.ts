@@ -8,6 +8,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { A2aExecutor } from './a2a-executor';
 import { readOutcome } from './a2a-outcome';
+import { PgPushNotificationStore, SignedPushSender } from './a2a-push';
 import { A2aRequestHandler } from './a2a-request-handler';
 import { PgA2aTaskStore } from './a2a-task-store';
 
@@ -28,6 +29,8 @@ function extendedCard(card: AgentCard, context: ServerCallContext): Promise<Agen
 export class A2aHandlers {
   private readonly endpoints = new Map<string, A2aEndpoint>();
   private readonly workflowInputs: Map<string, { required: string[] }>;
+  private readonly pushStore: PgPushNotificationStore;
+  private readonly pushSender: SignedPushSender;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,6 +38,12 @@ export class A2aHandlers {
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
   ) {
+    this.pushStore = new PgPushNotificationStore(db);
+    this.pushSender = new SignedPushSender(db, this.pushStore, {
+      secret: config.a2a.pushSecret,
+      maxAttempts: config.a2a.pushMaxAttempts,
+      timeoutMs: config.a2a.pushTimeoutMs,
+    });
     this.workflowInputs = new Map(this.workflows.list().workflows.map((w) => [w.name, { required: w.required_input }]));
   }
 
@@ -73,8 +82,8 @@ export class A2aHandlers {
       store,
       executor,
       busManager,
-      undefined,
-      undefined,
+      this.pushStore,
+      this.pushSender,
       card.capabilities?.extendedAgentCard ? (context: ServerCallContext) => extendedCard(card, context) : undefined,
     );
     const endpoint = { scope, cardJson, handler };
