@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { assertA2aPublicUrls } from '@app/config';
 import { enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit((c) => assertA2aPublicUrls(c, 'orchestrator'));
   try {
     const app = await createOrchestratorApp(config);
     enforceShutdownDeadline(config.shutdownGraceSeconds);

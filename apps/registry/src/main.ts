@@ -1,8 +1,9 @@
+import { assertA2aPublicUrls } from '@app/config';
 import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit } from '@app/common';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit((c) => assertA2aPublicUrls(c, 'registry'));
   const app = await createHttpApp(RegistryAppModule.forRoot(config), {
     title: 'expert-agents Agent Registry',
     description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
