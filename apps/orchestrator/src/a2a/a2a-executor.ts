@@ -136,8 +136,9 @@ export class A2aExecutor implements AgentExecutor {
       // Losing track (shutdown, database gone) is not a failure of the task: it stays `working`
       // here and any replica's next load reads the real outcome from our tables.
       this.log.warn(`A2A task ${ref.id} no longer followed: ${(error as Error).message}`);
-    } finally {
       this.store.followed.delete(ref.id);
+    } finally {
+      this.store.releaseSoon(ref.id);
     }
   }
 

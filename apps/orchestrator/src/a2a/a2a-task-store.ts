@@ -56,8 +56,16 @@ function decodeToken(token: string): [string, string] {
  * tasks and workflow runs survives restarts.
  */
 export class PgA2aTaskStore implements TaskStore {
-  /** A2A tasks an executor of this process follows now: it writes their changes, no reconcile needed. */
+  /**
+   * A2A tasks an executor of this process follows: the request's event loop writes their changes,
+   * no reconcile needed. Released when their final state is saved (or soon after the executor
+   * ends, in case no one persists its last events, e.g. a dropped stream).
+   */
   readonly followed = new Set<string>();
+
+  releaseSoon(taskId: string, ms = 10_000): void {
+    setTimeout(() => this.followed.delete(taskId), ms).unref();
+  }
 
   constructor(
     private readonly db: DataSource,
@@ -68,6 +76,7 @@ export class PgA2aTaskStore implements TaskStore {
 
   async save(task: Task, _context?: ServerCallContext): Promise<void> {
     const state = task.status?.state ?? TaskState.TASK_STATE_SUBMITTED;
+    if (TERMINAL_STATES.includes(state) || state === TaskState.TASK_STATE_INPUT_REQUIRED) this.followed.delete(task.id);
     const at = task.status?.timestamp ? new Date(task.status.timestamp) : new Date();
     await this.db.query(
       `INSERT INTO a2a_tasks (id, scope, context_id, kind, state, task, status_at)
