@@ -230,6 +230,26 @@ describe('the orchestrator as an A2A server (SDK client, real registry, agent ho
     );
   });
 
+  it('malformed JSON-RPC is a JSON-RPC parse error; an unknown method is method-not-found', async () => {
+    const bad = await fetch(`${system.url}/a2a/jsonrpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: '{"jsonrpc": "2.0", "id": 1, ',
+    });
+    expect(bad.status).toBe(200);
+    expect(await bad.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'Invalid JSON payload.' },
+    });
+    const unknown = await fetch(`${system.url}/a2a/jsonrpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'FlyToTheMoon', params: {} }),
+    });
+    expect(((await unknown.json()) as { id: number; error: { code: number } }).error.code).toBe(-32601);
+  });
+
   it('GetExtendedAgentCard needs credentials: 401 without a Bearer, the card with one', async () => {
     const anon = await fetch(`${system.url}/a2a/rest/extendedAgentCard`, { headers: { 'a2a-version': '1.0' } });
     expect(anon.status).toBe(401);

@@ -20,6 +20,8 @@ import { A2aEndpoint, A2aHandlers } from './a2a-handlers.service';
 import { callContext, hasBearer, writeSse } from './a2a-http';
 
 type Body = Record<string, unknown> | undefined;
+/** What the JSON-RPC body parser (A2aModule) hands over for a body that is not JSON. */
+export const JSON_RPC_PARSE_ERROR = Object.freeze({ __a2aParseError: true });
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -84,6 +86,12 @@ export class A2aController {
   }
 
   private async jsonRpc(endpoint: A2aEndpoint, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (req.body === JSON_RPC_PARSE_ERROR) {
+      void reply
+        .status(200)
+        .send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } });
+      return;
+    }
     const body = req.body as Body;
     const id = isObj(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
     const fail = (error: unknown) => ({

@@ -3,8 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
-import { A2aController } from './a2a.controller';
+import { A2aController, JSON_RPC_PARSE_ERROR } from './a2a.controller';
 import { A2aHandlers } from './a2a-handlers.service';
+
+const JSON_RPC_PATH = /^\/a2a\/(?:agents\/[^/]+\/)?jsonrpc(?:\?|$)/;
+const JSON_RPC_MEDIA_TYPE = 'application/x-a2a-jsonrpc';
 
 /** The orchestrator as an A2A server (docs/decisions/0100-a2a-task-mapping.md). */
 @Module({
@@ -31,8 +34,23 @@ export class A2aModule implements OnModuleInit {
       const length = req.headers['content-length'];
       const empty = length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined);
       if (empty && req.url.startsWith('/a2a/')) delete req.headers['content-type'];
+      // JSON-RPC answers malformed JSON with its own parse error (-32700), so its bodies get a parser that never throws.
+      else if (JSON_RPC_PATH.test(req.url) && /^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        req.headers['content-type'] = JSON_RPC_MEDIA_TYPE;
       done();
     });
+    if (!fastify.hasContentTypeParser(JSON_RPC_MEDIA_TYPE))
+      fastify.addContentTypeParser(
+        JSON_RPC_MEDIA_TYPE,
+        { parseAs: 'string' },
+        (_req: unknown, body: string, done: (err: null, value: unknown) => void) => {
+          try {
+            done(null, JSON.parse(body));
+          } catch {
+            done(null, JSON_RPC_PARSE_ERROR);
+          }
+        },
+      );
     if (fastify.hasContentTypeParser('application/a2a+json')) return;
     fastify.addContentTypeParser(
       'application/a2a+json',
