@@ -13,8 +13,8 @@ const shared = {
   setupFiles: ['reflect-metadata'],
   // content-disposition 3 (under @fastify/static, which Swagger UI needs) ships ESM only; Jest on
   // Node 20 cannot require it untransformed.
-  // jose 6 ships ESM only as well.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/|jose/)'],
+  // jose 6 (under @a2a-js/sdk) is ESM only too.
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],
 };
 
 module.exports = {

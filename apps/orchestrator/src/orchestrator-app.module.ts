@@ -3,6 +3,7 @@ import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
+import { A2aModule } from './a2a/a2a.module';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RetentionModule } from './retention/retention.service';
 import { ConsoleModule } from './console/console.module';
@@ -35,6 +36,7 @@ export class OrchestratorAppModule {
         RetentionModule,
         ConsoleModule,
         UsageModule,
+        A2aModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DatabaseModule, RedisModule } from '@app/persistence';
 import { AgentsModule } from './agents/agents.module';
 import { RegistryCorsModule } from './cors/registry-cors.module';
+import { CardsModule } from './cards/cards.module';
 import { EventsModule } from './events/events.module';
 import { HeartbeatsModule } from './heartbeats/heartbeats.module';
 import { LivenessModule } from './liveness/liveness.module';
@@ -27,6 +28,7 @@ export class RegistryAppModule {
         HeartbeatsModule,
         LivenessModule,
         RegistryCorsModule,
+        CardsModule,
       ],
     };
   }

@@ -32,3 +32,4 @@ export * from './pricing/metered-provider';
 export * from './testing/mock-agent';
 export * from './testing/in-memory-bus';
 export * from './testing/scripted-runner';
+export * from './a2a/agent-cards';

@@ -4,6 +4,7 @@ import type { AuthConfig } from './auth-config';
 import type { ModelLimitsConfig } from './model-limits-config';
 import type { ModelPrice } from './model-prices-config';
 import type { TracingConfig } from './tracing-config';
+import type { A2aConfig } from './a2a-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -54,6 +55,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** OpenTelemetry traces (OTEL_* variables). */
   tracing: TracingConfig;
+  /** A2A public URLs and push notifications (libs/config/src/a2a-config.ts). */
+  a2a: A2aConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -1,4 +1,5 @@
 export * from './app-config';
+export * from './a2a-config';
 export * from './config.error';
 export * from './env-reader';
 export * from './load-config';

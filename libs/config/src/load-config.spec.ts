@@ -1,4 +1,5 @@
 import { ConfigError } from './config.error';
+import { assertA2aPublicUrls } from './a2a-config';
 import { loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -199,5 +200,40 @@ describe('loadConfig: auth', () => {
       jwksUrl: 'https://idp.example/jwks',
       scopesClaim: 'scp',
     });
+  });
+});
+
+describe('A2A settings (libs/config/src/a2a-config.ts)', () => {
+  it('defaults public URLs to loopback in development and marks them as unset', () => {
+    const config = loadConfig({});
+    expect(config.a2a).toMatchObject({
+      orchestratorPublicUrl: 'http://127.0.0.1:5200',
+      registryPublicUrl: 'http://127.0.0.1:5100',
+      publicUrlsSet: false,
+      pushMaxAttempts: 5,
+      pushTimeoutMs: 5000,
+    });
+    expect(() => assertA2aPublicUrls(config, 'orchestrator')).not.toThrow();
+  });
+
+  it('requires the public URLs of the card-serving apps in production, naming them', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(() => assertA2aPublicUrls(config, 'orchestrator')).toThrow(/ORCHESTRATOR_PUBLIC_URL is required/);
+    expect(() => assertA2aPublicUrls(config, 'registry')).toThrow(/REGISTRY_PUBLIC_URL is required/);
+    const set = loadConfig({
+      NODE_ENV: 'production',
+      ORCHESTRATOR_PUBLIC_URL: 'https://agents.example.com/',
+      REGISTRY_PUBLIC_URL: 'https://registry.example.com',
+    });
+    expect(set.a2a.orchestratorPublicUrl).toBe('https://agents.example.com');
+    expect(() => assertA2aPublicUrls(set, 'registry')).not.toThrow();
+  });
+
+  it('refuses a bad URL, a short push secret and out-of-range push settings by name', () => {
+    const load = () =>
+      loadConfig({ ORCHESTRATOR_PUBLIC_URL: 'ftp://x', A2A_PUSH_SECRET: 'short', A2A_PUSH_MAX_ATTEMPTS: '0' });
+    expect(load).toThrow(/ORCHESTRATOR_PUBLIC_URL must use http: or https:/);
+    expect(load).toThrow(/A2A_PUSH_SECRET must be at least 16 characters/);
+    expect(load).toThrow(/A2A_PUSH_MAX_ATTEMPTS must be between 1 and 20/);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './app-config';
 import { consoleConfig } from './console-config';
 import { dispatchConfig } from './dispatch-config';
+import { a2aConfig } from './a2a-config';
 import { EnvReader } from './env-reader';
 import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 import { authConfig } from './auth-config';
@@ -184,6 +185,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dispatch: dispatchConfig(env),
     auth: authConfig(env, env.raw('NODE_ENV') ?? 'development'),
     tracing: tracingConfig(env),
+    a2a: a2aConfig(env, env.raw('NODE_ENV') ?? 'development', {
+      orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
+      registry: registryPort,
+    }),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

@@ -4,7 +4,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowCatalog } from './definition/workflow-catalog';
 import { OpenSpans } from '../tracing/open-spans';
 import { UsageModule } from '../usage/usage.module';
-import { workflowDefinitionsProvider } from './workflow-definitions.provider';
+import { WORKFLOW_DEFINITIONS, workflowDefinitionsProvider } from './workflow-definitions.provider';
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
@@ -13,6 +13,6 @@ import { WorkflowsService } from './workflows.service';
   imports: [TasksModule, OrchestratorMetricsModule, UsageModule],
   controllers: [WorkflowsController],
   providers: [workflowDefinitionsProvider, WorkflowCatalog, WorkflowRunsRepository, WorkflowsService, OpenSpans],
-  exports: [WorkflowsService],
+  exports: [WorkflowsService, WORKFLOW_DEFINITIONS],
 })
 export class WorkflowsModule {}

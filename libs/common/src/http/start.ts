@@ -4,9 +4,11 @@ import { ConfigError, loadConfig, AppConfig } from '@app/config';
  * Loads the configuration for a process entry point; a bad variable prints its name and stops
  * the process before anything connects.
  */
-export function loadConfigOrExit(): AppConfig {
+export function loadConfigOrExit(check?: (config: AppConfig) => void): AppConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    check?.(config); // an app's own start-up rules (they throw ConfigError too)
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

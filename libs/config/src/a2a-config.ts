@@ -1,0 +1,61 @@
+import { ConfigError } from './config.error';
+import { EnvReader } from './env-reader';
+
+/** A2A (agent cards, the orchestrator's A2A server, push notifications): A2A_* and *_PUBLIC_URL. */
+export interface A2aConfig {
+  /** ORCHESTRATOR_PUBLIC_URL: the origin outside clients reach the orchestrator at (put in agent cards). */
+  orchestratorPublicUrl: string;
+  /** REGISTRY_PUBLIC_URL: the origin outside clients reach the registry at. */
+  registryPublicUrl: string;
+  /** False when ORCHESTRATOR_PUBLIC_URL is a development default: the orchestrator's cards then use the origin each request came to. */
+  publicUrlsSet: boolean;
+  /** REGISTRY_PUBLIC_URL was given. */
+  registryPublicUrlSet: boolean;
+  /** A2A_PUSH_SECRET: HMAC-SHA256 key that signs push-notification deliveries (unset: deliveries are unsigned). */
+  pushSecret?: string;
+  /** A2A_PUSH_MAX_ATTEMPTS: tries per push delivery before it is recorded as failed. */
+  pushMaxAttempts: number;
+  /** A2A_PUSH_TIMEOUT_MS: time limit of one push delivery request. */
+  pushTimeoutMs: number;
+}
+
+/**
+ * Public URLs default to loopback for development only; the orchestrator and the registry, which
+ * serve cards, refuse to start in production without them (assertA2aPublicUrls), so a card never
+ * advertises an address outside clients cannot reach by accident. Agent hosts do not need them.
+ */
+export function a2aConfig(
+  env: EnvReader,
+  _nodeEnv: string,
+  ports: { orchestrator: number; registry: number },
+): A2aConfig {
+  const publicUrl = (name: string, port: number): string =>
+    env.url(name, `http://127.0.0.1:${port}`, ['http:', 'https:']).replace(/\/+$/, '');
+  const secret = env.optionalString('A2A_PUSH_SECRET');
+  if (secret !== undefined && secret.length < 16) env.fail('A2A_PUSH_SECRET must be at least 16 characters');
+  return {
+    orchestratorPublicUrl: publicUrl('ORCHESTRATOR_PUBLIC_URL', ports.orchestrator),
+    registryPublicUrl: publicUrl('REGISTRY_PUBLIC_URL', ports.registry),
+    publicUrlsSet: env.raw('ORCHESTRATOR_PUBLIC_URL') !== undefined,
+    registryPublicUrlSet: env.raw('REGISTRY_PUBLIC_URL') !== undefined,
+    pushSecret: secret,
+    pushMaxAttempts: env.int('A2A_PUSH_MAX_ATTEMPTS', 5, 1, 20),
+    pushTimeoutMs: env.int('A2A_PUSH_TIMEOUT_MS', 5000, 100, 60_000),
+  };
+}
+
+/** Start-up check of the apps that serve A2A cards: in production their public URLs must be set. */
+export function assertA2aPublicUrls(
+  config: { nodeEnv: string; a2a: A2aConfig },
+  app: 'orchestrator' | 'registry',
+): void {
+  if (config.nodeEnv !== 'production') return;
+  const missing = [
+    !config.a2a.publicUrlsSet ? 'ORCHESTRATOR_PUBLIC_URL' : undefined,
+    app === 'registry' && !config.a2a.registryPublicUrlSet ? 'REGISTRY_PUBLIC_URL' : undefined,
+  ].filter((v): v is string => v !== undefined);
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map((name) => `${name} is required when NODE_ENV=production (A2A agent cards carry it)`),
+    );
+}
