@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { bindHost } from '@app/auth';
 import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
-import { assertA2aPublicUrls } from '@app/config';
+import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit((c) => assertA2aPublicUrls(c, 'orchestrator'));
+  const config = loadConfigOrExit((c) => {
+    assertAuthConfigured(c);
+    assertA2aPublicUrls(c, 'orchestrator');
+  });
   startTracing(config.tracing, 'orchestrator'); // before anything else, so every span and log line sees it
   try {
     // Waits out PostgreSQL/Redis outages before and during start-up instead of exiting.

@@ -1,11 +1,14 @@
 import { bindHost } from '@app/auth';
 import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
-import { assertA2aPublicUrls } from '@app/config';
+import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit((c) => assertA2aPublicUrls(c, 'registry'));
+  const config = loadConfigOrExit((c) => {
+    assertAuthConfigured(c);
+    assertA2aPublicUrls(c, 'registry');
+  });
   startTracing(config.tracing, 'registry'); // before anything else, so every span and log line sees it
   await startWhenAvailable({ ...config, port: config.registryPort }, async () => {
     const app = await createHttpApp(RegistryAppModule.forRoot(config), {

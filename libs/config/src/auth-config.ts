@@ -1,3 +1,4 @@
+import { ConfigError } from './config.error';
 import { EnvReader } from './env-reader';
 
 export const AUTH_MODES = ['on', 'disabled'] as const;
@@ -62,11 +63,6 @@ export function authConfig(env: EnvReader, nodeEnv: string): AuthConfig {
   if (mode === 'disabled' && nodeEnv === 'production') {
     env.fail('AUTH_MODE=disabled is refused when NODE_ENV=production');
   }
-  if (mode === 'on' && nodeEnv === 'production' && keysFile === undefined && oidc === undefined) {
-    env.fail(
-      'NODE_ENV=production needs an auth configuration: AUTH_KEYS_FILE and/or OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL',
-    );
-  }
   return {
     mode,
     keysFile,
@@ -82,4 +78,17 @@ export function authConfig(env: EnvReader, nodeEnv: string): AuthConfig {
     streamTicketTtlSeconds: env.int('AUTH_STREAM_TICKET_TTL_SECONDS', 60, 5, 3600),
     auditRetentionDays: env.int('AUDIT_RETENTION_DAYS', 365, 0, 36_500),
   };
+}
+
+/**
+ * The apps that accept credentials (registry, orchestrator) refuse NODE_ENV=production without a way to
+ * know any: a keys file or an OIDC provider. Agent hosts prove themselves with AGENT_HOST_API_KEY and a
+ * migration run serves nobody, so they are not held to it.
+ */
+export function assertAuthConfigured(config: { nodeEnv: string; auth: AuthConfig }): void {
+  const { auth } = config;
+  if (config.nodeEnv === 'production' && auth.mode === 'on' && auth.keysFile === undefined && auth.oidc === undefined)
+    throw new ConfigError([
+      'NODE_ENV=production needs an auth configuration: AUTH_KEYS_FILE and/or OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL',
+    ]);
 }

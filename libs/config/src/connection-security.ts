@@ -35,10 +35,12 @@ export function redisConnectionUrl(env: EnvReader): string {
   if (username !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(username))
     env.fail(`REDIS_USERNAME must be 1-64 characters of letters, digits, '_', '.', '-' (got "${username}")`);
   // Textually, so a Sentinel URL's host list (h1:26379,h2:26379) needs no URL parser.
+  // They win over credentials in the URL.
   const at = base.indexOf('://') + 3;
-  if (base.slice(at).split('/')[0].includes('@'))
-    env.fail('REDIS_URL already carries credentials: set them there or in REDIS_USERNAME/REDIS_PASSWORD, not both');
-  return `${base.slice(0, at)}${encodeURIComponent(username ?? '')}:${encodeURIComponent(password ?? '')}@${base.slice(at)}`;
+  const authority = base.slice(at).split('/')[0];
+  const rest = base.slice(at + authority.length);
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  return `${base.slice(0, at)}${encodeURIComponent(username ?? '')}:${encodeURIComponent(password ?? '')}@${hosts}${rest}`;
 }
 
 /** Checks DATABASE_URL's TLS parameters and NODE_EXTRA_CA_CERTS up front (pg would fail only at first connect). */

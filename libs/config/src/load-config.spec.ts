@@ -1,5 +1,6 @@
 import { ConfigError } from './config.error';
 import { assertA2aPublicUrls } from './a2a-config';
+import { assertAuthConfigured } from './auth-config';
 import { loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -180,7 +181,11 @@ describe('loadConfig: auth', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'disabled' })).toThrow(
       /AUTH_MODE=disabled is refused/,
     );
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_KEYS_FILE and\/or OIDC_ISSUER/);
+    // Only the apps that accept credentials are held to it (agent hosts and migrations are not).
+    expect(() => assertAuthConfigured(loadConfig({ NODE_ENV: 'production' }))).toThrow(
+      /AUTH_KEYS_FILE and\/or OIDC_ISSUER/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production' }).auth.mode).toBe('on');
     expect(loadConfig({ NODE_ENV: 'production', AUTH_KEYS_FILE: '/run/keys.json' }).auth.keysFile).toBe(
       '/run/keys.json',
     );
