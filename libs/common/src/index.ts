@@ -6,3 +6,6 @@ export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './http/bootstrap';
 export * from './http/start';
+export * from './input/input-inspection';
+export * from './input/json-depth';
+export * from './http/hostile-requests';

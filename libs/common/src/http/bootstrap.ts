@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger, HttpMetricsService, logRequest } from '@app/observability';
+import { DEFAULT_MAX_INPUT_DEPTH } from '../input/input-inspection';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { clientErrorHandler, frameworkErrorHandler, registerJsonBodyParser } from './hostile-requests';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
@@ -11,6 +13,8 @@ export interface HttpAppOptions {
   title: string;
   description: string;
   bodyLimitBytes: number;
+  /** Deepest JSON body accepted (HTTP_JSON_MAX_DEPTH); checked on the raw bytes before parsing. */
+  maxJsonDepth?: number;
 }
 
 /**
@@ -27,8 +31,14 @@ export async function createHttpApp(
     bodyLimit: options.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  // bodyParser: false — our JSON parser (depth-limited) replaces the one Nest would register at init.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   app.useGlobalPipes(createValidationPipe());
@@ -36,6 +46,10 @@ export async function createHttpApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify, {
+    bodyLimit: options.bodyLimitBytes,
+    maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_INPUT_DEPTH,
+  });
   // Fastify's own errors (bad JSON, body too large) reach AllExceptionsFilter through Nest's router.
   // Callback-style hooks: an async hook costs a promise per request on the hot path.
   fastify.addHook('onSend', (request, reply, payload, done) => {

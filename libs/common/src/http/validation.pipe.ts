@@ -1,5 +1,6 @@
-import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { validationExceptionFactory } from '../errors/validation-errors';
+import { findInputProblem } from '../input/input-inspection';
 
 const OPTIONS: ValidationPipeOptions = {
   whitelist: true,
@@ -9,6 +10,14 @@ const OPTIONS: ValidationPipeOptions = {
   transformOptions: { enableImplicitConversion: false },
   exceptionFactory: validationExceptionFactory,
   stopAtFirstError: false,
+};
+
+/** How a whole argument is named in an error when the problem is the argument itself (RPC payloads are 'body'). */
+const ROOT_NAMES: Record<ArgumentMetadata['type'], string> = {
+  body: 'body',
+  query: 'query',
+  param: 'path',
+  custom: 'argument',
 };
 
 interface WithFastCheck {
@@ -28,6 +37,11 @@ export class FastPathValidationPipe extends ValidationPipe {
   }
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Before any decorator or class-transformer recurses into it, and before it can reach PostgreSQL.
+    // Custom decorators (the request, a principal) are the server's own objects: not inspected.
+    const root = metadata.type === 'custom' ? null : (metadata.data ?? ROOT_NAMES[metadata.type]);
+    const problem = root === null ? null : findInputProblem(value, root);
+    if (problem) return Promise.reject(new BadRequestException({ message: problem.message, errors: [problem] }));
     const fastCheck = (metadata.metatype as WithFastCheck | undefined)?.fastCheck;
     if (typeof fastCheck === 'function' && fastCheck(value)) return Promise.resolve(value);
     return super.transform(value, metadata) as Promise<unknown>;
