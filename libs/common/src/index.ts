@@ -7,5 +7,4 @@ export * from './http/validation.pipe';
 export * from './http/bootstrap';
 export * from './http/start';
 export * from './input/input-inspection';
-export * from './input/json-depth';
 export * from './http/hostile-requests';

@@ -17,3 +17,4 @@ export * from './transport.admin';
 export * from './transport.errors';
 export * from './transport.metrics';
 export * from './transport.options';
+export * from './json-safety';

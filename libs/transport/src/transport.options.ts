@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { RedisOptions } from 'ioredis';
 import { DEFAULT_BACKOFF, RetryBackoff } from './backoff';
+import { DEFAULT_MAX_ENVELOPE_DEPTH } from './entry-codec';
 import { assertValidAddress } from './keys';
+import { DeadLetterRetention } from './stream-hygiene';
 
 export interface StreamAddress {
   /** Agent id (or any address) whose stream this server consumes, e.g. `DEV-001`. */
@@ -51,6 +53,12 @@ export interface RedisStreamsServerOptions {
   broadcastGroupTtlMs?: number;
   /** TTL of a reply stream after the last reply (clients that died leave nothing behind). Default 1 h. */
   replyTtlMs?: number;
+  /** Dead letters kept per address: about `maxLength` at most, none older than `maxAgeMs`. Default 10,000 / 7 days. */
+  deadLetterRetention?: Partial<DeadLetterRetention>;
+  /** A consumer with no pending entries idle this long is a dead replica and leaves the group. Default 1 h. */
+  deadConsumerIdleMs?: number;
+  /** Deepest JSON an envelope may nest (payload included), checked before parsing. Default 66. */
+  maxEnvelopeDepth?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -70,6 +78,9 @@ export interface ResolvedServerOptions {
   broadcast: { concurrency: number } | false;
   broadcastGroupTtlMs: number;
   replyTtlMs: number;
+  deadLetterRetention: DeadLetterRetention;
+  deadConsumerIdleMs: number;
+  maxEnvelopeDepth: number;
 }
 
 let serversInProcess = 0;
@@ -117,6 +128,12 @@ export function resolveServerOptions(options: RedisStreamsServerOptions): Resolv
     broadcast: options.broadcast === true ? { concurrency: 1 } : options.broadcast ? options.broadcast : false,
     broadcastGroupTtlMs: positiveInt('broadcastGroupTtlMs', options.broadcastGroupTtlMs ?? 600_000),
     replyTtlMs: positiveInt('replyTtlMs', options.replyTtlMs ?? 3_600_000),
+    deadLetterRetention: {
+      maxLength: positiveInt('deadLetterRetention.maxLength', options.deadLetterRetention?.maxLength ?? 10_000),
+      maxAgeMs: positiveInt('deadLetterRetention.maxAgeMs', options.deadLetterRetention?.maxAgeMs ?? 7 * 86_400_000),
+    },
+    deadConsumerIdleMs: positiveInt('deadConsumerIdleMs', options.deadConsumerIdleMs ?? 3_600_000),
+    maxEnvelopeDepth: positiveInt('maxEnvelopeDepth', options.maxEnvelopeDepth ?? DEFAULT_MAX_ENVELOPE_DEPTH),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { HttpException } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { exceedsJsonDepth } from '../input/json-depth';
+import { exceedsJsonDepth } from '@app/transport';
 import { buildErrorBody } from './error-body';
 import { REQUEST_ID_HEADER } from './request-id';
 
