@@ -29,6 +29,7 @@ export async function startAgentHost(
     title: 'expert-agents Agent Host',
     description: 'Runs catalog agents: tasks from their streams or over HTTP, status, health and metrics.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   try {
     app.connectMicroservice({ strategy: app.get<RedisStreamsServer>(STREAM_SERVER) });

@@ -1,6 +1,6 @@
 import { Transport } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp } from '@app/common';
+import { busLimitOptions, createHttpApp } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
 import { RedisStreamsServer } from '@app/transport';
@@ -37,6 +37,7 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     description:
       'Durable tasks, routing to agents, workflows (mcq_generation, feature_delivery, project_planning) and their history.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   const streams = new RedisStreamsServer({
     url: config.redisUrl,
@@ -47,6 +48,7 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
       { address: ORCHESTRATOR_RESULTS_ADDRESS, concurrency: config.orchestrator.resultsConcurrency },
       { address: ORCHESTRATOR_RPC_ADDRESS, concurrency: 32 },
     ],
+    ...busLimitOptions(config.limits),
   });
   streams.setTransportId(STREAMS_TRANSPORT);
   app.connectMicroservice({ strategy: streams });

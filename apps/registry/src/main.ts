@@ -7,6 +7,7 @@ async function main(): Promise<void> {
     title: 'expert-agents Agent Registry',
     description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   enforceShutdownDeadline(config.shutdownGraceSeconds);
   await app.listen({ port: config.registryPort, host: '0.0.0.0' });

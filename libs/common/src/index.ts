@@ -8,3 +8,4 @@ export * from './http/bootstrap';
 export * from './http/start';
 export * from './input/input-inspection';
 export * from './http/hostile-requests';
+export * from './input/bus-limits';

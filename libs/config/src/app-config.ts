@@ -1,3 +1,5 @@
+import type { LimitsConfig } from './limits-config';
+
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -37,6 +39,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** Orchestrator tuning (ORCHESTRATOR_* variables). */
   orchestrator: OrchestratorConfig;
+  /** Bounds on inputs and resources (README "Limits"). */
+  limits: LimitsConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

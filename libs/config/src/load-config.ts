@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { AgentSelection, AppConfig, LOG_LEVELS, MODEL_PROVIDERS, ModelConfig, OrchestratorConfig } from './app-config';
 import { EnvReader } from './env-reader';
+import { limitsConfig } from './limits-config';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -149,6 +150,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     transportKeyPrefix: env.string('TRANSPORT_KEY_PREFIX', 'ea'),
     model: modelConfig(env),
     orchestrator: orchestratorConfig(env),
+    limits: limitsConfig(env),
   };
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(

@@ -15,7 +15,8 @@ import {
 
 import { isInt, isIsoInstant, isPlainObject, isUuid, matches, onlyKeys, optional } from './fast-checks';
 
-export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
+/** At most 20 characters: the agent_id columns are varchar(20). */
+export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]{0,15}-[0-9]{3}$/;
 
 /** payload of task.execute: one attempt of one task, addressed to one agent. */
 export class TaskExecuteMessage {

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
+import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
 import { Dispatcher } from './dispatcher.service';
@@ -55,6 +56,8 @@ export class TasksService implements OnModuleInit {
       throw fieldError('agent_id', 'one of agent_id, role or capability is required');
     if (dto.min_proficiency !== undefined && !dto.capability)
       throw fieldError('min_proficiency', 'applies only with capability');
+    assertInputWithinLimits(dto.input, 'input', this.config.limits);
+    this.writer.assertAccepting();
     const task = this.newTask({
       title: dto.title,
       description: dto.description ?? '',
@@ -88,6 +91,7 @@ export class TasksService implements OnModuleInit {
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
       if (task.route) this.routing.release(task.route.agent_id);
+      if (error instanceof DomainException) throw error; // e.g. ORCHESTRATOR_BUSY: says when to retry
       this.log.error(`task not accepted: ${(error as Error).message}`);
       throw new DomainException(
         'unavailable',

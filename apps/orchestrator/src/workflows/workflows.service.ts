@@ -10,7 +10,9 @@ import {
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { fieldError } from '../common/field-error';
+import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { NewTask, TaskOutcomeNotice } from '../tasks/task.types';
 import { TaskEventsHub } from '../tasks/task-events.hub';
@@ -59,6 +61,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly tasks: TasksService,
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     for (const [name, def] of definitions) this.engines.set(name, new WorkflowEngine(def));
   }
@@ -93,6 +96,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
         throw fieldError(`input.${field}`, `is required by ${name}`);
     }
+    assertInputWithinLimits(input, 'input', this.config.limits);
     const runId = randomUUID();
     const result = engine.start(input);
     const runner = this.runs.createRunner();
