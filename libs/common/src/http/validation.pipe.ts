@@ -20,6 +20,10 @@ const ROOT_NAMES: Record<ArgumentMetadata['type'], string> = {
   custom: 'argument',
 };
 
+const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const BUILT_INS: unknown[] = [String, Number, Boolean, Array, Object];
+const isDtoClass = (metatype: unknown): boolean => typeof metatype === 'function' && !BUILT_INS.includes(metatype);
+
 interface WithFastCheck {
   fastCheck?: (value: unknown) => boolean;
 }
@@ -42,6 +46,13 @@ export class FastPathValidationPipe extends ValidationPipe {
     const root = metadata.type === 'custom' ? null : (metadata.data ?? ROOT_NAMES[metadata.type]);
     const problem = root === null ? null : findInputProblem(value, root);
     if (problem) return Promise.reject(new BadRequestException({ message: problem.message, errors: [problem] }));
+    // class-transformer would turn an array (or a string) into an object keyed 0..n: say what the body must be.
+    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && !isPlainObject(value)) {
+      const message = `${metadata.data ?? 'body'} must be a JSON object`;
+      return Promise.reject(
+        new BadRequestException({ message, errors: [{ field: metadata.data ?? 'body', message }] }),
+      );
+    }
     const fastCheck = (metadata.metatype as WithFastCheck | undefined)?.fastCheck;
     if (typeof fastCheck === 'function' && fastCheck(value)) return Promise.resolve(value);
     return super.transform(value, metadata) as Promise<unknown>;
