@@ -13,6 +13,10 @@ export interface LimitsConfig {
   taskInputMaxBytes: number;
   /** TASK_INPUT_MAX_DEPTH: nesting of a task's (or workflow run's) `input`. */
   taskInputMaxDepth: number;
+  /** TASK_RESULT_MAX_BYTES: an agent's result as JSON; larger turns the outcome into a failure saying so. */
+  taskResultMaxBytes: number;
+  /** TASK_ERROR_MAX_CHARS: an agent's error text is cut to this. */
+  taskErrorMaxChars: number;
   /** AGENT_METADATA_MAX_BYTES: an agent's registry `metadata` as JSON. */
   agentMetadataMaxBytes: number;
   /** ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX: submissions waiting for a commit; beyond it POST /api/tasks answers 503. */
@@ -31,6 +35,8 @@ export function limitsConfig(env: EnvReader): LimitsConfig {
     busJsonMaxDepth: env.int('BUS_JSON_MAX_DEPTH', 66, 4, 1_000),
     taskInputMaxBytes: env.int('TASK_INPUT_MAX_BYTES', 262_144, 1_024, 16_777_216),
     taskInputMaxDepth: env.int('TASK_INPUT_MAX_DEPTH', 32, 1, 60),
+    taskResultMaxBytes: env.int('TASK_RESULT_MAX_BYTES', 1_048_576, 1_024, 67_108_864),
+    taskErrorMaxChars: env.int('TASK_ERROR_MAX_CHARS', 4_000, 100, 1_000_000),
     agentMetadataMaxBytes: env.int('AGENT_METADATA_MAX_BYTES', 16_384, 256, 1_048_576),
     groupCommitQueueMax: env.int('ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX', 20_000, 1, 10_000_000),
     deadLetterMaxLength: env.int('BUS_DEAD_LETTER_MAX_LENGTH', 10_000, 10, 10_000_000),
