@@ -77,6 +77,20 @@ export function judge(c: FuzzCase, outcome: Outcome): string | null {
   return `the message names nothing of the request: "${message.slice(0, 200)}"`;
 }
 
+/** Records a finding, and prints it at once: a long run shows its findings before it ends. */
+function note(findings: Finding[], c: FuzzCase, outcome: Outcome, why: string): void {
+  process.stdout.write(
+    `fuzz finding: ${c.operation} [${c.what}] → ${outcome.status}: ${why} ${outcome.text.slice(0, 200)}\n`,
+  );
+  findings.push({
+    operation: c.operation,
+    what: c.what,
+    status: outcome.status,
+    why,
+    body: outcome.text.slice(0, 300),
+  });
+}
+
 /** Runs the cases a few at a time and returns what broke an oracle. */
 export async function runCases(baseUrl: string, cases: FuzzCase[], concurrency = 4): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -88,24 +102,12 @@ export async function runCases(baseUrl: string, cases: FuzzCase[], concurrency =
       try {
         outcome = await send(baseUrl, c);
       } catch (err) {
-        findings.push({
-          operation: c.operation,
-          what: c.what,
-          status: 0,
-          why: `no answer: ${(err as Error).message}`,
-          body: '',
-        });
+        outcome = { status: 0, text: '' };
+        note(findings, c, outcome, `no answer: ${(err as Error).message}`);
         continue;
       }
       const why = judge(c, outcome);
-      if (why)
-        findings.push({
-          operation: c.operation,
-          what: c.what,
-          status: outcome.status,
-          why,
-          body: outcome.text.slice(0, 300),
-        });
+      if (why) note(findings, c, outcome, why);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
