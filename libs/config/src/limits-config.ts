@@ -17,6 +17,8 @@ export interface LimitsConfig {
   taskResultMaxBytes: number;
   /** TASK_ERROR_MAX_CHARS: an agent's error text is cut to this. */
   taskErrorMaxChars: number;
+  /** WORKFLOW_FOREACH_MAX_ITEMS: children one workflow foreach step may start; more fails the step saying so. */
+  foreachMaxItems: number;
   /** AGENT_METADATA_MAX_BYTES: an agent's registry `metadata` as JSON. */
   agentMetadataMaxBytes: number;
   /** ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX: submissions waiting for a commit; beyond it POST /api/tasks answers 503. */
@@ -37,6 +39,7 @@ export function limitsConfig(env: EnvReader): LimitsConfig {
     taskInputMaxDepth: env.int('TASK_INPUT_MAX_DEPTH', 32, 1, 60),
     taskResultMaxBytes: env.int('TASK_RESULT_MAX_BYTES', 1_048_576, 1_024, 67_108_864),
     taskErrorMaxChars: env.int('TASK_ERROR_MAX_CHARS', 4_000, 100, 1_000_000),
+    foreachMaxItems: env.int('WORKFLOW_FOREACH_MAX_ITEMS', 200, 1, 100_000),
     agentMetadataMaxBytes: env.int('AGENT_METADATA_MAX_BYTES', 16_384, 256, 1_048_576),
     groupCommitQueueMax: env.int('ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX', 20_000, 1, 10_000_000),
     deadLetterMaxLength: env.int('BUS_DEAD_LETTER_MAX_LENGTH', 10_000, 10, 10_000_000),

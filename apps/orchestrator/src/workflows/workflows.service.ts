@@ -63,7 +63,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly metrics: OrchestratorMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    for (const [name, def] of definitions) this.engines.set(name, new WorkflowEngine(def));
+    for (const [name, def] of definitions)
+      this.engines.set(name, new WorkflowEngine(def, undefined, config.limits.foreachMaxItems));
   }
 
   onApplicationBootstrap(): void {
