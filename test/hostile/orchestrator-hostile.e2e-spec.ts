@@ -68,6 +68,14 @@ describe('hostile input at the orchestrator', () => {
     expectUniformError(replies[2].body, 400, 'agent_id');
   });
 
+  it('treats null in optional fields as absent (agent_id: null was a 503 "could not be stored")', async () => {
+    const reply = await system.call('POST', '/api/tasks', task({ agent_id: null, priority: null, input: null }));
+    expect(reply.status).toBe(202);
+    const missing = await system.call('POST', '/api/tasks', task({ title: null }));
+    expect(missing.status).toBe(400);
+    expectUniformError(missing.body, 400, 'title');
+  });
+
   it('answers tasks.submit with NUL in the title with an error reply naming the field (not retried)', async () => {
     const error = await firstValueFrom(client.send(OrchestratorPatterns.SubmitTask, task({ title: 'a\u0000b' }))).then(
       () => undefined,

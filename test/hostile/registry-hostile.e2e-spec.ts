@@ -113,6 +113,19 @@ describe('hostile input at the registry', () => {
     expect(reply.body.path).toBe('/health');
   });
 
+  it('treats null in an optional field as absent instead of storing it (was a 500 on load reports)', async () => {
+    const body = valid();
+    expect((await registry.call('POST', '/api/agents/register', body)).status).toBe(200);
+    const reply = await registry.call('POST', `/api/agents/${body.agent_id}/load`, {
+      current_tasks: 1,
+      max_tasks: null,
+    });
+    expect(reply.status).toBeLessThan(500);
+    const empty = await registry.call('POST', `/api/agents/${body.agent_id}/load`, { max_tasks: null });
+    expect(empty.status).toBe(400);
+    expectUniformError(empty.body, 400, /current_tasks|max_tasks|load/);
+  });
+
   it('still serves ordinary requests after all of that', async () => {
     const body = valid();
     const reply = await registry.call('POST', '/api/agents/register', body);

@@ -24,6 +24,12 @@ const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'objec
 const BUILT_INS: unknown[] = [String, Number, Boolean, Array, Object];
 const isDtoClass = (metatype: unknown): boolean => typeof metatype === 'function' && !BUILT_INS.includes(metatype);
 
+/** A shallow copy without null-valued properties (required ones then fail as missing, naming the field). */
+function withoutNulls(value: object): object {
+  if (!Object.values(value).includes(null)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+}
+
 interface WithFastCheck {
   fastCheck?: (value: unknown) => boolean;
 }
@@ -53,9 +59,11 @@ export class FastPathValidationPipe extends ValidationPipe {
         new BadRequestException({ message, errors: [{ field: metadata.data ?? 'body', message }] }),
       );
     }
+    // @IsOptional() accepts null as "absent": make it absent, so no service ever stores or routes on a null.
+    const input = isDtoClass(metadata.metatype) && isPlainObject(value) ? withoutNulls(value as object) : value;
     const fastCheck = (metadata.metatype as WithFastCheck | undefined)?.fastCheck;
-    if (typeof fastCheck === 'function' && fastCheck(value)) return Promise.resolve(value);
-    return super.transform(value, metadata) as Promise<unknown>;
+    if (typeof fastCheck === 'function' && fastCheck(input)) return Promise.resolve(input);
+    return super.transform(input, metadata) as Promise<unknown>;
   }
 }
 
