@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AgentAtCapacityError, AgentTask, createTask, NewTask } from '@app/agents';
+import { AgentAtCapacityError, AgentTask, createTask, NewTask, TaskStateError } from '@app/agents';
 import { DomainException } from '@app/common';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
@@ -60,6 +60,9 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof AgentAtCapacityError)
         throw new DomainException('unavailable', 'AGENT_AT_CAPACITY', err.message);
+      // The same task_id sent twice at once (a client retry, the fuzz suite): the caller's conflict, not a 500.
+      if (err instanceof TaskStateError)
+        throw new DomainException('conflict', 'TASK_ALREADY_RUNNING', `task_id: ${err.message}`);
       throw err;
     }
     const promise = this.runAssigned(agentId, task, options);
