@@ -90,6 +90,9 @@ export const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
   'attempt',
   'traceparent',
   'reply_to',
+  // Signature fields of wave2/d-auth (envelope-signature.ts); their types are checked by its decorators.
+  'signer',
+  'sig',
 ]);
 
 export type EnvelopeCheck = { ok: true; envelope: TransportEnvelope } | { ok: false; errors: string[] };
