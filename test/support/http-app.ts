@@ -53,6 +53,7 @@ export async function startHttpApp(
     title: options.title ?? 'test app',
     description: 'started by an e2e test',
     bodyLimitBytes: config.httpBodyLimitBytes,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as AddressInfo;

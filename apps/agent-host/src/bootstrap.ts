@@ -31,6 +31,7 @@ export async function startAgentHost(
     description: 'Runs catalog agents: tasks from their streams or over HTTP, status, health and metrics.',
     bodyLimitBytes: config.httpBodyLimitBytes,
     docsJson: config.auth.docsJson,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   try {
     app.connectMicroservice({ strategy: app.get<RedisStreamsServer>(STREAM_SERVER) });

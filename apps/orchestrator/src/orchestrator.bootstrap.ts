@@ -1,7 +1,7 @@
 import { RedisOptions, Transport } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService, AuditService, resultsAuthenticator } from '@app/auth';
-import { createHttpApp } from '@app/common';
+import { busLimitOptions, createHttpApp } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
 import { isDatabaseUnavailable } from '@app/persistence';
@@ -52,6 +52,7 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
       'Durable tasks, routing to agents, workflows (mcq_generation, feature_delivery, project_planning) and their history.',
     bodyLimitBytes: config.httpBodyLimitBytes,
     docsJson: config.auth.docsJson,
+    maxJsonDepth: config.limits.httpJsonMaxDepth,
   });
   // Agent reports must be signed by a host bound to the agent (docs/decisions/0091); RPC carries its own credential.
   const checkResult = resultsAuthenticator(app.get(ApiKeysService), app.get(AuditService));
@@ -68,6 +69,7 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     ],
     authenticate: (envelope, address) =>
       config.auth.mode === 'on' && address === ORCHESTRATOR_RESULTS_ADDRESS ? checkResult(envelope) : undefined,
+    ...busLimitOptions(config.limits),
   });
   streams.setTransportId(STREAMS_TRANSPORT);
   app.connectMicroservice({ strategy: streams });

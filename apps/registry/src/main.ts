@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       description: 'Registration, heartbeats, liveness, discovery, capabilities and load of the agent fleet.',
       bodyLimitBytes: config.httpBodyLimitBytes,
       docsJson: config.auth.docsJson,
+      maxJsonDepth: config.limits.httpJsonMaxDepth,
     });
     try {
       await app.listen({ port: config.registryPort, host: bindHost(config) });

@@ -9,3 +9,6 @@ export * from './http/start';
 export * from './http/sse';
 export * from './startup/dependency-gate';
 export * from './startup/start-when-available';
+export * from './input/input-inspection';
+export * from './http/hostile-requests';
+export * from './input/bus-limits';

@@ -5,6 +5,7 @@ import type { ModelLimitsConfig } from './model-limits-config';
 import type { ModelPrice } from './model-prices-config';
 import type { TracingConfig } from './tracing-config';
 import type { A2aConfig } from './a2a-config';
+import type { LimitsConfig } from './limits-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -57,6 +58,8 @@ export interface AppConfig {
   tracing: TracingConfig;
   /** A2A public URLs and push notifications (libs/config/src/a2a-config.ts). */
   a2a: A2aConfig;
+  /** Bounds on inputs and resources (README "Limits"). */
+  limits: LimitsConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

@@ -11,3 +11,4 @@ export * from './auth-config';
 export * from './tracing-config';
 export * from './model-prices-config';
 export * from './model-limits-config';
+export * from './limits-config';

@@ -18,6 +18,7 @@ import { authConfig } from './auth-config';
 import { modelLimitsConfig } from './model-limits-config';
 import { modelPricesConfig } from './model-prices-config';
 import { tracingConfig } from './tracing-config';
+import { limitsConfig } from './limits-config';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
 
@@ -189,6 +190,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
       registry: registryPort,
     }),
+    limits: limitsConfig(env),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

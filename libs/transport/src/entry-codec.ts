@@ -1,4 +1,5 @@
-import { envelopeErrors, TransportEnvelope } from './envelope';
+import { checkEnvelope, TransportEnvelope } from './envelope';
+import { parseUntrustedJson } from './json-safety';
 
 /** The one field of a stream entry that holds the JSON envelope. */
 export const ENVELOPE_FIELD = 'envelope';
@@ -21,20 +22,22 @@ export function encodeEnvelope(envelope: TransportEnvelope): string[] {
   return [ENVELOPE_FIELD, JSON.stringify(envelope)];
 }
 
+/** Deepest envelope JSON decoded (the envelope itself is 1, its payload 2); checked before parsing. */
+export const DEFAULT_MAX_ENVELOPE_DEPTH = 66;
+
 /** Never throws: anything a producer could have written maps to an envelope or a dead-letter reason. */
-export function decodeEntry(fields: Record<string, string>): DecodedEntry {
+export function decodeEntry(fields: Record<string, string>, maxDepth = DEFAULT_MAX_ENVELOPE_DEPTH): DecodedEntry {
   const raw = fields[ENVELOPE_FIELD];
   if (raw === undefined)
     return { ok: false, reason: 'invalid_envelope', error: `entry has no "${ENVELOPE_FIELD}" field` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    return { ok: false, reason: 'malformed_json', error: `envelope is not JSON: ${(err as Error).message}` };
+  const parsed = parseUntrustedJson(raw, maxDepth);
+  if (!parsed.ok) {
+    const reason = parsed.malformed ? 'malformed_json' : 'invalid_envelope';
+    return { ok: false, reason, error: `envelope: ${parsed.error}` };
   }
-  const errors = envelopeErrors(parsed);
-  if (errors.length > 0) return { ok: false, reason: 'invalid_envelope', error: errors.join('; ') };
-  return { ok: true, envelope: parsed as TransportEnvelope };
+  const checked = checkEnvelope(parsed.value);
+  if (!checked.ok) return { ok: false, reason: 'invalid_envelope', error: checked.errors.join('; ') };
+  return { ok: true, envelope: checked.envelope };
 }
 
 /** A dead-lettered entry as stored: the original fields verbatim plus why, when and after how many attempts. */

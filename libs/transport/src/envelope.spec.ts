@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { validateSync } from 'class-validator';
 import {
   assertValidEnvelope,
+  checkEnvelope,
   createEnvelope,
   envelopeErrors,
   InvalidEnvelopeError,
@@ -89,5 +90,29 @@ describe('isValidEnvelopeFast', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('checkEnvelope (hostile copies)', () => {
+  const good = () =>
+    createEnvelope({ from_agent: 'PM-001', to_agent: 'DEV-001', message_type: 'task.execute', payload: { a: 1 } });
+
+  it('returns a null-prototype copy holding only the envelope fields', () => {
+    const checked = checkEnvelope(good());
+    expect(checked.ok).toBe(true);
+    if (checked.ok) expect(Object.getPrototypeOf(checked.envelope)).toBeNull();
+  });
+
+  it('refuses an own __proto__ key (JSON.parse makes one) instead of letting it swap the prototype', () => {
+    const { attempt: _a, ...rest } = good();
+    const parsed = JSON.parse(`{"__proto__":{"attempt":1},${JSON.stringify(rest).slice(1)}`) as unknown;
+    const checked = checkEnvelope(parsed);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.errors.join('; ')).toMatch(/__proto__: unknown envelope field.*attempt/);
+  });
+
+  it('refuses a numeric reply_to and unknown fields', () => {
+    expect(envelopeErrors({ ...good(), reply_to: 5 })).toEqual([expect.stringContaining('reply_to')]);
+    expect(envelopeErrors({ ...good(), extra: 1 })).toEqual(['extra: unknown envelope field']);
   });
 });

@@ -84,14 +84,56 @@ export function isValidEnvelopeFast(plain: unknown): boolean {
   );
 }
 
+/** Every field an envelope may carry; anything else is refused (a producer bug or an attack, never ignored). */
+export const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'from_agent',
+  'to_agent',
+  'message_type',
+  'payload',
+  'timestamp',
+  'correlation_id',
+  'attempt',
+  'traceparent',
+  'reply_to',
+  // Signature fields of wave2/d-auth (envelope-signature.ts); their types are checked by its decorators.
+  'signer',
+  'sig',
+]);
+
+export type EnvelopeCheck = { ok: true; envelope: TransportEnvelope } | { ok: false; errors: string[] };
+
+/**
+ * Validates a parsed envelope into a copy built on a null-prototype object holding only the known fields, so a
+ * `__proto__` key can neither swap a prototype nor skip a rule. Unknown fields are errors.
+ */
+export function checkEnvelope(plain: unknown): EnvelopeCheck {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
+    return { ok: false, errors: ['envelope must be a JSON object'] };
+  const copy = Object.create(null) as Record<string, unknown>;
+  const unknown: string[] = [];
+  for (const key of Object.keys(plain)) {
+    if (ENVELOPE_KEYS.has(key)) copy[key] = (plain as Record<string, unknown>)[key];
+    else unknown.push(`${key.slice(0, 64)}: unknown envelope field`);
+  }
+  if (unknown.length === 0 && isValidEnvelopeFast(copy))
+    return { ok: true, envelope: copy as unknown as TransportEnvelope };
+  // Only known keys are copied, so assigning them onto an instance cannot touch its prototype.
+  const instance = Object.assign(new TransportEnvelope(), copy);
+  const errors = validateSync(instance, { forbidUnknownValues: true });
+  return {
+    ok: false,
+    errors: [
+      ...unknown,
+      ...errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)),
+    ],
+  };
+}
+
 /** Field errors as "field: constraint message" strings; empty when valid. */
 export function envelopeErrors(plain: unknown): string[] {
-  if (isValidEnvelopeFast(plain)) return [];
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return ['envelope must be a JSON object'];
-  // A prototype swap instead of class-transformer's plainToInstance: same validation, less garbage.
-  const instance = Object.assign(new TransportEnvelope(), plain);
-  const errors = validateSync(instance, { forbidUnknownValues: false });
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+  const checked = checkEnvelope(plain);
+  return checked.ok ? [] : checked.errors;
 }
 
 export class InvalidEnvelopeError extends Error {

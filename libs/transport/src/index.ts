@@ -20,3 +20,4 @@ export * from './transport.options';
 export * from './redis-acl';
 export * from './envelope-signature';
 export * from './redis-connection';
+export * from './json-safety';

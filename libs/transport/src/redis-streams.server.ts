@@ -21,6 +21,7 @@ import { transportMetrics, TransportMetrics } from './transport.metrics';
 import { RedisStreamsServerOptions, ResolvedServerOptions, resolveServerOptions } from './transport.options';
 import { safeMinId } from './trim';
 import { consumerAttributes } from './tracing-attributes';
+import { removeDeadConsumers, trimDeadLetters } from './stream-hygiene';
 
 export type RedisStreamsStatus = 'connected' | 'disconnected' | 'reconnecting';
 
@@ -355,10 +356,12 @@ export class RedisStreamsServer
       return this.ack(lane, id);
     }
     const record = fieldsToRecord(fields);
-    const decoded = decodeEntry(record);
+    const decoded = decodeEntry(record, this.options.maxEnvelopeDepth);
     if (!decoded.ok) return this.deadLetter(lane, id, record, decoded.reason, decoded.error, deliveries, null);
     const envelope = decoded.envelope;
-    const attempt = envelope.attempt + deliveries - 1;
+    // Never below Redis' own delivery counter: whatever keeps failing outside the handler (reply, ack,
+    // a crash), the entry is dead-lettered once that counter passes maxDeliveries.
+    const attempt = Math.max(envelope.attempt + deliveries - 1, deliveries);
     const pattern = envelope.message_type;
     const handler = this.handlerFor(pattern);
     if (!handler) {
@@ -399,8 +402,12 @@ export class RedisStreamsServer
     }
     stopTimer();
     this.metrics.handled.inc({ address: lane.address, pattern, outcome: 'success' });
-    if (envelope.reply_to)
-      await this.reply(envelope, { request_id: envelope.id, correlation_id: envelope.correlation_id, values });
+    if (envelope.reply_to) {
+      // The handler ran: a reply that cannot be written must not leave the entry pending to run it again.
+      await this.reply(envelope, { request_id: envelope.id, correlation_id: envelope.correlation_id, values }).catch(
+        (err: unknown) => this.throttledWarn(`reply to ${envelope.id}`, err),
+      );
+    }
     return this.ack(lane, id);
   }
 
@@ -646,6 +653,8 @@ export class RedisStreamsServer
         );
         this.metrics.deadLetterEntries.set({ address: lane.address }, await cmd.xlen(lane.dlqKey));
         if (lane.address === BROADCAST_ADDRESS) await this.dropStaleBroadcastGroups(cmd, lane, groups);
+        else await this.removeDeadConsumers(cmd, lane);
+        await trimDeadLetters(cmd, lane.dlqKey, this.options.deadLetterRetention);
         if (this.options.trim) await this.trim(cmd, lane, groups, this.options.trim.maxLength);
       } catch (err) {
         this.throttledWarn(`maintenance of ${lane.address}`, err);
@@ -683,6 +692,12 @@ export class RedisStreamsServer
     const minId = safeMinId(positions);
     // Entries appended meanwhile have larger ids; entries below minId are acknowledged by every group.
     if (minId) await cmd.xtrim(lane.key, 'MINID', minId);
+  }
+
+  private async removeDeadConsumers(cmd: RedisConnection, lane: Lane): Promise<void> {
+    const o = this.options;
+    const removed = await removeDeadConsumers(cmd, lane.key, lane.group, o.consumerName, o.deadConsumerIdleMs);
+    if (removed.length > 0) this.log.log(`removed idle consumers ${removed.join(', ')} from ${lane.address}`);
   }
 
   private async dropStaleBroadcastGroups(

@@ -21,6 +21,12 @@ export interface StreamStats {
 
 type RawEntry = [string, string[]];
 
+export interface ReplayAllResult {
+  replayed: number;
+  /** False when the time limit stopped it before the end of the snapshot. */
+  complete: boolean;
+}
+
 /**
  * Operations on the bus for dashboards and operators: dead-letter list/replay/purge and stream stats.
  * A plain class over an ioredis connection the caller owns: `new TransportAdmin(redis, { keyPrefix })`.
@@ -68,13 +74,32 @@ export class TransportAdmin {
     return newId as string;
   }
 
-  /** Replay every dead-lettered entry of an address; returns how many. */
+  /**
+   * Replay the dead letters that exist when the call starts (a snapshot up to the newest id): entries that
+   * fail again are dead-lettered with newer ids and are not replayed a second time, so this terminates.
+   * Stops early at `timeLimitMs` with `complete: false`; calling again continues with what is left.
+   */
   async replayAll(address: string): Promise<number> {
+    return (await this.replaySnapshot(address)).replayed;
+  }
+
+  /** replayAll with a time limit; says whether it reached the end of its snapshot. */
+  async replaySnapshot(address: string, options: { timeLimitMs?: number } = {}): Promise<ReplayAllResult> {
+    const dlq = this.keys.deadLetter(address);
+    const deadline = Date.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
+    const newest = (await this.redis.xrevrange(dlq, '+', '-', 'COUNT', 1)) as RawEntry[];
+    if (newest.length === 0) return { replayed: 0, complete: true };
+    const last = newest[0][0];
     let replayed = 0;
+    let cursor = '-';
     for (;;) {
-      const page = await this.listDeadLetters(address, { count: 100 });
-      if (page.length === 0) return replayed;
-      for (const e of page) if ((await this.replay(address, e.id)) !== null) replayed += 1;
+      const page = (await this.redis.xrange(dlq, cursor, last, 'COUNT', 100)) as RawEntry[];
+      if (page.length === 0) return { replayed, complete: true };
+      for (const [id] of page) {
+        if (Date.now() > deadline) return { replayed, complete: false };
+        if ((await this.replay(address, id)) !== null) replayed += 1;
+      }
+      cursor = `(${page[page.length - 1][0]}`;
     }
   }
 

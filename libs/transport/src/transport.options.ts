@@ -3,7 +3,9 @@ import type { EnvelopeSigner } from './envelope-signature';
 import { hostname } from 'node:os';
 import { RedisOptions } from 'ioredis';
 import { DEFAULT_BACKOFF, RetryBackoff } from './backoff';
+import { DEFAULT_MAX_ENVELOPE_DEPTH } from './entry-codec';
 import { assertValidAddress } from './keys';
+import { DeadLetterRetention } from './stream-hygiene';
 
 export interface StreamAddress {
   /** Agent id (or any address) whose stream this server consumes, e.g. `DEV-001`. */
@@ -66,6 +68,12 @@ export interface RedisStreamsServerOptions {
   isUnavailable?: (error: unknown) => boolean;
   /** Backoff while a dependency is unavailable. Default 250 ms doubling up to 5 s. */
   outageBackoff?: Partial<RetryBackoff>;
+  /** Dead letters kept per address: about `maxLength` at most, none older than `maxAgeMs`. Default 10,000 / 7 days. */
+  deadLetterRetention?: Partial<DeadLetterRetention>;
+  /** A consumer with no pending entries idle this long is a dead replica and leaves the group. Default 1 h. */
+  deadConsumerIdleMs?: number;
+  /** Deepest JSON an envelope may nest (payload included), checked before parsing. Default 66. */
+  maxEnvelopeDepth?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -87,6 +95,9 @@ export interface ResolvedServerOptions {
   replyTtlMs: number;
   isUnavailable: (error: unknown) => boolean;
   outageBackoff: RetryBackoff;
+  deadLetterRetention: DeadLetterRetention;
+  deadConsumerIdleMs: number;
+  maxEnvelopeDepth: number;
 }
 
 const OUTAGE_BACKOFF: RetryBackoff = { initialMs: 250, maxMs: 5_000, factor: 2, jitter: true };
@@ -138,6 +149,12 @@ export function resolveServerOptions(options: RedisStreamsServerOptions): Resolv
     replyTtlMs: positiveInt('replyTtlMs', options.replyTtlMs ?? 3_600_000),
     isUnavailable: options.isUnavailable ?? (() => false),
     outageBackoff: { ...OUTAGE_BACKOFF, ...options.outageBackoff },
+    deadLetterRetention: {
+      maxLength: positiveInt('deadLetterRetention.maxLength', options.deadLetterRetention?.maxLength ?? 10_000),
+      maxAgeMs: positiveInt('deadLetterRetention.maxAgeMs', options.deadLetterRetention?.maxAgeMs ?? 7 * 86_400_000),
+    },
+    deadConsumerIdleMs: positiveInt('deadConsumerIdleMs', options.deadConsumerIdleMs ?? 3_600_000),
+    maxEnvelopeDepth: positiveInt('maxEnvelopeDepth', options.maxEnvelopeDepth ?? DEFAULT_MAX_ENVELOPE_DEPTH),
   };
 }
 

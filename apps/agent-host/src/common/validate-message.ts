@@ -1,6 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { DomainException, flattenValidationErrors } from '@app/common';
+import { DomainException, findInputProblem, flattenValidationErrors } from '@app/common';
 
 /**
  * Validates a bus payload into its class. Failure is a DomainException `invalid`, which the transport treats as
@@ -13,6 +13,11 @@ export async function validateMessage<T extends object>(
 ): Promise<T> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: payload must be a JSON object`);
+  }
+  // Before class-transformer recurses into it: depth, NUL and lone surrogates (PostgreSQL cannot store them).
+  const problem = findInputProblem(payload, 'payload');
+  if (problem) {
+    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${problem.message}`, { errors: [problem] });
   }
   const instance = plainToInstance(cls, payload);
   const errors = await validate(instance, { forbidUnknownValues: false });

@@ -1,4 +1,5 @@
 import { AgentDefinition } from '@app/agents';
+import { busLimitOptions } from '@app/common';
 import { AppConfig } from '@app/config';
 import { RedisStreamsServer } from '@app/transport';
 
@@ -12,5 +13,6 @@ export function createStreamServer(config: AppConfig, definitions: readonly Agen
     consumerName: config.agentHostInstanceId,
     addresses: definitions.map((d) => ({ address: d.agent_id, concurrency: d.max_concurrent_tasks })),
     broadcast: true,
+    ...busLimitOptions(config.limits),
   });
 }

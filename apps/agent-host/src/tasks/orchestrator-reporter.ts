@@ -8,13 +8,18 @@ import {
   TaskStartedMessage,
   TaskWaitingMessage,
 } from '@app/contracts';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { RedisStreamsClient } from '@app/transport';
 import { BUS_CLIENT } from '../messaging/bus-client.provider';
+import { boundResult } from './result-limits';
 
 /** Sends task progress and outcomes to the orchestrator's result stream; resolves once Redis stored them. */
 @Injectable()
 export class OrchestratorReporter {
-  constructor(@Inject(BUS_CLIENT) private readonly client: RedisStreamsClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly client: RedisStreamsClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async started(message: TaskStartedMessage): Promise<void> {
     await this.emit(TaskPatterns.Started, message, message.agent_id, message.task_id);
@@ -29,7 +34,9 @@ export class OrchestratorReporter {
   }
 
   async result(message: TaskResultMessage): Promise<void> {
-    await this.emit(TaskPatterns.Result, message, message.agent_id, message.task_id);
+    const { taskResultMaxBytes, taskErrorMaxChars } = this.config.limits;
+    const bounded = boundResult(message, { resultMaxBytes: taskResultMaxBytes, errorMaxChars: taskErrorMaxChars });
+    await this.emit(TaskPatterns.Result, bounded, message.agent_id, message.task_id);
   }
 
   private async emit(pattern: string, payload: object, from: string, taskId: string): Promise<void> {

@@ -64,9 +64,12 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof AgentAtCapacityError)
         throw new DomainException('unavailable', 'AGENT_AT_CAPACITY', err.message);
-      // An older attempt of this task still holds its entry here: it was superseded and is stopping.
-      if (err instanceof TaskStateError && runtime.getStatusReport().active_task_ids.includes(task.task_id))
-        throw new DomainException('unavailable', 'TASK_ATTEMPT_STOPPING', err.message);
+      if (err instanceof TaskStateError) {
+        // From the bus (it reports starts): an older, superseded attempt of this task still holds its slot and
+        // is stopping, so the entry is retried. Over HTTP: the same task_id sent twice at once, the caller's conflict.
+        if (options.onStarted) throw new DomainException('unavailable', 'TASK_ATTEMPT_STOPPING', err.message);
+        throw new DomainException('conflict', 'TASK_ALREADY_RUNNING', `task_id: ${err.message}`);
+      }
       throw err;
     }
     const promise = this.runAssigned(agentId, task, options);

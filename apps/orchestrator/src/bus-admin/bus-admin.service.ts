@@ -5,6 +5,9 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
 import { DeadLetterEntry, StreamStats, TransportAdmin } from '@app/transport';
 
+/** Longest one "replay all" request works before answering `complete: false` (call again for the rest). */
+const REPLAY_TIME_LIMIT_MS = 10_000;
+
 /** The operators' view of the bus: stream stats, and the dead letters an alert points at. */
 @Injectable()
 export class BusAdminService {
@@ -27,9 +30,15 @@ export class BusAdminService {
     };
   }
 
-  /** Replays the named entries (or all): each goes back on its stream with a fresh attempt count. */
-  async replay(address: string, ids?: string[]): Promise<{ replayed: number; missing: string[] }> {
-    if (!ids) return { replayed: await this.admin.replayAll(address), missing: [] };
+  /**
+   * Replays the named entries (or all that exist now): each goes back on its stream with a fresh attempt count.
+   * "All" stops after REPLAY_TIME_LIMIT_MS with `complete: false` so one request never runs unbounded.
+   */
+  async replay(address: string, ids?: string[]): Promise<{ replayed: number; missing: string[]; complete: boolean }> {
+    if (!ids) {
+      const result = await this.admin.replaySnapshot(address, { timeLimitMs: REPLAY_TIME_LIMIT_MS });
+      return { ...result, missing: [] };
+    }
     const missing: string[] = [];
     let replayed = 0;
     for (const id of ids) {
@@ -43,7 +52,7 @@ export class BusAdminService {
         `no dead letter ${missing.join(', ')} on ${address}`,
       );
     }
-    return { replayed, missing };
+    return { replayed, missing, complete: true };
   }
 
   async purge(address: string, ids?: string[]): Promise<{ purged: number }> {

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -80,7 +81,29 @@ export class HistoryWriter implements BeforeApplicationShutdown {
     this.listeners.push(listener);
   }
 
+  /**
+   * Refuses a new submission while ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX changes wait for a commit (the
+   * database is slower than the callers): a 503 with Retry-After instead of memory growing without bound.
+   */
+  assertAccepting(): void {
+    const refusal = this.refusal();
+    if (refusal) throw refusal;
+  }
+
+  private refusal(): DomainException | null {
+    const queued = this.lanes.reduce((n, lane) => n + lane.queue.length, 0);
+    if (queued < this.config.limits.groupCommitQueueMax) return null;
+    return new DomainException(
+      'unavailable',
+      'ORCHESTRATOR_BUSY',
+      `${queued} changes are waiting for the database; retry later with the same idempotency_key`,
+      { retry_after_seconds: 1 },
+    );
+  }
+
   insert(task: NewTask): Promise<InsertOutcome> {
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
     // Submissions sharing an idempotency key share a lane, so they never race each other across transactions.
     return this.enqueue<InsertOutcome>(task.idempotency_key ?? task.task_id, (done) => ({
       kind: 'insert',

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
+import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
 import { Dispatcher, specOf } from './dispatcher.service';
@@ -52,6 +53,8 @@ export class TasksService implements OnModuleInit {
   /** Accepts a task: it is in PostgreSQL when this resolves. */
   async submit(dto: CreateTaskDto, createdBy: string | null = null): Promise<SubmitResult> {
     this.checkTarget(dto);
+    assertInputWithinLimits(dto.input, 'input', this.config.limits);
+    this.writer.assertAccepting();
     const task = this.newTask({
       title: dto.title,
       description: dto.description ?? '',
@@ -89,6 +92,7 @@ export class TasksService implements OnModuleInit {
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
       if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
+      if (error instanceof DomainException) throw error; // e.g. ORCHESTRATOR_BUSY: says when to retry
       this.log.error(`task not accepted: ${(error as Error).message}`);
       throw new DomainException(
         'unavailable',

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { actorOf, AuditService, Principal } from '@app/auth';
 import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { fieldError } from '../common/field-error';
+import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { NewTask, TaskOutcomeNotice } from '../tasks/task.types';
 import { TaskEventsHub } from '../tasks/task-events.hub';
@@ -73,6 +82,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     private readonly audit: AuditService,
     private readonly spans: OpenSpans,
     private readonly usage: UsageRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -119,6 +129,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     const { version, definition } = await this.catalog.latest(name);
     const engine = await this.catalog.engine(name, version);
     checkRunInput(definition, input);
+    assertInputWithinLimits(input, 'input', this.config.limits);
     const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
     const budget = options.budget ? { ...options.budget } : (definition.budget ?? null);

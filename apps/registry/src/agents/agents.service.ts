@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { AgentStatus } from '@app/persistence';
 import { RegistryEventsService } from '../events/registry-events.service';
 import { FreshnessStore } from '../freshness/freshness.store';
 import { AgentDirectory } from './agent-directory.service';
-import { agentNotFound, AgentErrorCode } from './agent.errors';
+import { agentNotFound, AgentErrorCode, assertMetadataWithinLimit } from './agent.errors';
 import { AgentView, toAgentView } from './agent.view';
 import { AgentsRepository, CandidateRow, LoadRow } from './agents.repository';
 import { DiscoveryCache } from './discovery-cache';
@@ -27,9 +28,11 @@ export class AgentsService {
     private readonly freshness: FreshnessStore,
     private readonly events: RegistryEventsService,
     private readonly discoveryCache: DiscoveryCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async register(dto: RegisterAgentDto): Promise<{ status: 'registered'; agent_id: string }> {
+    assertMetadataWithinLimit(dto.metadata, this.config.limits.agentMetadataMaxBytes);
     const capabilities = dto.capabilities ?? [];
     const seen = new Set<string>();
     capabilities.forEach((c, i) => {

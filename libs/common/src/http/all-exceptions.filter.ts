@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainException } from '../errors/domain.exception';
 import { buildErrorBody } from './error-body';
 
 /**
@@ -20,6 +21,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, request_id: body.request_id, path: body.path }, 'unhandled error');
     }
     if (reply.sent) return;
+    // A domain refusal that says when to come back (a full queue) tells HTTP clients too.
+    const retryAfter = exception instanceof DomainException ? exception.details?.retry_after_seconds : undefined;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
   }
 }

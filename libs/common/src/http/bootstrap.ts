@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger, HttpMetricsService, logRequest, registerHttpTracing } from '@app/observability';
+import { DEFAULT_MAX_INPUT_DEPTH } from '../input/input-inspection';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { clientErrorHandler, frameworkErrorHandler, registerJsonBodyParser } from './hostile-requests';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
@@ -13,6 +15,8 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
   /** Serve the OpenAPI JSON at /docs/json (AUTH_DOCS_JSON; on unless turned off). */
   docsJson?: boolean;
+  /** Deepest JSON body accepted (HTTP_JSON_MAX_DEPTH); checked on the raw bytes before parsing. */
+  maxJsonDepth?: number;
 }
 
 /**
@@ -29,12 +33,16 @@ export async function createHttpApp(
     bodyLimit: options.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
+  // bodyParser: false — our JSON parser (depth-limited) replaces the one Nest would register at init.
   // abortOnError: false — a provider that fails (e.g. a dependency gone during start-up) throws to the caller, which
-  // waits and starts over, instead of Nest exiting the process.
+  // waits and starts over, instead of Nest exiting the process. bodyParser: false — our JSON parser checks depth first.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false,
   });
   const logger = app.get(AppLogger);
   app.useLogger(logger);
@@ -44,6 +52,10 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpTracing(fastify);
+  registerJsonBodyParser(fastify, {
+    bodyLimit: options.bodyLimitBytes,
+    maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_INPUT_DEPTH,
+  });
   // Fastify's own errors (bad JSON, body too large) reach AllExceptionsFilter through Nest's router.
   // Callback-style hooks: an async hook costs a promise per request on the hot path.
   fastify.addHook('onSend', (request, reply, payload, done) => {

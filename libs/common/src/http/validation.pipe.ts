@@ -1,5 +1,6 @@
-import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { validationExceptionFactory } from '../errors/validation-errors';
+import { findInputProblem } from '../input/input-inspection';
 
 const OPTIONS: ValidationPipeOptions = {
   whitelist: true,
@@ -10,6 +11,24 @@ const OPTIONS: ValidationPipeOptions = {
   exceptionFactory: validationExceptionFactory,
   stopAtFirstError: false,
 };
+
+/** How a whole argument is named in an error when the problem is the argument itself (RPC payloads are 'body'). */
+const ROOT_NAMES: Record<ArgumentMetadata['type'], string> = {
+  body: 'body',
+  query: 'query',
+  param: 'path',
+  custom: 'argument',
+};
+
+const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const BUILT_INS: unknown[] = [String, Number, Boolean, Array, Object];
+const isDtoClass = (metatype: unknown): boolean => typeof metatype === 'function' && !BUILT_INS.includes(metatype);
+
+/** A shallow copy without null-valued properties (required ones then fail as missing, naming the field). */
+function withoutNulls(value: object): object {
+  if (!Object.values(value).includes(null)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+}
 
 interface WithFastCheck {
   fastCheck?: (value: unknown) => boolean;
@@ -28,9 +47,23 @@ export class FastPathValidationPipe extends ValidationPipe {
   }
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Before any decorator or class-transformer recurses into it, and before it can reach PostgreSQL.
+    // Custom decorators (the request, a principal) are the server's own objects: not inspected.
+    const root = metadata.type === 'custom' ? null : (metadata.data ?? ROOT_NAMES[metadata.type]);
+    const problem = root === null ? null : findInputProblem(value, root);
+    if (problem) return Promise.reject(new BadRequestException({ message: problem.message, errors: [problem] }));
+    // class-transformer would turn an array (or a string) into an object keyed 0..n: say what the body must be.
+    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && !isPlainObject(value)) {
+      const message = `${metadata.data ?? 'body'} must be a JSON object`;
+      return Promise.reject(
+        new BadRequestException({ message, errors: [{ field: metadata.data ?? 'body', message }] }),
+      );
+    }
+    // @IsOptional() accepts null as "absent": make it absent, so no service ever stores or routes on a null.
+    const input = isDtoClass(metadata.metatype) && isPlainObject(value) ? withoutNulls(value as object) : value;
     const fastCheck = (metadata.metatype as WithFastCheck | undefined)?.fastCheck;
-    if (typeof fastCheck === 'function' && fastCheck(value)) return Promise.resolve(value);
-    return super.transform(value, metadata) as Promise<unknown>;
+    if (typeof fastCheck === 'function' && fastCheck(input)) return Promise.resolve(input);
+    return super.transform(input, metadata) as Promise<unknown>;
   }
 }
 

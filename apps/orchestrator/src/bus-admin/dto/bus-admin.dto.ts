@@ -1,9 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 /** A bus address: an agent id, `orchestrator`, `orchestrator.results`, `ALL`. */
 export class AddressParams {
+  @ApiProperty({
+    example: 'orchestrator',
+    pattern: '^[A-Za-z0-9_.:-]{1,128}$',
+    description: 'an agent id, `orchestrator`, `orchestrator.results` or `ALL`',
+  })
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'address must be 1-128 of letters, digits, _ . : -' })
   address!: string;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainException } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkflowEngine } from '../engine/workflow-engine';
 import { knownAgents, WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflow-definitions.provider';
 import { validateDefinition } from './definition-validator';
@@ -48,6 +49,7 @@ export class WorkflowCatalog implements OnModuleInit {
   constructor(
     @Inject(WORKFLOW_DEFINITIONS) private readonly files: WorkflowDefinitions,
     private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -103,7 +105,8 @@ export class WorkflowCatalog implements OnModuleInit {
     const key = `${name}@${version}`;
     let engine = this.engines.get(key);
     if (!engine) {
-      engine = new WorkflowEngine((await this.get(name, version)).definition);
+      const { definition } = await this.get(name, version);
+      engine = new WorkflowEngine(definition, undefined, this.config.limits.foreachMaxItems);
       this.engines.set(key, engine);
     }
     return engine;

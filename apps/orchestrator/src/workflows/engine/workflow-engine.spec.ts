@@ -259,3 +259,19 @@ describe('WorkflowEngine', () => {
     expect(parseDagNodes([{ id: 'a' }, { id: 'a' }])).toContain('appears twice');
   });
 });
+
+describe('WorkflowEngine limits', () => {
+  it('fails a foreach with more items than WORKFLOW_FOREACH_MAX_ITEMS instead of starting them', () => {
+    const def = definitions.get('mcq_generation')!;
+    let n = 0;
+    const engine = new WorkflowEngine(def, () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, 3);
+    const topics = ['a', 'b', 'c', 'd'];
+    const { state, tasks } = drive(engine, engine.start({ topics }), (t) => {
+      if (t.step_key.startsWith('plan')) return plan(topics);
+      return { verdict: 'approve', summary: 'ok', issues: [] };
+    });
+    expect(tasks.filter((t) => t.step_key.includes('.draft#'))).toHaveLength(0);
+    expect(state.status).toBe('failed');
+    expect(JSON.stringify(state)).toContain('has 4 items; at most 3');
+  });
+});

@@ -45,6 +45,8 @@ export class WorkflowEngine {
   constructor(
     private readonly definition: WorkflowDefinition,
     private readonly newId: () => string = randomUUID,
+    /** WORKFLOW_FOREACH_MAX_ITEMS: the most children one foreach starts (items come from input or a model). */
+    private readonly foreachMaxItems = 200,
   ) {}
 
   start(input: Record<string, unknown>): EngineResult {
@@ -56,7 +58,7 @@ export class WorkflowEngine {
       frames: {},
       waiting: {},
     };
-    const run = new RunStep(this.definition, state, this.newId);
+    const run = new RunStep(this.definition, state, this.newId, this.foreachMaxItems);
     run.event({ type: 'run_started', detail: { workflow: this.definition.name } });
     run.frames[ROOT] = newFrame(ROOT, []);
     run.enter(run.frames[ROOT], this.definition.start);
@@ -64,26 +66,26 @@ export class WorkflowEngine {
   }
 
   onTaskFinished(current: RunState, taskId: string, outcome: TaskOutcome): EngineResult {
-    const run = new RunStep(this.definition, structuredClone(current), this.newId);
+    const run = new RunStep(this.definition, structuredClone(current), this.newId, this.foreachMaxItems);
     run.taskFinished(taskId, outcome);
     return run.result();
   }
 
   resume(current: RunState, decision: string, comment?: string): EngineResult {
-    const run = new RunStep(this.definition, structuredClone(current), this.newId);
+    const run = new RunStep(this.definition, structuredClone(current), this.newId, this.foreachMaxItems);
     run.resume(decision, comment);
     return run.result();
   }
 
   cancel(current: RunState, reason: string): EngineResult {
-    const run = new RunStep(this.definition, structuredClone(current), this.newId);
+    const run = new RunStep(this.definition, structuredClone(current), this.newId, this.foreachMaxItems);
     run.cancel(reason);
     return run.result();
   }
 
   /** Ends the run `failed` (its budget is spent): outstanding tasks are canceled as by cancel. */
   fail(current: RunState, reason: string): EngineResult {
-    const run = new RunStep(this.definition, structuredClone(current), this.newId);
+    const run = new RunStep(this.definition, structuredClone(current), this.newId, this.foreachMaxItems);
     run.cancel(reason, 'failed');
     return run.result();
   }
@@ -106,6 +108,7 @@ class RunStep {
     private readonly definition: WorkflowDefinition,
     private readonly state: RunState,
     private readonly newId: () => string,
+    private readonly foreachMaxItems: number,
   ) {
     this.frames = state.frames;
   }
@@ -193,6 +196,11 @@ class RunStep {
       case 'foreach': {
         const items = resolvePath(this.scope(frame), step.items);
         if (!Array.isArray(items)) return this.failStep(frame, `foreach items ${step.items} is not a list`);
+        if (items.length > this.foreachMaxItems)
+          return this.failStep(
+            frame,
+            `foreach items ${step.items} has ${items.length} items; at most ${this.foreachMaxItems}`,
+          );
         this.record(this.stepRecord(frame, stepId, step, {}));
         this.event({ type: 'step_started', step_key: stepKey, detail: { items: items.length } });
         if (items.length === 0) return this.completeStep(frame, this.fanIn(step, []));

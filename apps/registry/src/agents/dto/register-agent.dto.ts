@@ -82,6 +82,8 @@ export class RegisterAgentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
+  // Without it a nested array ([[[]]]) slips past ValidateNested and reaches the store as nulls.
+  @IsObject({ each: true, message: 'capabilities must hold objects {capability, proficiency_level}' })
   @ValidateNested({ each: true })
   @Type(() => CapabilityDto)
   capabilities?: CapabilityDto[];
