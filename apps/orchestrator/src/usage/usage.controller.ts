@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { RequireScopes } from '@app/auth';
 import { UsageGroup, UsageRepository } from './usage.repository';
 
 export class UsageQuery {
@@ -21,6 +22,7 @@ export class UsageController {
   constructor(private readonly usage: UsageRepository) {}
 
   @Get()
+  @RequireScopes('tasks:read')
   @ApiOperation({ summary: 'Token usage and cost totals by agent, model or workflow' })
   async totals(@Query() query: UsageQuery) {
     const group = query.group_by ?? 'agent';
