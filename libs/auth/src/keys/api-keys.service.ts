@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditRepository } from '../audit/audit.repository';
@@ -69,7 +69,7 @@ function view(row: ApiKeyRow): ApiKeyView {
 
 /** API keys: verification (cached), last use (batched), creation and revocation (audited in the same transaction). */
 @Injectable()
-export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
   private readonly cache = new Map<string, { row: ApiKeyRow | undefined; at: number }>();
   private readonly lastUsed = new Map<string, Date>();
@@ -87,7 +87,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before shutdown: the last flush needs the database, which closes during shutdown.
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flushLastUsed();
   }
