@@ -61,6 +61,8 @@ describe('schedules (two orchestrator replicas, PostgreSQL claims)', () => {
       [{ ...ok, target: { task: { title: '', agent_id: 'DEV-001' } } }, 'target.task.title'],
       [{ ...ok, overlap: 'sometimes' }, 'overlap'],
       [{ ...ok, catch_up_max: 0 }, 'catch_up_max'],
+      [{ ...ok, target: undefined }, 'target'],
+      [{ ...ok, target: null }, 'target'],
     ];
     for (const [body, field] of cases) {
       const r = await system.call('POST', '/api/schedules', body);

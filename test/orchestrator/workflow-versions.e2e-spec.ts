@@ -47,6 +47,10 @@ describe('workflow definitions with versions', () => {
     const r = await system.call('PUT', '/api/workflows/feature_delivery', bad);
     expect([r.status, r.body.code]).toEqual([400, 'WORKFLOW_DEFINITION_INVALID']);
     expect(r.body.message).toContain('nowhere');
+    for (const body of [[1, 2], '"text"', 'null']) {
+      const notObject = await system.call('PUT', '/api/workflows/feature_delivery', body);
+      expect([notObject.status, notObject.body.errors?.[0]?.field]).toEqual([400, 'body']);
+    }
     const renamed = await system.call('PUT', '/api/workflows/feature_delivery', { ...v1(), name: 'other' });
     expect([renamed.status, renamed.body.message]).toEqual([400, expect.stringContaining('must match the path')]);
   });

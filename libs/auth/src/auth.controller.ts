@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
@@ -67,7 +79,17 @@ export class AuthController {
   @Audited('service')
   @ApiOperation({ summary: 'Revoke an API key (effective on every replica within seconds)' })
   revokeKey(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param(
+      'id',
+      new ParseUUIDPipe({
+        exceptionFactory: () =>
+          new BadRequestException({
+            message: 'id: must be the UUID of an API key',
+            errors: [{ field: 'id', message: 'id: must be the UUID of an API key' }],
+          }),
+      }),
+    )
+    id: string,
     @CurrentPrincipal() by: Principal | undefined,
     @Req() request: FastifyRequest,
   ) {

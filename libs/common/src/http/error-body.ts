@@ -36,7 +36,14 @@ function nameRequestPart(statusCode: number, message: string): string {
 
 function describe(exception: unknown): Described {
   if (exception instanceof DomainException) {
-    return { statusCode: HTTP_STATUS_BY_KIND[exception.kind], message: exception.message, code: exception.code };
+    // A domain error may list the fields it is about, like a validation error does.
+    const errors = exception.details?.errors;
+    return {
+      statusCode: HTTP_STATUS_BY_KIND[exception.kind],
+      message: exception.message,
+      code: exception.code,
+      ...(Array.isArray(errors) ? { errors: errors as FieldError[] } : {}),
+    };
   }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();

@@ -62,6 +62,7 @@ export class CreateScheduleDto {
   timezone?: string;
 
   @ApiProperty({ type: () => ScheduleTargetDto })
+  @IsObject({ message: 'target must be an object: {workflow, input} or {task}' })
   @ValidateNested()
   @Type(() => ScheduleTargetDto)
   target!: ScheduleTargetDto;

@@ -119,11 +119,13 @@ export class WorkflowCatalog implements OnModuleInit {
     if (problems.length === 0 && given !== name)
       problems.push(`name: "${String(given)}" must match the path (${name})`);
     if (problems.length > 0) {
-      const errors = problems.map((p) => ({ field: p.split(':')[0] || 'definition', message: p }));
+      // A problem that names no field is about the body as a whole.
+      const named = problems.map((p) => (/^[\w.[\]$-]+: /.test(p) ? p : `body: ${p}`));
+      const errors = named.map((p) => ({ field: p.split(':')[0], message: p }));
       throw new DomainException(
         'invalid',
         'WORKFLOW_DEFINITION_INVALID',
-        `invalid workflow definition: ${problems.join('; ')}`,
+        `invalid workflow definition: ${named.join('; ')}`,
         {
           errors,
         },
