@@ -59,7 +59,7 @@ describe('Redis over TLS with an ACL user', () => {
       REDIS_USERNAME: 'registry',
       REDIS_PASSWORD: 'registry-pw',
     });
-    expect(out).toMatch(/^ERROR .*(self[- ]signed|unable to (verify|get local issuer))/i);
+    expect(out).toMatch(/^ERROR .*(self[- ]signed|unable to (verify|get local issuer))/im);
   });
 
   it('refuses a wrong password for the ACL user', async () => {
@@ -69,6 +69,6 @@ describe('Redis over TLS with an ACL user', () => {
       REDIS_PASSWORD: 'wrong',
       NODE_EXTRA_CA_CERTS: ca,
     });
-    expect(out).toMatch(/^ERROR .*WRONGPASS/);
+    expect(out).toMatch(/^ERROR .*WRONGPASS/m);
   });
 });

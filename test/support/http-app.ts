@@ -26,7 +26,7 @@ export interface StartHttpAppOptions {
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     // Suites not about auth run without it; the auth suites (test/auth) set AUTH_MODE=on.

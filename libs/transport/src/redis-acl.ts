@@ -36,7 +36,24 @@ export const REDIS_ACL_SPEC: RedisAclSpec = {
   ],
   agentHost: {
     // The stream commands (consume, ack, reclaim, dead-letter) plus the cancel flag and reply-stream expiry.
-    commands: ['+@stream', '+pexpire', '+del', '+exists', '+get', '+subscribe', '+unsubscribe'],
+    // Lua scripts: the slot-capacity report (a hash per agent) and the shared model limits (sorted sets).
+    commands: [
+      '+@stream',
+      '+pexpire',
+      '+del',
+      '+exists',
+      '+get',
+      '+mget',
+      '+set',
+      '+subscribe',
+      '+unsubscribe',
+      '+@scripting',
+      '+@sortedset',
+      '+hset',
+      '+hdel',
+      '+pttl',
+      '+time',
+    ],
     keys: [
       // Broadcast: every host joins with a consumer group of its own.
       `%RW~{prefix}:{${BROADCAST_ADDRESS}}:stream`,
@@ -45,16 +62,33 @@ export const REDIS_ACL_SPEC: RedisAclSpec = {
       '%RW~{prefix}:{client-*}:reply',
       // Cancel flags (libs/contracts addresses.ts: always `ea:signals:cancel:<task>`).
       '%R~ea:signals:cancel:*',
+      // Which attempt of a task may still run (supersede; libs/contracts capacity-keys.ts).
+      '%R~ea:signals:attempt:*',
+      // The shared model limits of every host (apps/agent-host model-limits).
+      '%RW~{prefix}:model-limits:*',
     ],
-    perAgentKeys: ['%RW~{prefix}:{{agent}}:stream', '%RW~{prefix}:{{agent}}:dlq'],
-    channels: ['&ea:signals:cancel'],
+    perAgentKeys: ['%RW~{prefix}:{{agent}}:stream', '%RW~{prefix}:{{agent}}:dlq', '%RW~{prefix}:capacity:{{agent}}'],
+    channels: ['&ea:signals:cancel', '&ea:signals:supersede'],
     // Sending: messages to other agents, results to the orchestrator, replies to whoever asked. Selectors allow
     // only XADD there (a plain `%W~` would also allow XDEL, XTRIM, XGROUP and DEL of other agents' streams).
     selectors: ['(+xadd %W~{prefix}:{*}:stream)', '(+xadd +pexpire %W~{prefix}:{*}:reply)'],
   },
   orchestrator: {
-    // The whole bus (dispatch, results, dead letters, bus admin), cancel signals, Nest's Redis transport channels.
-    commands: ['+@read', '+@write', '+@stream', '+@pubsub', '-@dangerous', '+info', '+client|setname'],
+    // The whole bus (dispatch, results, dead letters, bus admin), cancel signals, Nest's Redis transport channels;
+    // Lua scripts for slot leases and the auth rate limits.
+    commands: [
+      '+@read',
+      '+@write',
+      '+@stream',
+      '+@pubsub',
+      '+@scripting',
+      '+time',
+      '-@dangerous',
+      '+info',
+      '+client|setname',
+      '-script|flush',
+      '-script|kill',
+    ],
     keys: ['~{prefix}:*', '~ea:signals:*'],
     channels: ['&*'],
   },
@@ -71,7 +105,8 @@ export const REDIS_ACL_SPEC: RedisAclSpec = {
       '-script|flush',
       '-script|kill',
     ],
-    keys: ['~{registry}*'],
+    // …and the auth rate limits and stream tickets, which live under the transport prefix (libs/auth).
+    keys: ['~{registry}*', '~{prefix}:auth:*'],
     channels: ['&{registry}*'],
   },
 };
