@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
 import { PriceTable } from '@app/agents';
+import { OrchestratorPatterns, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
+import { RedisStreamsClient } from '@app/transport';
 import { call } from '../support/http-client';
+import { TEST_REDIS_URL } from '../support/test-env';
 import { Json, TestSystem } from '../orchestrator/support/system';
 
 jest.setTimeout(180_000);
@@ -149,5 +153,57 @@ describe('token usage, cost and budgets (real hosts, orchestrator, PostgreSQL, R
     const events = (await system.call('GET', `/api/workflows/runs/${run.run_id}/events`)).text;
     expect(events).toContain('run_failed');
     expect(run.usage.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('the RPC workflows.start carries a budget like the HTTP route, and names a bad one', async () => {
+    const client = new RedisStreamsClient({
+      url: TEST_REDIS_URL,
+      keyPrefix: system.transportPrefix,
+      defaultTarget: ORCHESTRATOR_RPC_ADDRESS,
+    });
+    try {
+      const started = await lastValueFrom(
+        client.send<Json>(OrchestratorPatterns.StartWorkflow, {
+          name: 'mcq_generation',
+          input: { topics: ['Cardiology: heart failure'] },
+          budget: { max_tokens: 1 },
+        }),
+      );
+      const run = await system.waitRun(started.run_id, ['completed', 'failed', 'canceled']);
+      expect(run.status).toBe('failed');
+      expect(run.budget).toEqual({ max_tokens: 1 });
+      expect(run.error).toMatch(/^budget_exceeded: the run used \d+ tokens, max_tokens is 1$/);
+      await expect(
+        lastValueFrom(
+          client.send(OrchestratorPatterns.StartWorkflow, {
+            name: 'mcq_generation',
+            input: { topics: ['x'] },
+            budget: { max_tokens: 0 },
+          }),
+        ),
+      ).rejects.toMatchObject({ message: expect.stringContaining('budget.max_tokens') });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the host’s own POST /agents/{id}/task honours a budget and validates it', async () => {
+    const host = system.hosts[0].baseUrl;
+    // As above: the broken first reply needs a second (repair) call, which the budget refuses.
+    const body = { title: 'Review the schema', input: { scripted: { invalid_json_once: true } } };
+    const spent = await call(host, 'POST', '/agents/DEV-001/task', { ...body, budget: { max_tokens: 1 } });
+    expect(spent.status).toBe(200);
+    expect(spent.body.status).toBe('failed');
+    expect(spent.body.error).toMatch(/^budget_exceeded: \d+ tokens used, max_tokens is 1$/);
+    // Without a budget the same task makes the repair call and completes: more tokens than the budgeted one used.
+    const free = await call(host, 'POST', '/agents/DEV-001/task', body);
+    expect(free.body.status).toBe('completed');
+    expect(spent.body.usage.input_tokens).toBeLessThan(free.body.usage.input_tokens);
+
+    const bad = await call(host, 'POST', '/agents/DEV-001/task', { title: 't', budget: { max_tokens: 0, tokens: 5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['budget.max_tokens']),
+    );
   });
 });

@@ -37,7 +37,13 @@ export class HttpTasksService {
     const deadline = new Date(Date.now() + this.config.taskTimeoutSeconds * 1000);
     const finished = await this.runner.run(
       agentId,
-      { task_id: body.task_id, title: body.title, description: body.description, input: body.input },
+      {
+        task_id: body.task_id,
+        title: body.title,
+        description: body.description,
+        input: body.input,
+        ...(body.budget ? { budget: { ...body.budget } } : {}),
+      },
       { deadline },
     );
     return toTaskView(agentId, finished);

@@ -63,7 +63,7 @@ export class OrchestratorRpcController {
   @MessagePattern(OrchestratorPatterns.StartWorkflow)
   @RequireScopes('workflows:run')
   startWorkflow(@Payload() dto: StartWorkflowDto, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.workflows.start(dto.name, dto.input, { principal });
+    return this.workflows.start(dto.name, dto.input, { principal }, { budget: dto.budget });
   }
 
   @MessagePattern(OrchestratorPatterns.GetWorkflowRun)

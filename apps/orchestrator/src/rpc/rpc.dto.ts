@@ -1,4 +1,6 @@
-import { IsObject, IsUUID, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { BudgetDto } from '../tasks/dto/budget.dto';
 
 export class TaskRefDto {
   @IsUUID()
@@ -16,4 +18,10 @@ export class StartWorkflowDto {
 
   @IsObject()
   input!: Record<string, unknown>;
+
+  /** Replaces the definition's default budget, as `budget` of `POST /api/workflows/{name}/runs` does. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
 }

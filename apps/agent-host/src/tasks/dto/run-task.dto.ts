@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { TaskBudgetMessage } from '@app/contracts';
 
 /** The seed's `POST /task` body (its AgentTask fields a caller sets). */
 export class RunTaskDto {
@@ -28,6 +39,21 @@ export class RunTaskDto {
   @IsOptional()
   @IsObject()
   input?: Record<string, unknown>;
+
+  // The same rules as a dispatched attempt's budget (the bus message's class), described here for the OpenAPI document.
+  @ApiPropertyOptional({
+    description: "Limits on this task's model spend; reaching one stops further model calls (`budget_exceeded`)",
+    type: 'object',
+    properties: {
+      max_tokens: { type: 'integer', minimum: 1, example: 20000 },
+      max_cost_usd: { type: 'number', minimum: 0, exclusiveMinimum: true, example: 0.5 },
+    },
+    additionalProperties: false,
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskBudgetMessage)
+  budget?: TaskBudgetMessage;
 }
 
 export class AgentIdParam {
