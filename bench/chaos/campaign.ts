@@ -36,10 +36,11 @@ async function postJson(
   base: string,
   path: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -53,6 +54,7 @@ export async function runCampaign(
   log: (line: string) => void,
 ): Promise<ChaosReport> {
   const started = Date.now();
+  const headers = system.credentials?.headers ?? {};
   const runId = started.toString(36);
   const answers = new Map<string, Set<string>>();
   let notAccepted = 0;
@@ -65,7 +67,7 @@ export async function runCampaign(
     const body = { title: `chaos task ${i}`, role: system.roles[i % system.roles.length], idempotency_key: key };
     for (let tries = 0; !acceptDeadline(); tries++) {
       const orchestrator = system.orchestrators[(i + tries) % system.orchestrators.length];
-      const r = await postJson(orchestrator.baseUrl, '/api/tasks', body).catch(() => undefined);
+      const r = await postJson(orchestrator.baseUrl, '/api/tasks', body, headers).catch(() => undefined);
       if (r && (r.status === 200 || r.status === 202) && typeof r.body.task_id === 'string') {
         const ids = answers.get(key) ?? new Set<string>();
         ids.add(r.body.task_id);
@@ -84,7 +86,7 @@ export async function runCampaign(
     const input = { topics: [`Cardiology: chaos topic ${n}`] };
     for (let tries = 0; !acceptDeadline(); tries++) {
       const orchestrator = system.orchestrators[(n + tries) % system.orchestrators.length];
-      const r = await postJson(orchestrator.baseUrl, '/api/workflows/mcq_generation/runs', { input }).catch(
+      const r = await postJson(orchestrator.baseUrl, '/api/workflows/mcq_generation/runs', { input }, headers).catch(
         () => undefined,
       );
       if (r?.status === 202 && typeof r.body.run_id === 'string') return void runs.push(r.body.run_id);

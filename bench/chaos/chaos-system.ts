@@ -3,6 +3,7 @@ import { AGENT_CATALOG, AGENT_ROLES } from '@app/agents';
 import { OwnPostgres } from '../../test/outage/support/own-postgres';
 import { OwnRedis } from '../../test/transport/support/transport-harness';
 import { builtApp, freePort } from '../support/bench-env';
+import { ChaosCredentials } from './chaos-credentials';
 import { ChaosOptions } from './chaos-options';
 import { ChaosProcess } from './chaos-process';
 
@@ -24,6 +25,7 @@ export class ChaosSystem {
   /** hosts[0] runs every agent; the others run GROUP_ROLES. */
   hosts: ChaosProcess[] = [];
   private scraper?: NodeJS.Timeout;
+  credentials?: ChaosCredentials;
 
   constructor(private readonly options: ChaosOptions) {}
 
@@ -39,6 +41,12 @@ export class ChaosSystem {
     await this.redis.start();
     log(`private PostgreSQL on ${this.pg.port}, Redis on ${this.redis.port}`);
     const o = this.options;
+    const groupIds = AGENT_CATALOG.filter((a) => GROUP_ROLES.includes(a.role)).map((a) => a.agent_id);
+    const credentials = new ChaosCredentials({ all: AGENT_CATALOG.map((a) => a.agent_id), group: groupIds });
+    this.credentials = credentials;
+    // Every app runs with NODE_ENV=production (ChaosProcess), so auth is on and public URLs are required. One key
+    // drives the whole load: the per-credential limits stay on (their Redis round trip is part of the work) but high.
+    const limits = { AUTH_RATE_LIMIT_PER_MINUTE: '10000000', AUTH_HEARTBEAT_RATE_LIMIT_PER_MINUTE: '10000000' };
     const shared = {
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: this.redis.url,
@@ -49,22 +57,33 @@ export class ChaosSystem {
       SCRIPTED_LATENCY_MS: String(o.scriptedLatencyMs),
       SHUTDOWN_GRACE_SECONDS: '10',
     };
+    // Cards carry public URLs (required in production): the registry's name the first orchestrator.
+    const orchestratorPorts: number[] = [];
+    for (let i = 0; i < o.orchestrators; i++) orchestratorPorts.push(await freePort(30_000));
     for (let i = 0; i < o.registries; i++) {
       const port = await freePort(30_000);
       this.registries.push(
         new ChaosProcess(`registry-${i + 1}`, port, builtApp(ROOT, 'registry'), {
           ...shared,
           REGISTRY_PORT: String(port),
+          AUTH_KEYS_FILE: credentials.keysFile,
+          ...limits,
+          REGISTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+          ORCHESTRATOR_PUBLIC_URL: `http://127.0.0.1:${orchestratorPorts[0]}`,
         }),
       );
     }
     const registryFor = (i: number) => this.registries[i % this.registries.length].baseUrl;
     for (let i = 0; i < o.orchestrators; i++) {
-      const port = await freePort(30_000);
+      const port = orchestratorPorts[i];
       this.orchestrators.push(
         new ChaosProcess(`orchestrator-${i + 1}`, port, builtApp(ROOT, 'orchestrator'), {
           ...shared,
           ORCHESTRATOR_PORT: String(port),
+          AUTH_KEYS_FILE: credentials.keysFile,
+          ...limits,
+          REGISTRY_API_KEY: credentials.orchestrator,
+          ORCHESTRATOR_PUBLIC_URL: `http://127.0.0.1:${port}`,
           REGISTRY_URL: registryFor(i),
           ORCHESTRATOR_INSTANCE_ID: `orchestrator-${i + 1}`,
           ORCHESTRATOR_NEST_REDIS_TRANSPORT: 'false',
@@ -73,9 +92,6 @@ export class ChaosSystem {
         }),
       );
     }
-    const groupIds = AGENT_CATALOG.filter((a) => GROUP_ROLES.includes(a.role))
-      .map((a) => a.agent_id)
-      .join(',');
     for (let i = 0; i < o.hosts; i++) {
       const port = await freePort(30_000);
       this.hosts.push(
@@ -87,7 +103,8 @@ export class ChaosSystem {
             ...shared,
             AGENT_HOST_PORT: String(port),
             REGISTRY_URL: registryFor(i),
-            AGENT_IDS: i === 0 ? 'all' : groupIds,
+            AGENT_IDS: i === 0 ? 'all' : groupIds.join(','),
+            AGENT_HOST_API_KEY: credentials.hostKey(i === 0 ? 'all' : 'group'),
             AGENT_HOST_INSTANCE_ID: i === 0 ? 'host-all-agents' : `host-group-${i}`,
             AGENT_HOST_ADVERTISE_HOST: '127.0.0.1',
           },
@@ -95,8 +112,12 @@ export class ChaosSystem {
         ),
       );
     }
-    for (const app of this.apps) app.start();
-    await this.waitReady(this.apps, 180_000);
+    // Registries and orchestrators store the keys file's credentials at start-up: hosts start once they have.
+    const servers = [...this.registries, ...this.orchestrators];
+    for (const app of servers) app.start();
+    await this.waitReady(servers, 180_000);
+    for (const app of this.hosts) app.start();
+    await this.waitReady(this.hosts, 180_000);
     await this.waitAgentsOnline(180_000);
     log(
       `${this.registries.length} registries, ${this.orchestrators.length} orchestrators, ${this.hosts.length} agent hosts ready`,
@@ -126,7 +147,9 @@ export class ChaosSystem {
   private async waitAgentsOnline(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const body = await fetch(`${this.registries[0].baseUrl}/api/agents?status=online&limit=100`)
+      const body = await fetch(`${this.registries[0].baseUrl}/api/agents?status=online&limit=100`, {
+        headers: this.credentials?.headers,
+      })
         .then((r) => r.json() as Promise<{ agents?: unknown[] }>)
         .catch(() => ({ agents: [] }));
       if ((body.agents?.length ?? 0) >= AGENT_CATALOG.length) return;
@@ -150,5 +173,6 @@ export class ChaosSystem {
     for (const app of this.apps) await app.stop().catch(() => undefined);
     await this.redis?.destroy().catch(() => undefined);
     await this.pg?.destroy().catch(() => undefined);
+    this.credentials?.remove();
   }
 }
