@@ -21,7 +21,7 @@ module.exports = {
   // Global-only option: e2e tests start real apps and services.
   testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',

@@ -17,9 +17,21 @@ export interface ChaosReport {
   lost: number;
   /** Idempotency keys with more than one task, or answered with two different task ids. */
   duplicates: number;
+  /** Scripted model calls (SCRIPTED_CALL_LOG of every host). */
   modelCalls: number;
-  /** Scripted model calls per completed task (all tasks, workflow steps included). */
+  /** Task executions (a task attempt run by one process; its repair calls are part of it). */
+  executions: number;
+  /** Executions per completed task (all tasks, workflow steps included). */
   executionsPerCompletedTask: number;
+  /** Re-executions after a host that had run the task was SIGKILLed (allowed by the issue). */
+  reexecutionsAfterHostDeath: number;
+  /** The longest time such a killed execution had been running (ms): a long one would hide finished work re-run. */
+  longestCutMs: number;
+  /** Executions per completed task without those: 1.00 is the goal. */
+  executionsPerCompletedTaskNoDeaths: number;
+  /** Re-executions no host death explains (must be 0), and a few of their task ids. */
+  unexplainedReexecutions: number;
+  unexplainedTasks: string[];
   workflowRunsStarted: number;
   workflowRunsCompleted: number;
   unexpectedExits: string[];
@@ -158,7 +170,8 @@ export async function runCampaign(
     const allCompleted = Number(
       (await db.query(`SELECT count(*) AS n FROM task_history WHERE status = 'completed'`)).rows[0].n,
     );
-    const modelCalls = await system.modelCalls();
+    const executed = system.executions();
+    const perCompleted = (n: number) => (allCompleted > 0 ? Math.round((n / allCompleted) * 1000) / 1000 : 0);
     return {
       options: o,
       accepted: answers.size,
@@ -169,8 +182,14 @@ export async function runCampaign(
       unfinished: rows.filter((r) => !['completed', 'failed', 'canceled'].includes(r.status)).length,
       lost,
       duplicates,
-      modelCalls,
-      executionsPerCompletedTask: allCompleted > 0 ? Math.round((modelCalls / allCompleted) * 1000) / 1000 : 0,
+      modelCalls: executed.calls,
+      executions: executed.executions,
+      executionsPerCompletedTask: perCompleted(executed.executions),
+      reexecutionsAfterHostDeath: executed.afterHostDeath,
+      longestCutMs: executed.longestCutMs,
+      executionsPerCompletedTaskNoDeaths: perCompleted(executed.executions - executed.afterHostDeath),
+      unexplainedReexecutions: executed.unexplained,
+      unexplainedTasks: executed.unexplainedTasks,
       workflowRunsStarted: runs.length,
       workflowRunsCompleted: runRows.filter((r) => r.status === 'completed').length,
       unexpectedExits: system.apps.flatMap((a) => a.unexpectedExits),
@@ -185,8 +204,9 @@ export async function runCampaign(
 }
 
 async function killAndRestart(system: ChaosSystem, app: ChaosProcess, o: ChaosOptions): Promise<void> {
-  await app.scrape(); // a measurement just before the kill: only calls of the last moment go uncounted
+  const pid = app.pid;
   await app.kill();
+  if (pid !== undefined && system.hosts.includes(app)) system.hostKills.push({ pid, at: Date.now() });
   await sleep(o.restartAfterMs);
   app.start();
   await system.waitReady([app], 180_000).catch(() => undefined);

@@ -1,29 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 
-/** The sum of every sample of a Prometheus counter family (all label sets) in a /metrics text. */
-export function counterSum(metrics: string, family: string): number {
-  let sum = 0;
-  for (const line of metrics.split('\n')) {
-    if (!line.startsWith(family)) continue;
-    const rest = line.slice(family.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) sum += value;
-  }
-  return sum;
-}
-
 /**
  * One app of the campaign as a child process (its build), restartable on the same port and instance id. Exits the
- * campaign did not cause are counted: no process may exit on its own. A counter read from /metrics is summed over
- * incarnations (a SIGKILL loses what happened after the last scrape, at most one scrape interval).
+ * campaign did not cause are counted: no process may exit on its own.
  */
 export class ChaosProcess {
   private child?: ChildProcess;
   private expectingExit = false;
   unexpectedExits: string[] = [];
-  private counted = 0;
-  private current = 0;
   output = '';
 
   constructor(
@@ -31,7 +15,6 @@ export class ChaosProcess {
     readonly port: number,
     private readonly entry: string[],
     private readonly env: Record<string, string>,
-    private readonly counterFamily?: string,
   ) {}
 
   get baseUrl(): string {
@@ -53,9 +36,9 @@ export class ChaosProcess {
     child.stderr?.on('data', keep);
     child.once('exit', (code, signal) => {
       if (!this.expectingExit)
-        this.unexpectedExits.push(`${this.name} exited on its own (code ${code}, signal ${signal})`);
-      this.counted += this.current;
-      this.current = 0;
+        this.unexpectedExits.push(
+          `${this.name} exited on its own (code ${code}, signal ${signal}); its last output:\n${this.output.slice(-2_000)}`,
+        );
     });
     this.child = child;
   }
@@ -86,22 +69,7 @@ export class ChaosProcess {
     });
   }
 
-  /** Reads the counter family from /metrics (when running); keeps the last value of this incarnation. */
-  async scrape(): Promise<void> {
-    if (!this.counterFamily || !this.running) return;
-    try {
-      const incarnation = this.child;
-      const response = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-      const text = response.ok ? await response.text() : undefined;
-      // A scrape that raced a kill must not overwrite the next incarnation's count.
-      if (text !== undefined && incarnation === this.child && this.running)
-        this.current = Math.max(this.current, counterSum(text, this.counterFamily));
-    } catch {
-      // not up yet, or just killed
-    }
-  }
-
-  get counter(): number {
-    return this.counted + this.current;
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_CATALOG, AGENT_ROLES } from '@app/agents';
 import { OwnPostgres } from '../../test/outage/support/own-postgres';
@@ -6,10 +7,9 @@ import { builtApp, freePort } from '../support/bench-env';
 import { ChaosCredentials } from './chaos-credentials';
 import { ChaosOptions } from './chaos-options';
 import { ChaosProcess } from './chaos-process';
+import { countExecutions, ExecutionCount, HostKill } from './executions';
 
 const ROOT = join(__dirname, '..', '..');
-/** Scripted model calls, counted by every agent host (one per execution of a task). */
-export const MODEL_CALLS = 'agent_model_call_duration_seconds_count';
 /** Roles the replicated agent-host group runs (the other hosts run every agent). */
 export const GROUP_ROLES = ['backend_dev', 'qa_engineer', 'devops_engineer'];
 
@@ -24,8 +24,11 @@ export class ChaosSystem {
   orchestrators: ChaosProcess[] = [];
   /** hosts[0] runs every agent; the others run GROUP_ROLES. */
   hosts: ChaosProcess[] = [];
-  private scraper?: NodeJS.Timeout;
   credentials?: ChaosCredentials;
+  /** Every scripted model call of every host, appended as it begins (SCRIPTED_CALL_LOG): executions are counted here. */
+  callLog = '';
+  /** SIGKILLs of agent hosts, with the pid that died. */
+  readonly hostKills: HostKill[] = [];
 
   constructor(private readonly options: ChaosOptions) {}
 
@@ -44,6 +47,7 @@ export class ChaosSystem {
     const groupIds = AGENT_CATALOG.filter((a) => GROUP_ROLES.includes(a.role)).map((a) => a.agent_id);
     const credentials = new ChaosCredentials({ all: AGENT_CATALOG.map((a) => a.agent_id), group: groupIds });
     this.credentials = credentials;
+    this.callLog = join(credentials.dir, 'model-calls.log');
     // Every app runs with NODE_ENV=production (ChaosProcess), so auth is on and public URLs are required. One key
     // drives the whole load: the per-credential limits stay on (their Redis round trip is part of the work) but high.
     const limits = { AUTH_RATE_LIMIT_PER_MINUTE: '10000000', AUTH_HEARTBEAT_RATE_LIMIT_PER_MINUTE: '10000000' };
@@ -95,21 +99,16 @@ export class ChaosSystem {
     for (let i = 0; i < o.hosts; i++) {
       const port = await freePort(30_000);
       this.hosts.push(
-        new ChaosProcess(
-          i === 0 ? 'host-all-agents' : `host-group-${i}`,
-          port,
-          builtApp(ROOT, 'agent-host'),
-          {
-            ...shared,
-            AGENT_HOST_PORT: String(port),
-            REGISTRY_URL: registryFor(i),
-            AGENT_IDS: i === 0 ? 'all' : groupIds.join(','),
-            AGENT_HOST_API_KEY: credentials.hostKey(i === 0 ? 'all' : 'group'),
-            AGENT_HOST_INSTANCE_ID: i === 0 ? 'host-all-agents' : `host-group-${i}`,
-            AGENT_HOST_ADVERTISE_HOST: '127.0.0.1',
-          },
-          MODEL_CALLS,
-        ),
+        new ChaosProcess(i === 0 ? 'host-all-agents' : `host-group-${i}`, port, builtApp(ROOT, 'agent-host'), {
+          ...shared,
+          AGENT_HOST_PORT: String(port),
+          REGISTRY_URL: registryFor(i),
+          AGENT_IDS: i === 0 ? 'all' : groupIds.join(','),
+          AGENT_HOST_API_KEY: credentials.hostKey(i === 0 ? 'all' : 'group'),
+          AGENT_HOST_INSTANCE_ID: i === 0 ? 'host-all-agents' : `host-group-${i}`,
+          AGENT_HOST_ADVERTISE_HOST: '127.0.0.1',
+          SCRIPTED_CALL_LOG: this.callLog,
+        }),
       );
     }
     // Registries and orchestrators store the keys file's credentials at start-up: hosts start once they have.
@@ -122,12 +121,6 @@ export class ChaosSystem {
     log(
       `${this.registries.length} registries, ${this.orchestrators.length} orchestrators, ${this.hosts.length} agent hosts ready`,
     );
-    let scraping = false;
-    this.scraper = setInterval(() => {
-      if (scraping) return; // a slow /metrics under load: no pile-up of scrapes
-      scraping = true;
-      void Promise.all(this.hosts.map((h) => h.scrape())).finally(() => (scraping = false));
-    }, 1_000);
   }
 
   async waitReady(apps: ChaosProcess[], timeoutMs: number): Promise<void> {
@@ -163,13 +156,12 @@ export class ChaosSystem {
     return AGENT_ROLES;
   }
 
-  async modelCalls(): Promise<number> {
-    await Promise.all(this.hosts.map((h) => h.scrape()));
-    return this.hosts.reduce((sum, h) => sum + h.counter, 0);
+  /** Executions counted from the call log, the host kills explaining re-executions. */
+  executions(): ExecutionCount {
+    return countExecutions(existsSync(this.callLog) ? readFileSync(this.callLog, 'utf8') : '', this.hostKills);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.scraper);
     for (const app of this.apps) await app.stop().catch(() => undefined);
     await this.redis?.destroy().catch(() => undefined);
     await this.pg?.destroy().catch(() => undefined);

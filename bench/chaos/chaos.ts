@@ -21,7 +21,8 @@ export function isClean(r: ChaosReport): boolean {
     r.lost === 0 &&
     r.duplicates === 0 &&
     r.unexpectedExits.length === 0 &&
-    r.faultErrors.length === 0
+    r.faultErrors.length === 0 &&
+    r.unexplainedReexecutions === 0
   );
 }
 
@@ -36,7 +37,14 @@ export function formatReport(r: ChaosReport): string {
     ['lost', r.lost],
     ['duplicate tasks (idempotency keys)', r.duplicates],
     ['model calls', r.modelCalls],
+    ['executions', r.executions],
     ['executions per completed task', r.executionsPerCompletedTask],
+    ['re-executions after a host was killed', `${r.reexecutionsAfterHostDeath} (cut after ≤ ${r.longestCutMs} ms)`],
+    ['executions per completed task without those', r.executionsPerCompletedTaskNoDeaths],
+    [
+      're-executions no host death explains',
+      `${r.unexplainedReexecutions}${r.unexplainedTasks.length ? ` (${r.unexplainedTasks.slice(0, 3).join(', ')})` : ''}`,
+    ],
     ['workflow runs completed', `${r.workflowRunsCompleted} / ${r.workflowRunsStarted}`],
     ['processes that exited on their own', r.unexpectedExits.length],
     ['faults (s after start)', r.faults.map((f) => `${f.kind}@${f.at_s}`).join(', ')],

@@ -119,6 +119,8 @@ export interface ModelConfig {
   maxOutputTokens: number;
   /** SCRIPTED_LATENCY_MS: simulated model time per scripted call. */
   scriptedLatencyMs: number;
+  /** SCRIPTED_CALL_LOG: a file the scripted provider appends a line to per model call (the fault campaign's count). */
+  scriptedCallLog?: string;
   /** MODEL_PRICES_FILE entries, laid over the built-in price table (libs/agents pricing). */
   prices?: ModelPrice[];
   /** MODEL_RPM / MODEL_TPM / MODEL_MAX_CONCURRENT shared through Redis, SCRIPTED_RPM. */

@@ -104,6 +104,7 @@ function modelConfig(env: EnvReader): ModelConfig {
     maxRetries: env.int('MODEL_MAX_RETRIES', 2, 0, 10),
     maxOutputTokens: env.int('MODEL_MAX_OUTPUT_TOKENS', 4096, 16, 200_000),
     scriptedLatencyMs: env.int('SCRIPTED_LATENCY_MS', 0, 0, 600_000),
+    scriptedCallLog: env.optionalString('SCRIPTED_CALL_LOG'),
     prices: modelPricesConfig(env),
     limits: modelLimitsConfig(env),
   };

@@ -50,6 +50,10 @@ function createBareProvider(
         `model provider: scripted${config.providerDefaulted ? ' (the default: MODEL_PROVIDER is not set)' : ''} — ` +
           `deterministic offline outputs marked model "scripted", not a real model; latency ${config.scriptedLatencyMs} ms per call`,
       );
-      return new ScriptedProvider({ latencyMs: config.scriptedLatencyMs, admit: scriptedAdmit });
+      return new ScriptedProvider({
+        latencyMs: config.scriptedLatencyMs,
+        admit: scriptedAdmit,
+        callLog: config.scriptedCallLog,
+      });
   }
 }

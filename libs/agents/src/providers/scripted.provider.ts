@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelProvider, ModelProviderError, ModelRequest, ModelResponse, TokenUsage } from './model-provider';
 import { brokenOutput, consultationAnswer, readSteering, scriptedOutput } from './scripted-outputs';
@@ -40,11 +41,24 @@ export class ScriptedProvider implements ModelProvider {
       latencyMs?: number;
       /** A simulated provider limit (SCRIPTED_RPM): resolves 0 to admit the call, else the ms to retry after (a 429). */
       admit?: () => Promise<number>;
+      /**
+       * SCRIPTED_CALL_LOG: appends `<ms> <pid> <task_id> <attempt>` per call, synchronously, so a SIGKILL right after
+       * the call began can not lose it (the fault campaign counts executions from it; a Prometheus counter loses what
+       * happened after the last scrape).
+       */
+      callLog?: string;
     } = {},
   ) {}
 
   async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
-    if (!options.signal?.aborted) countCall(request.task?.task_id);
+    if (!options.signal?.aborted) {
+      countCall(request.task?.task_id);
+      if (this.options.callLog !== undefined)
+        appendFileSync(
+          this.options.callLog,
+          `${Date.now()} ${process.pid} ${request.task?.task_id ?? '-'} ${request.task?.attempt ?? 0}\n`,
+        );
+    }
     const steering = readSteering(request.scripted);
     const latency = steering.latency_ms ?? this.options.latencyMs ?? 0;
     try {
