@@ -82,9 +82,10 @@ describe('retention (finished history older than ORCHESTRATOR_RETENTION_DAYS)', 
     const removed = await retention.pass();
     // batches of 2, until none is left
     expect(removed).toEqual({ tasks: 3 + runTasks.length, runs: 1, schedule_fires: 0, webhook_deliveries: 2 });
-    const hooksLeft = await db.query(`SELECT event_id FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY event_id`, [
-      hook,
-    ]);
+    const hooksLeft = await db.query(
+      `SELECT event_id FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY event_id`,
+      [hook],
+    );
     expect(hooksLeft.rows.map((r: Json) => r.event_id)).toEqual(['old-pending', 'recent']);
     await db.query(`DELETE FROM webhook_subscriptions WHERE webhook_id = $1`, [hook]);
 

@@ -31,8 +31,7 @@ export function webhooksConfig(env: EnvReader, nodeEnv: string): WebhooksConfig 
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '');
   const bad = (hosts ?? []).filter((h) => !HOST.test(h));
-  if (bad.length > 0)
-    env.fail(`WEBHOOK_ALLOWED_HOSTS must be comma-separated host names (got "${bad.join('", "')}")`);
+  if (bad.length > 0) env.fail(`WEBHOOK_ALLOWED_HOSTS must be comma-separated host names (got "${bad.join('", "')}")`);
   return {
     retryForSeconds: env.int('WEBHOOK_RETRY_FOR_SECONDS', 86_400, 1, 30 * 86_400),
     retryBaseMs: env.int('WEBHOOK_RETRY_BASE_MS', 1000, 10, 3_600_000),

@@ -3,7 +3,12 @@
  * with "equal jitter" (half fixed, half random) so receivers that come back are not hit by every
  * replica's retries in the same instant, yet no retry comes sooner than half its step.
  */
-export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 40));
   return Math.round(step / 2 + random() * (step / 2));
 }

@@ -107,7 +107,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     const durationMs = Math.round(performance.now() - started);
     this.metrics.attempts.inc({ result });
     this.metrics.attemptSeconds.observe(durationMs / 1000);
-    const base = { delivery_id: d.delivery_id, attempt: d.attempts, status_code: statusCode, error, duration_ms: durationMs };
+    const base = {
+      delivery_id: d.delivery_id,
+      attempt: d.attempts,
+      status_code: statusCode,
+      error,
+      duration_ms: durationMs,
+    };
     if (result === 'success') return { ...base, status: 'delivered' };
     // The window counts from the event (or from an operator's replay).
     const retryUntil = d.retry_until
@@ -115,7 +121,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       : new Date(d.created_at).getTime() + cfg.retryForSeconds * 1000;
     const next = afterFailure(d.attempts, Date.now(), retryUntil, cfg.retryBaseMs, cfg.retryMaxDelaySeconds * 1000);
     if (next.kind === 'dead') {
-      this.log.warn(`webhook delivery ${d.delivery_id} (${d.event_id}) is dead after ${d.attempts} attempt(s): ${error}`);
+      this.log.warn(
+        `webhook delivery ${d.delivery_id} (${d.event_id}) is dead after ${d.attempts} attempt(s): ${error}`,
+      );
       return { ...base, status: 'dead' };
     }
     return { ...base, status: 'pending', next_attempt_at: new Date(next.at) };

@@ -12,13 +12,30 @@ const config = (over: Partial<WebhooksConfig> = {}): WebhooksConfig => ({
   allowHttp: false,
   ...over,
 });
-const resolveTo = (...addresses: string[]) => () => Promise.resolve(addresses);
+const resolveTo =
+  (...addresses: string[]) =>
+  () =>
+    Promise.resolve(addresses);
 
 describe('webhook targets', () => {
   it('knows private, loopback and reserved addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      'not-an-ip',
+    ])
       expect([a, isPrivateAddress(a)]).toEqual([a, true]);
-    for (const a of ['93.184.216.34', '8.8.8.8', '2606:2800:220:1:248:1893:25c8:1946'])
+    for (const a of ['93.184.216.34', '8.8.8.8', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:8.8.8.8'])
       expect([a, isPrivateAddress(a)]).toEqual([a, false]);
   });
 
@@ -34,7 +51,12 @@ describe('webhook targets', () => {
       ['ftp://hooks.example.com/', {}, ['93.184.216.34'], /https/],
       ['http://hooks.example.com/', {}, ['93.184.216.34'], /must use https \(got http\)/],
       ['https://u:p@hooks.example.com/', {}, ['93.184.216.34'], /credentials/],
-      ['https://evil.example.org/', { allowedHosts: ['hooks.example.com'] }, ['93.184.216.34'], /WEBHOOK_ALLOWED_HOSTS/],
+      [
+        'https://evil.example.org/',
+        { allowedHosts: ['hooks.example.com'] },
+        ['93.184.216.34'],
+        /WEBHOOK_ALLOWED_HOSTS/,
+      ],
       ['https://hooks.example.com/', {}, ['10.0.0.5'], /private/],
       ['https://hooks.example.com/', {}, ['93.184.216.34', '127.0.0.1'], /private/],
       ['https://127.0.0.1/', {}, [], /private/],
@@ -42,9 +64,9 @@ describe('webhook targets', () => {
     ];
     for (const [url, over, addresses, error] of cases)
       await expect(checkTarget(url, config(over), resolveTo(...addresses))).rejects.toThrow(error);
-    await expect(checkTarget('https://nowhere.invalid/', config(), () => Promise.reject(new Error('ENOTFOUND')))).rejects.toThrow(
-      /does not resolve/,
-    );
+    await expect(
+      checkTarget('https://nowhere.invalid/', config(), () => Promise.reject(new Error('ENOTFOUND'))),
+    ).rejects.toThrow(/does not resolve/);
   });
 
   it('allows http and private targets only when configured', async () => {

@@ -21,8 +21,6 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96], // IPv4-mapped: the IPv4 address decides, and may be private
-  ['64:ff9b::', 96], // NAT64 likewise
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -32,7 +30,16 @@ for (const [net, prefix] of [
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true; // not an address: never trusted
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return PRIVATE.check(address, 'ipv4');
+  // IPv4-mapped (::ffff:a.b.c.d or ::ffff:xxxx:xxxx): the IPv4 address decides.
+  const mapped = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
+  if (mapped) {
+    if (mapped[1]) return isPrivateAddress(mapped[1]);
+    const hi = parseInt(mapped[2], 16);
+    const lo = parseInt(mapped[3], 16);
+    return isPrivateAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
+  return PRIVATE.check(address, 'ipv6');
 }
 
 /** Why a target is refused, phrased for the `url` field of a 400 or an attempt's error. */

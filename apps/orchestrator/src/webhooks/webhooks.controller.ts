@@ -43,7 +43,9 @@ export class WebhooksController {
 
   @Get(':webhook_id/deliveries')
   @RequireScopes('webhooks:admin')
-  @ApiOperation({ summary: 'Deliveries, newest first, with every attempt (filter by status; page with after=next_cursor)' })
+  @ApiOperation({
+    summary: 'Deliveries, newest first, with every attempt (filter by status; page with after=next_cursor)',
+  })
   deliveries(@Param() p: WebhookIdParams, @Query() q: ListDeliveriesQuery) {
     return this.webhooks.deliveries(p.webhook_id, q.status, q.limit ?? 50, q.after);
   }

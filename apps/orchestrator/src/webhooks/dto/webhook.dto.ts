@@ -29,7 +29,8 @@ export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
 export class CreateWebhookDto {
   @ApiProperty({
     example: 'https://hooks.example.com/expert-agents',
-    description: 'https (http only where WEBHOOK_ALLOW_HTTP); never a private address unless allowed; redirects are not followed',
+    description:
+      'https (http only where WEBHOOK_ALLOW_HTTP); never a private address unless allowed; redirects are not followed',
   })
   @IsString()
   @MaxLength(2048)
@@ -40,7 +41,10 @@ export class CreateWebhookDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
   @ArrayUnique()
-  @IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `event_types must each be one of ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+  @IsIn(WEBHOOK_EVENT_TYPES, {
+    each: true,
+    message: `event_types must each be one of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+  })
   event_types!: WebhookEventType[];
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only events of this task (omit both task_id and run_id: all)' })
