@@ -14,7 +14,8 @@ const idleTask = (title: string) => ({ title, agent_id: 'DEV-001' });
 describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state and replay)', () => {
   const system = new TestSystem();
   const db = new Client({ connectionString: TEST_DATABASE_URL });
-  const hookEnv = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_MS: '100', WEBHOOK_RETRY_BASE_MS: '1000' };
+  // The first retry comes 2-4 s after a failure: the restart below always falls between failures and success.
+  const hookEnv = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_MS: '100', WEBHOOK_RETRY_BASE_MS: '4000' };
   const receivers: WebhookReceiver[] = [];
   const extra: Started[] = [];
 
