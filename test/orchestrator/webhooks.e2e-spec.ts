@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { verifyWebhookSignature } from '@app/common';
 import { bearer, createTestKey, request } from '../auth/support/keys';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 import { call, Json, startOrchestrator, Started, TestSystem, waitFor } from './support/system';
 import { Received, WebhookReceiver } from './support/webhook-receiver';
 
@@ -158,7 +159,16 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     await waitFor('the per-task event', () => perTask.accepted.length >= 1);
     await waitFor('the per-run events', () => perRun.events().some((e) => e.data.event === 'run_canceled'));
     await waitFor('the global run events', () => globalRuns.events().some((e) => e.data.event === 'input_required'));
-    await waitFor('approval and dead letter', () => ops.accepted.length >= 2);
+    // A dead letter of the orchestrator's own results stream lives only in Redis: the transport hook writes it.
+    const redis = new Redis(TEST_REDIS_URL);
+    const entry = await redis.xadd(
+      `${system.transportPrefix}:{orchestrator.results}:stream`,
+      '*',
+      'envelope',
+      '{"not":"an envelope"}',
+    );
+    redis.disconnect();
+    await waitFor('approval and dead letters', () => ops.accepted.length >= 3);
     await new Promise((r) => setTimeout(r, 700)); // nothing else arrives
 
     expect(perTask.events().map((e) => [e.type, e.data.task_id, e.data.status])).toEqual([
@@ -184,8 +194,12 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
       [
         ['approval.needed', run],
         ['dead_letter.created', b],
+        ['dead_letter.created', undefined],
       ].sort(),
     );
+    const bus = ops.events().find((e) => e.id.startsWith('bus_dead_letter:'))!;
+    expect(bus.id).toBe(`bus_dead_letter:orchestrator.results:${entry}`);
+    expect(bus.data).toMatchObject({ address: 'orchestrator.results', entry_id: entry, reason: 'invalid_envelope' });
     const approval = ops.events().find((e) => e.type === 'approval.needed')!;
     expect(approval.data).toMatchObject({
       step_key: 'approval#1',

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BusDeadLetterWebhooks } from './bus-dead-letters';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookMetricsModule } from './webhook.metrics';
 import { WebhooksController } from './webhooks.controller';
@@ -13,6 +14,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [WebhookMetricsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryWorker],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryWorker, BusDeadLetterWebhooks],
+  exports: [BusDeadLetterWebhooks],
 })
 export class WebhooksModule {}
