@@ -209,6 +209,28 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     expect(approval.id).toMatch(/^approval:\d+$/);
   });
 
+  it('two replicas share the outbox: each delivery is sent once', async () => {
+    const replica = await startOrchestrator({ ...system.env, ...hookEnv, WEBHOOK_BATCH: '3' });
+    extra.push(replica);
+    const rx = await receiver();
+    const hook = await subscribe({ url: rx.url, event_types: ['task.status_changed'] });
+    for (let i = 0; i < 20; i++) await submit(`replicas ${i}`);
+    await waitFor('20 deliveries', () => rx.accepted.length >= 20);
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = rx.accepted.map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    const attempts = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_delivery_attempts a JOIN webhook_deliveries d USING (delivery_id)
+        WHERE d.webhook_id = $1`,
+      [hook.webhook_id],
+    );
+    expect(attempts.rows[0].n).toBe(20);
+    await replica.close();
+    extra.splice(extra.indexOf(replica), 1);
+    await system.call('DELETE', `/api/webhooks/${hook.webhook_id}`);
+  });
+
   it('a delivery failing past the retry window is dead; operators list it and replay one or all', async () => {
     await system.orchestrator.close();
     system.orchestrator = await startOrchestrator({
