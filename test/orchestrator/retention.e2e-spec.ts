@@ -62,9 +62,32 @@ describe('retention (finished history older than ORCHESTRATOR_RETENTION_DAYS)', 
       await count(`SELECT count(*)::int AS n FROM task_events WHERE task_id = ANY($1::uuid[])`, oldDone),
     ).toBeGreaterThan(0);
 
+    // Webhook deliveries: finished ones past the age go, pending ones stay whatever their age.
+    const hook = (
+      await db.query(
+        `INSERT INTO webhook_subscriptions (webhook_id, url, secret, event_types)
+         VALUES (gen_random_uuid(), 'http://127.0.0.1:9/', 'whsec_test', '{dead_letter.created}') RETURNING webhook_id`,
+      )
+    ).rows[0].webhook_id as string;
+    await db.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, status, created_at, finished_at, next_attempt_at)
+       SELECT $1, e, 'dead_letter.created', '{}', s, now() - make_interval(days => d + 1), CASE WHEN s = 'pending' THEN NULL
+              ELSE now() - make_interval(days => d) END, now() + interval '1 day'
+         FROM (VALUES ('old-delivered', 'delivered', 40), ('old-dead', 'dead', 40), ('recent', 'delivered', 1),
+                      ('old-pending', 'pending', 40)) v(e, s, d)`,
+      [hook],
+    );
+
     const retention = system.orchestrator.app.get(RetentionService);
     const removed = await retention.pass();
-    expect(removed).toEqual({ tasks: 3 + runTasks.length, runs: 1, schedule_fires: 0 }); // batches of 2, until none is left
+    // batches of 2, until none is left
+    expect(removed).toEqual({ tasks: 3 + runTasks.length, runs: 1, schedule_fires: 0, webhook_deliveries: 2 });
+    const hooksLeft = await db.query(
+      `SELECT event_id FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY event_id`,
+      [hook],
+    );
+    expect(hooksLeft.rows.map((r: Json) => r.event_id)).toEqual(['old-pending', 'recent']);
+    await db.query(`DELETE FROM webhook_subscriptions WHERE webhook_id = $1`, [hook]);
 
     expect(await tasksLeft(oldDone)).toBe(0);
     expect(await tasksLeft(runTasks)).toBe(0);
@@ -76,7 +99,7 @@ describe('retention (finished history older than ORCHESTRATOR_RETENTION_DAYS)', 
     expect(await count(`SELECT count(*)::int AS n FROM workflow_steps WHERE run_id = ANY($1::uuid[])`, [run])).toBe(0);
     expect((await system.call('GET', `/api/workflows/runs/${run}`)).status).toBe(404);
     expect((await system.call('GET', `/api/tasks/${recentDone}`)).body.status).toBe('completed');
-    expect(await retention.pass()).toEqual({ tasks: 0, runs: 0, schedule_fires: 0 });
+    expect(await retention.pass()).toEqual({ tasks: 0, runs: 0, schedule_fires: 0, webhook_deliveries: 0 });
     const metrics = (await call(system.url, 'GET', '/metrics')).text;
     expect(metrics).toMatch(
       new RegExp(`orchestrator_retention_removed_total\\{kind="tasks",mode="delete"[^}]*\\} ${3 + runTasks.length}`),

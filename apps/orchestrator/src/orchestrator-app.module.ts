@@ -11,6 +11,7 @@ import { RpcModule } from './rpc/rpc.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -37,6 +38,7 @@ export class OrchestratorAppModule {
         ConsoleModule,
         UsageModule,
         A2aModule,
+        WebhooksModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/con
 import { isDatabaseUnavailable } from '@app/persistence';
 import { parseRedisUrl, RedisStreamsServer } from '@app/transport';
 import { STREAMS_TRANSPORT } from './bus/streams-transport';
+import { BusDeadLetterWebhooks } from './webhooks/bus-dead-letters';
 import { OrchestratorAppModule } from './orchestrator-app.module';
 import { loadDefinitions } from './workflows/definition/definition-loader';
 import { knownAgents } from './workflows/workflow-definitions.provider';
@@ -72,6 +73,9 @@ export async function createOrchestratorApp(config: AppConfig): Promise<NestFast
     ...busLimitOptions(config.limits),
   });
   streams.setTransportId(STREAMS_TRANSPORT);
+  // Dead letters of these streams live only in Redis: subscribers to dead_letter.created hear of them here.
+  const deadLetterWebhooks = app.get(BusDeadLetterWebhooks);
+  streams.onDeadLetter((event) => deadLetterWebhooks.record(event));
   app.connectMicroservice({ strategy: streams });
   if (config.orchestrator.nestRedisTransport) {
     app.connectMicroservice({ transport: Transport.REDIS, options: nestRedisOptions(config.redisUrl) });

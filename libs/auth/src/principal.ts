@@ -8,6 +8,7 @@ export const SCOPES = [
   'registry:read',
   'registry:admin',
   'bus:admin',
+  'webhooks:admin',
   'keys:admin',
   'audit:read',
   'metrics:read',

@@ -6,6 +6,7 @@ import type { ModelPrice } from './model-prices-config';
 import type { TracingConfig } from './tracing-config';
 import type { A2aConfig } from './a2a-config';
 import type { LimitsConfig } from './limits-config';
+import type { WebhooksConfig } from './webhooks-config';
 
 /** The one typed configuration object every app is built from. */
 export interface AppConfig {
@@ -60,6 +61,8 @@ export interface AppConfig {
   a2a: A2aConfig;
   /** Bounds on inputs and resources (README "Limits"). */
   limits: LimitsConfig;
+  /** Webhook targets, retries and the delivery worker (WEBHOOK_*). */
+  webhooks: WebhooksConfig;
 }
 
 /** The orchestrator's durability/throughput knobs and defaults for tasks. */

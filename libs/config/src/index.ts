@@ -12,3 +12,4 @@ export * from './tracing-config';
 export * from './model-prices-config';
 export * from './model-limits-config';
 export * from './limits-config';
+export * from './webhooks-config';

@@ -12,6 +12,7 @@ import {
 import { consoleConfig } from './console-config';
 import { dispatchConfig } from './dispatch-config';
 import { a2aConfig } from './a2a-config';
+import { webhooksConfig } from './webhooks-config';
 import { EnvReader } from './env-reader';
 import { checkConnectionTls, redisConnectionUrl } from './connection-security';
 import { authConfig } from './auth-config';
@@ -192,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registry: registryPort,
     }),
     limits: limitsConfig(env),
+    webhooks: webhooksConfig(env, env.raw('NODE_ENV') ?? 'development'),
   };
   checkConnectionTls(env, config.databaseUrl);
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {

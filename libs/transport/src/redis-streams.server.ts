@@ -30,6 +30,8 @@ export type RedisStreamsStatus = 'connected' | 'disconnected' | 'reconnecting';
 /** An entry that was just dead-lettered; `envelope` is absent when the entry could not be decoded. */
 export interface DeadLetterEvent {
   address: string;
+  /** The entry's id in its stream (stable: the same entry dead-lettered by two consumers has one id). */
+  source_id: string;
   reason: DeadLetterReason;
   error: string;
   attempts: number;
@@ -556,6 +558,7 @@ export class RedisStreamsServer
     this.log.warn(`dead-lettered ${id} from ${lane.address} (${reason}): ${error}`);
     const event: DeadLetterEvent = {
       address: lane.address,
+      source_id: id,
       reason,
       error,
       attempts,

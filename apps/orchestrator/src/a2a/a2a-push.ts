@@ -1,8 +1,9 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { StreamResponse, Task, TaskPushNotificationConfig, taskStateToJSON } from '@a2a-js/sdk';
 import type { PushNotificationSender, PushNotificationStore, ServerCallContext } from '@a2a-js/sdk/server';
 import { DataSource } from 'typeorm';
+import { webhookSignature } from '@app/common';
 
 /** Push-notification configs in PostgreSQL (any replica delivers, they survive restarts). */
 export class PgPushNotificationStore implements PushNotificationStore {
@@ -41,10 +42,8 @@ export interface PushOptions {
   backoffMs?: number;
 }
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">`, as the receiver recomputes it. */
-export function signPush(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">`: the webhooks' scheme (libs/common). */
+export const signPush = webhookSignature;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export type RetentionMode = 'delete' | 'archive';
-export type RetentionKind = 'tasks' | 'runs' | 'schedule_fires';
+export type RetentionKind = 'tasks' | 'runs' | 'schedule_fires' | 'webhook_deliveries';
 
 const FINAL_TASK = `('completed', 'failed', 'canceled')`;
 
@@ -69,6 +69,19 @@ export class RetentionRepository {
          WHERE fire_time < $1 AND outcome IN ('started', 'skipped', 'failed')
          ORDER BY fire_time LIMIT $2 FOR UPDATE SKIP LOCKED) v
        WHERE f.schedule_id = v.schedule_id AND f.fire_time = v.fire_time RETURNING 1`,
+      [cutoff, batch],
+    );
+    return deleted(rows);
+  }
+
+  /** Finished webhook deliveries (delivered or dead), with their attempts; pending ones stay whatever their age. */
+  async purgeWebhookDeliveries(cutoff: Date, batch: number): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `DELETE FROM webhook_deliveries d USING (
+         SELECT delivery_id FROM webhook_deliveries
+         WHERE status <> 'pending' AND finished_at < $1
+         ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED) v
+       WHERE d.delivery_id = v.delivery_id RETURNING 1`,
       [cutoff, batch],
     );
     return deleted(rows);

@@ -10,6 +10,7 @@ import { UsageCostBudgets1765600001000 } from './1765600001000-usage-cost-budget
 import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 import { WorkflowVersions1765700200000 } from './1765700200000-workflow-versions';
+import { Webhooks1765700300000 } from './1765700300000-webhooks';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Schedules1765700000000,
   RetentionArchive1765700100000,
   WorkflowVersions1765700200000,
+  Webhooks1765700300000,
 ];
