@@ -132,6 +132,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     const engine = await this.catalog.engine(name, version);
     checkRunInput(definition, input);
     assertInputWithinLimits(input, 'input', this.config.limits);
+    // A new run adds tasks; its later steps are accepted whatever the backlog (a started run finishes).
+    this.tasks.assertBacklogRoom();
     const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
     const budget = options.budget ? { ...options.budget } : (definition.budget ?? null);
