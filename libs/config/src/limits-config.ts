@@ -23,6 +23,13 @@ export interface LimitsConfig {
   agentMetadataMaxBytes: number;
   /** ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX: submissions waiting for a commit; beyond it POST /api/tasks answers 503. */
   groupCommitQueueMax: number;
+  /**
+   * ORCHESTRATOR_PENDING_TASKS_MAX: tasks waiting for an agent slot; beyond it new submissions and workflow runs
+   * answer 503 TASK_BACKLOG_FULL (steps of runs already started are still accepted).
+   */
+  pendingTasksMax: number;
+  /** AGENT_MAX_CONSULTATIONS_PER_TASK: consultations one task may ask of other agents; more are refused. */
+  maxConsultationsPerTask: number;
   /** BUS_DEAD_LETTER_MAX_LENGTH: dead letters kept per bus address. */
   deadLetterMaxLength: number;
   /** BUS_DEAD_LETTER_MAX_AGE_HOURS: dead letters older than this are trimmed. */
@@ -42,6 +49,8 @@ export function limitsConfig(env: EnvReader): LimitsConfig {
     foreachMaxItems: env.int('WORKFLOW_FOREACH_MAX_ITEMS', 200, 1, 100_000),
     agentMetadataMaxBytes: env.int('AGENT_METADATA_MAX_BYTES', 16_384, 256, 1_048_576),
     groupCommitQueueMax: env.int('ORCHESTRATOR_GROUP_COMMIT_QUEUE_MAX', 20_000, 1, 10_000_000),
+    pendingTasksMax: env.int('ORCHESTRATOR_PENDING_TASKS_MAX', 100_000, 1, 100_000_000),
+    maxConsultationsPerTask: env.int('AGENT_MAX_CONSULTATIONS_PER_TASK', 10, 0, 1_000),
     deadLetterMaxLength: env.int('BUS_DEAD_LETTER_MAX_LENGTH', 10_000, 10, 10_000_000),
     deadLetterMaxAgeHours: env.int('BUS_DEAD_LETTER_MAX_AGE_HOURS', 168, 1, 87_600),
     deadConsumerIdleMinutes: env.int('BUS_DEAD_CONSUMER_IDLE_MINUTES', 60, 1, 525_600),

@@ -137,6 +137,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('bounds the pending-task backlog and consultations per task by default (issue 12)', () => {
+    expect(loadConfig({}).limits).toMatchObject({ pendingTasksMax: 100_000, maxConsultationsPerTask: 10 });
+    expect(
+      loadConfig({ ORCHESTRATOR_PENDING_TASKS_MAX: '5', AGENT_MAX_CONSULTATIONS_PER_TASK: '0' }).limits,
+    ).toMatchObject({ pendingTasksMax: 5, maxConsultationsPerTask: 0 });
+  });
+
   it('gives the orchestrator defaults and reads ORCHESTRATOR_* overrides', () => {
     expect(loadConfig({}).orchestrator).toMatchObject({
       groupCommitMs: 2,
@@ -157,6 +164,9 @@ describe('loadConfig', () => {
     ['ORCHESTRATOR_MAX_ATTEMPTS', '0', /ORCHESTRATOR_MAX_ATTEMPTS must be between 1 and 20/],
     ['ORCHESTRATOR_NEST_REDIS_TRANSPORT', 'yes', /ORCHESTRATOR_NEST_REDIS_TRANSPORT must be one of true, false/],
     ['ORCHESTRATOR_GROUP_COMMIT_MS', 'x', /ORCHESTRATOR_GROUP_COMMIT_MS must be an integer/],
+    ['ORCHESTRATOR_PENDING_TASKS_MAX', '0', /ORCHESTRATOR_PENDING_TASKS_MAX must be between 1 and 100000000/],
+    ['AGENT_MAX_CONSULTATIONS_PER_TASK', '-1', /AGENT_MAX_CONSULTATIONS_PER_TASK must be between 0 and 1000/],
+    ['AGENT_MAX_CONSULTATIONS_PER_TASK', 'ten', /AGENT_MAX_CONSULTATIONS_PER_TASK must be an integer/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -7,6 +7,7 @@ class FakeDomainException extends Error {
     readonly kind: string,
     readonly code: string,
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -27,6 +28,16 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new FakeDomainException('not_found', 'TASK_NOT_FOUND', 'no task'))).toMatchObject({
       retryable: false,
       reply: { code: 'TASK_NOT_FOUND', kind: 'not_found' },
+    });
+  });
+
+  it('answers a refusal that says when to come back (a full backlog) instead of redelivering it', () => {
+    const full = new FakeDomainException('unavailable', 'TASK_BACKLOG_FULL', 'backlog: full', {
+      retry_after_seconds: 5,
+    });
+    expect(classifyFailure(full)).toMatchObject({
+      retryable: false,
+      reply: { status: 'error', kind: 'unavailable', code: 'TASK_BACKLOG_FULL', details: { retry_after_seconds: 5 } },
     });
   });
 

@@ -6,6 +6,15 @@ const UNKNOWN_ERROR_MESSAGE = 'Internal server error';
 
 const DELIBERATE_DOMAIN_KINDS = new Set(['invalid', 'not_found', 'conflict']);
 
+/**
+ * A refusal that says when to come back (a full backlog or queue: `retry_after_seconds`) is answered, not retried:
+ * redelivering it would add load where there is too much, then dead-letter a request the caller could have retried.
+ */
+function isBackOff(err: Error): boolean {
+  const d = err as { kind?: unknown; details?: { retry_after_seconds?: unknown } };
+  return d.kind === 'unavailable' && typeof d.details?.retry_after_seconds === 'number';
+}
+
 export interface HandlerFailure {
   /** False for a deliberate answer (4xx-like): retrying gives the same answer, so it is replied, not retried. */
   retryable: boolean;
@@ -36,7 +45,10 @@ export function rejectionBody(err: unknown): Record<string, unknown> | null {
     const extra = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
     return { ...extra, status: 'error', statusCode: err.getStatus(), message: extra.message ?? err.message };
   }
-  if (err instanceof Error && DELIBERATE_DOMAIN_KINDS.has(String((err as { kind?: unknown }).kind))) {
+  if (
+    err instanceof Error &&
+    (DELIBERATE_DOMAIN_KINDS.has(String((err as { kind?: unknown }).kind)) || isBackOff(err))
+  ) {
     const d = err as Error & { kind: string; code?: string; details?: unknown };
     return { status: 'error', kind: d.kind, code: d.code, message: d.message, details: d.details };
   }

@@ -33,6 +33,7 @@ export class HostedAgents {
       const runtime = new Agent(definition, new TimedModelProvider(provider, id, metrics), {
         messenger,
         askTimeoutMs: config.agentAskTimeoutSeconds * 1000,
+        maxConsultationsPerTask: config.limits.maxConsultationsPerTask,
         logger: new Logger(`Agent ${id}`),
       });
       this.byId.set(id, { definition, runtime });

@@ -50,6 +50,11 @@ export class A2aHandlers {
     this.workflowInputs = new Map(this.summaries().map((w) => [w.name, { required: w.required_input }]));
   }
 
+  /** 503 TASK_BACKLOG_FULL while the backlog is full (new A2A messages start tasks or runs). */
+  assertBacklogRoom(): void {
+    this.tasks.assertBacklogRoom();
+  }
+
   /** The card of a scope with its URLs at `origin` (the configured public URL, else where the request came). */
   cardJson(scope: string, requestOrigin: string): CardJson | undefined {
     const endpoint = this.get(scope);

@@ -45,6 +45,8 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     if (!message?.messageId) throw new RequestMalformedError('message.messageId is required');
     if (!message.taskId) {
       resolveTarget(this.deps.scope, message, params.metadata, this.deps.workflowInputs);
+      // A full backlog refuses here (503 + Retry-After at the controller), not as a failed A2A task.
+      this.deps.tasks.assertBacklogRoom();
       return;
     }
     const link = await this.deps.store.loadLink(message.taskId);

@@ -19,6 +19,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TEAM_SCOPE } from '@app/agents';
 import { A2aEndpoint, A2aHandlers } from './a2a-handlers.service';
 import { callContext, hasBearer, writeSse } from './a2a-http';
+import { jsonRpcUnavailable, restUnavailable, unavailableOf } from './a2a-unavailable';
 
 type Body = Record<string, unknown> | undefined;
 /** What the JSON-RPC body parser (A2aModule) hands over for a body that is not JSON. */
@@ -92,6 +93,18 @@ export class A2aController {
     return new Error(`internal error (request_id ${String(req.id)})`);
   }
 
+  /** A full backlog or an outage: 503 + Retry-After in the binding's error body (a2a-unavailable.ts). */
+  private busy(
+    reply: FastifyReply,
+    error: unknown,
+    body: (u: NonNullable<ReturnType<typeof unavailableOf>>) => unknown,
+  ) {
+    const u = unavailableOf(error);
+    if (!u) return false;
+    void reply.status(503).header('retry-after', String(u.retryAfterSeconds)).send(body(u));
+    return true;
+  }
+
   private async jsonRpc(endpoint: A2aEndpoint, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (req.body === JSON_RPC_PARSE_ERROR) {
       void reply
@@ -130,6 +143,9 @@ export class A2aController {
         });
         return;
       }
+      // The SDK's JSON-RPC handler turns any thrown error into a 200 internal error: refuse new work before it.
+      if (isObj(body) && SEND_METHODS.has(String(body.method)) && !hasTaskId(body.params))
+        this.handlers.assertBacklogRoom();
       const out = await transport.handle(body ?? {}, context);
       if (out && typeof (out as AsyncGenerator)[Symbol.asyncIterator] === 'function') {
         const it = (out as AsyncGenerator<unknown>)[Symbol.asyncIterator]();
@@ -137,6 +153,7 @@ export class A2aController {
         try {
           first = await it.next();
         } catch (error) {
+          if (this.busy(reply, error, (u) => jsonRpcUnavailable(id, u))) return;
           void reply.status(200).send(fail(error));
           return;
         }
@@ -145,6 +162,7 @@ export class A2aController {
       }
       void reply.status(200).send(out);
     } catch (error) {
+      if (this.busy(reply, error, (u) => jsonRpcUnavailable(id, u))) return;
       const response = fail(error);
       void reply.status(response.error.code === -32603 ? 500 : 200).send(response);
     }
@@ -284,6 +302,7 @@ export class A2aController {
     } catch (error) {
       if (error instanceof NotFoundException) throw error;
       if (reply.sent) return;
+      if (this.busy(reply, error, restUnavailable)) return;
       const safe = this.safe(error, req);
       const status = restStatusFor(safe);
       send(status, toRestErrorBody(safe, status));
@@ -298,6 +317,11 @@ function taskStateOf(value: string): number {
   if (s === -1) throw new RequestMalformedError(`status: unknown task state "${value}"`);
   return s;
 }
+
+/** JSON-RPC methods that send a message: without a taskId, new work (a task or a workflow run). */
+const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream']);
+const hasTaskId = (params: unknown) =>
+  isObj(params) && isObj(params.message) && typeof params.message.taskId === 'string' && params.message.taskId !== '';
 
 /** JSON-RPC methods that create, change or delete something: they need tasks:write, not only tasks:read. */
 const WRITE_METHODS = new Set([

@@ -3,6 +3,7 @@ import { BusModule } from '../bus/bus.module';
 import { LeaseReconciler } from '../capacity/lease-reconciler.service';
 import { OrchestratorMetricsModule } from '../metrics/orchestrator-metrics';
 import { RoutingModule } from '../routing/routing.module';
+import { BacklogLimit } from './backlog-limit.service';
 import { DeadlineSweeper } from './deadline-sweeper.service';
 import { Dispatcher } from './dispatcher.service';
 import { HistoryWriter } from './history-writer.service';
@@ -17,6 +18,7 @@ import { TasksService } from './tasks.service';
   controllers: [TasksController, TaskResultsController],
   providers: [
     HistoryWriter,
+    BacklogLimit,
     TasksRepository,
     Dispatcher,
     DeadlineSweeper,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
-import { DomainException } from '@app/common';
+import { dependencyUnavailable, DomainException, isDependencyOutage } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
@@ -10,6 +10,7 @@ import { fieldError } from '../common/field-error';
 import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
+import { BacklogLimit } from './backlog-limit.service';
 import { Dispatcher, specOf } from './dispatcher.service';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
@@ -44,6 +45,7 @@ export class TasksService implements OnModuleInit {
     private readonly bus: TaskBus,
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
+    private readonly backlog: BacklogLimit,
   ) {}
 
   onModuleInit(): void {
@@ -55,6 +57,7 @@ export class TasksService implements OnModuleInit {
     this.checkTarget(dto);
     assertInputWithinLimits(dto.input, 'input', this.config.limits);
     this.writer.assertAccepting();
+    this.backlog.assertAccepting();
     const task = this.newTask({
       title: dto.title,
       description: dto.description ?? '',
@@ -94,10 +97,12 @@ export class TasksService implements OnModuleInit {
       if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
       if (error instanceof DomainException) throw error; // e.g. ORCHESTRATOR_BUSY: says when to retry
       this.log.error(`task not accepted: ${(error as Error).message}`);
+      if (isDependencyOutage(error)) throw dependencyUnavailable();
       throw new DomainException(
         'unavailable',
         'TASK_STORE_UNAVAILABLE',
         'the task could not be stored; retry with the same idempotency_key',
+        { retry_after_seconds: 1 },
       );
     }
   }
@@ -142,6 +147,11 @@ export class TasksService implements OnModuleInit {
       heartbeat_timeout_seconds: fields.heartbeat_timeout_seconds ?? null,
       created_at: new Date().toISOString(),
     };
+  }
+
+  /** 503 TASK_BACKLOG_FULL while ORCHESTRATOR_PENDING_TASKS_MAX tasks wait for a slot (new workflow runs ask too). */
+  assertBacklogRoom(): void {
+    this.backlog.assertAccepting();
   }
 
   /** Writes tasks inside the caller's transaction (workflow steps); call afterExternalInsert once it committed. */

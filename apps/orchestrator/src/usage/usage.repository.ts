@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { toTotals, USAGE_SUMS, UsageRow, UsageTotals } from './usage-totals';
 
 export type UsageGroup = 'agent' | 'model' | 'workflow';
@@ -15,8 +15,9 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
 export class UsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async ofRun(runId: string): Promise<UsageTotals> {
-    const rows: UsageRow[] = await this.dataSource.query(
+  /** `runner`: a caller inside a transaction reads on its own connection, never a second one from the pool. */
+  async ofRun(runId: string, runner?: QueryRunner): Promise<UsageTotals> {
+    const rows: UsageRow[] = await (runner?.manager ?? this.dataSource.manager).query(
       `SELECT ${USAGE_SUMS} FROM task_attempts a JOIN task_history t ON t.task_id = a.task_id WHERE t.workflow_run_id = $1`,
       [runId],
     );

@@ -132,6 +132,8 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     const engine = await this.catalog.engine(name, version);
     checkRunInput(definition, input);
     assertInputWithinLimits(input, 'input', this.config.limits);
+    // A new run adds tasks; its later steps are accepted whatever the backlog (a started run finishes).
+    this.tasks.assertBacklogRoom();
     const runId = options.runId ?? randomUUID();
     const result = engine.start(input);
     const budget = options.budget ? { ...options.budget } : (definition.budget ?? null);
@@ -299,13 +301,15 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       await runner.startTransaction();
       const row = await this.runs.lockRun(runner, runId);
       if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
-      const engine = await this.catalog.engine(row.workflow, row.workflow_version ?? 1);
+      // Every read below goes through `runner`: a second pooled connection taken while this one is held in a
+      // transaction starves the pool once as many changes run as it has connections (500s under load, issue 12).
+      const engine = await this.catalog.engine(row.workflow, row.workflow_version ?? 1, runner);
       if (quietIfFinished && TERMINAL_RUN_STATUSES.includes(row.status)) {
         await runner.commitTransaction();
         return;
       }
       // A run with a budget: stop it once its tasks spent it, and give new tasks only what is left.
-      const spent = row.budget ? await this.usage.ofRun(runId) : undefined;
+      const spent = row.budget ? await this.usage.ofRun(runId, runner) : undefined;
       const stop = row.budget && spent ? budgetStop(row.budget, spent) : undefined;
       let result: EngineResult;
       try {

@@ -31,3 +31,13 @@ export class AgentRequestTimeoutError extends AgentTaskError {
     super('consultation', `${from} asked ${to} (${messageType}) and got no answer within ${timeoutMs} ms`);
   }
 }
+
+/** A task asked for more consultations than AGENT_MAX_CONSULTATIONS_PER_TASK allows. */
+export class ConsultationLimitError extends AgentTaskError {
+  constructor(agentId: string, taskId: string, max: number) {
+    super(
+      'consultation',
+      `${agentId} refused a consultation for task ${taskId}: at most ${max} per task (AGENT_MAX_CONSULTATIONS_PER_TASK)`,
+    );
+  }
+}

@@ -4,8 +4,8 @@ import { ModelProvider, ModelRequest, ModelResponse } from '../providers/model-p
 import { ScriptedProvider } from '../providers/scripted.provider';
 import { InMemoryAgentBus } from '../testing/in-memory-bus';
 import { createScriptedAgent } from '../testing/scripted-runner';
-import { Agent } from './agent';
-import { createTask } from './agent-task';
+import { Agent, ExecutionContext, ExecutionOutcome } from './agent';
+import { AgentTask, createTask } from './agent-task';
 import { AgentAtCapacityError, TaskStateError } from './agent.errors';
 
 const quietLogger = { log: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
@@ -284,5 +284,68 @@ describe('Agent messaging', () => {
     });
     const lonely = createScriptedAgent('QA-001', { logger: quietLogger });
     await expect(lonely.ask('MED-001', 'q?')).rejects.toThrow('agent QA-001 has no messenger: cannot consult MED-001');
+  });
+});
+
+describe('consultations per task (AGENT_MAX_CONSULTATIONS_PER_TASK)', () => {
+  const consult = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ agent_id: 'MED-001', question: `Question ${i + 1}?` }));
+
+  it('asks up to the limit, and refuses a task asking for more before consulting anyone', async () => {
+    const bus = new InMemoryAgentBus();
+    const provider = new RecordingProvider();
+    const qa = agentWith('QA-001', provider, { messenger: bus.messenger, maxConsultationsPerTask: 3 });
+    bus.attach(qa, agentWith('MED-001', provider, { messenger: bus.messenger }));
+
+    const within = await qa.runTask(createTask({ title: 'Review', input: { consult: consult(3) } }));
+    expect(within.status).toBe('completed');
+    expect(bus.log).toHaveLength(3);
+
+    const over = await qa.runTask(createTask({ title: 'Review', input: { consult: consult(4) } }));
+    expect(over).toMatchObject({
+      status: 'failed',
+      error_type: 'consultation',
+      error: 'input.consult: 4 consultations asked; at most 3 per task (AGENT_MAX_CONSULTATIONS_PER_TASK)',
+    });
+    expect(bus.log).toHaveLength(3); // nobody was asked for the refused task
+    expect(qa.getStatusReport()).toMatchObject({ tasks_completed: 1, tasks_failed: 1, active_tasks: 0 });
+  });
+
+  it('stops an agent that keeps consulting in a loop: the task fails saying so, the agent takes the next one', async () => {
+    /** An agent whose own code (or a model driving it) asks again and again. */
+    class Looping extends Agent {
+      protected override async execute(_task: AgentTask, ctx: ExecutionContext): Promise<ExecutionOutcome> {
+        for (;;) await ctx.ask('MED-001', 'And now?');
+      }
+    }
+    const bus = new InMemoryAgentBus();
+    const provider = new RecordingProvider();
+    const looping = new Looping(getAgent('QA-001'), provider, { logger: quietLogger, messenger: bus.messenger });
+    bus.attach(looping, agentWith('MED-001', provider, { messenger: bus.messenger }));
+    expect(looping.maxConsultationsPerTask).toBe(10); // the default
+
+    const task = await looping.runTask(createTask({ title: 'Review' }));
+    expect(task).toMatchObject({
+      status: 'failed',
+      error_type: 'consultation',
+      error: `QA-001 refused a consultation for task ${task.task_id}: at most 10 per task (AGENT_MAX_CONSULTATIONS_PER_TASK)`,
+    });
+    expect(bus.log).toHaveLength(10);
+    // The count is per task: the next one may consult again.
+    const next = await looping.runTask(createTask({ title: 'Review again' }));
+    expect(next.status).toBe('failed');
+    expect(bus.log).toHaveLength(20);
+    expect(looping.activeTaskCount).toBe(0);
+  });
+
+  it('with a limit of 0 a task may not consult at all', async () => {
+    const bus = new InMemoryAgentBus();
+    const qa = agentWith('QA-001', new ScriptedProvider(), { messenger: bus.messenger, maxConsultationsPerTask: 0 });
+    bus.attach(qa);
+    const task = await qa.runTask(createTask({ title: 'Review', input: { consult: consult(1) } }));
+    expect(task).toMatchObject({ status: 'failed', error_type: 'consultation' });
+    expect(task.error).toMatch(/^input\.consult: 1 consultations asked; at most 0 per task/);
+    const plain = await qa.runTask(createTask({ title: 'Review' }));
+    expect(plain.status).toBe('completed');
   });
 });

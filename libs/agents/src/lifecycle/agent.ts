@@ -25,7 +25,16 @@ import {
 import { AgentMessage, AgentMessenger, CONSULT_MESSAGE, MessageHandler, MessagePayload } from './agent-messenger';
 import { AgentState, emptyState, MAX_RECENT_TASKS, parseState } from './agent-state';
 import { AgentTask, AgentTaskResult, TaskErrorType, TERMINAL_STATUSES } from './agent-task';
-import { AgentAtCapacityError, AgentRequestTimeoutError, AgentTaskError, TaskStateError } from './agent.errors';
+import {
+  AgentAtCapacityError,
+  AgentRequestTimeoutError,
+  AgentTaskError,
+  ConsultationLimitError,
+  TaskStateError,
+} from './agent.errors';
+
+/** AGENT_MAX_CONSULTATIONS_PER_TASK's default (libs/config has the same). */
+export const DEFAULT_MAX_CONSULTATIONS_PER_TASK = 10;
 
 /** What `execute` hands back before validation. */
 export interface ExecutionOutcome {
@@ -48,6 +57,11 @@ export interface AgentOptions {
   messenger?: AgentMessenger;
   /** Default limit for `ask()` (AGENT_ASK_TIMEOUT_SECONDS in the host); 30 s. */
   askTimeoutMs?: number;
+  /**
+   * Consultations (`ask()` through the task's context, `input.consult` included) one task may make
+   * (AGENT_MAX_CONSULTATIONS_PER_TASK in the host); 10. Beyond it the task fails `consultation`, saying so.
+   */
+  maxConsultationsPerTask?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'debug' | 'error'>;
   /** Called after every model call (success or failure), e.g. for token and latency metrics in the host. */
   onModelCall?: (event: ModelCallEvent) => void;
@@ -215,7 +229,7 @@ export class Agent {
     task.validation_errors = [];
     try {
       controller.signal.throwIfAborted();
-      const outcome = await this.execute(task, this.executionContext(controller.signal));
+      const outcome = await this.execute(task, this.executionContext(task, controller.signal));
       controller.signal.throwIfAborted();
       const validation = this.validateOutput(task, outcome.output);
       if (validation.valid) {
@@ -424,8 +438,22 @@ export class Agent {
 
   // --- internals ---
 
-  private executionContext(signal: AbortSignal): ExecutionContext {
-    return { signal, ask: (to, question, opts = {}) => this.ask(to, question, { ...opts, signal }) };
+  get maxConsultationsPerTask(): number {
+    return this.options.maxConsultationsPerTask ?? DEFAULT_MAX_CONSULTATIONS_PER_TASK;
+  }
+
+  /** The task's way to consult others, counted: a task (or a model steering it) cannot fan out or loop without end. */
+  private executionContext(task: AgentTask, signal: AbortSignal): ExecutionContext {
+    let asked = 0;
+    return {
+      signal,
+      ask: (to, question, opts = {}) => {
+        if (asked >= this.maxConsultationsPerTask)
+          return Promise.reject(new ConsultationLimitError(this.agentId, task.task_id, this.maxConsultationsPerTask));
+        asked += 1;
+        return this.ask(to, question, { ...opts, signal });
+      },
+    };
   }
 
   private async callModel(task: AgentTask | undefined, request: ModelRequest, signal: AbortSignal) {
@@ -462,6 +490,12 @@ export class Agent {
     const raw = task.input.consult;
     if (raw === undefined) return [];
     const items = Array.isArray(raw) ? raw : [raw];
+    // Refused before anyone is asked: no partial work, and the error names the input.
+    if (items.length > this.maxConsultationsPerTask)
+      throw new AgentTaskError(
+        'consultation',
+        `input.consult: ${items.length} consultations asked; at most ${this.maxConsultationsPerTask} per task (AGENT_MAX_CONSULTATIONS_PER_TASK)`,
+      );
     const out = [];
     for (const [i, item] of items.entries()) {
       const rec = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;

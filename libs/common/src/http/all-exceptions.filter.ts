@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainException } from '../errors/domain.exception';
+import { isDependencyOutage } from '../startup/start-when-available';
 import { buildErrorBody } from './error-body';
 
 /**
@@ -16,14 +17,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const body = buildErrorBody(exception, request.url, String(request.id));
+    // PostgreSQL or Redis away is an outage to wait out, not a bug: 503 + Retry-After, like a full queue.
+    const answered = isDependencyOutage(exception) ? dependencyUnavailable() : exception;
+    const body = buildErrorBody(answered, request.url, String(request.id));
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, request_id: body.request_id, path: body.path }, 'unhandled error');
     }
     if (reply.sent) return;
     // A domain refusal that says when to come back (a full queue) tells HTTP clients too.
-    const retryAfter = exception instanceof DomainException ? exception.details?.retry_after_seconds : undefined;
+    const retryAfter = answered instanceof DomainException ? answered.details?.retry_after_seconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
   }
+}
+
+/** The answer to a request that met a PostgreSQL or Redis outage (the error itself is logged, not sent). */
+export function dependencyUnavailable(): DomainException {
+  return new DomainException(
+    'unavailable',
+    'DEPENDENCY_UNAVAILABLE',
+    'a dependency (PostgreSQL or Redis) is unavailable; retry later (with the same idempotency_key for a submission)',
+    { retry_after_seconds: 5 },
+  );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkflowEngine } from '../engine/workflow-engine';
@@ -78,8 +78,9 @@ export class WorkflowCatalog implements OnModuleInit {
     );
   }
 
-  async get(name: string, version: number): Promise<DefinitionVersion> {
-    const rows: DefinitionVersion[] = await this.db.query(
+  /** `runner`: read on the caller's connection (inside its transaction), not a second one from the pool. */
+  async get(name: string, version: number, runner?: QueryRunner): Promise<DefinitionVersion> {
+    const rows: DefinitionVersion[] = await (runner?.manager ?? this.db.manager).query(
       `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 AND version = $2`,
       [name, version],
     );
@@ -100,12 +101,12 @@ export class WorkflowCatalog implements OnModuleInit {
     );
   }
 
-  /** The engine of one version (immutable: built once). */
-  async engine(name: string, version: number): Promise<WorkflowEngine> {
+  /** The engine of one version (immutable: built once); `runner` as for `get`. */
+  async engine(name: string, version: number, runner?: QueryRunner): Promise<WorkflowEngine> {
     const key = `${name}@${version}`;
     let engine = this.engines.get(key);
     if (!engine) {
-      const { definition } = await this.get(name, version);
+      const { definition } = await this.get(name, version, runner);
       engine = new WorkflowEngine(definition, undefined, this.config.limits.foreachMaxItems);
       this.engines.set(key, engine);
     }
