@@ -12,3 +12,4 @@ export * from './startup/start-when-available';
 export * from './input/input-inspection';
 export * from './http/hostile-requests';
 export * from './input/bus-limits';
+export * from './input/result-limits';
