@@ -13,3 +13,4 @@ export * from './input/input-inspection';
 export * from './http/hostile-requests';
 export * from './input/bus-limits';
 export * from './input/result-limits';
+export * from './input/validate-message';

@@ -36,6 +36,8 @@ export interface A2aRemoteConfig {
   defaultRole?: string;
   /** A2A_REMOTE_MAX_TASKS: slots of a remote agent whose registration names none. */
   maxTasks: number;
+  /** A2A_REMOTE_REFRESH_MS: how soon an orchestrator starts (or stops) bridging a newly (de)registered remote agent. */
+  refreshMs: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export function a2aConfig(
       capabilityMap: capabilityMap(env),
       defaultRole: defaultRole(env),
       maxTasks: env.int('A2A_REMOTE_MAX_TASKS', 3, 1, 1000),
+      refreshMs: env.int('A2A_REMOTE_REFRESH_MS', 5000, 100, 600_000),
     },
   };
 }
