@@ -74,7 +74,7 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
     const again = await register({ card_url: a.cardUrl, role: 'remote_dev', max_tasks: 2 });
     expect(again.body.agent_id).toBe(idA); // the same card is a refresh, not a second agent
     const view = (await system.registry.call('GET', `/api/agents/${idA}`)).body;
-    expect(view).toMatchObject({ status: 'online', role: 'remote_dev', max_tasks: 2 });
+    expect(view).toMatchObject({ status: 'online', role: 'remote_dev', load: { max_tasks: 2 } });
     expect(view.metadata.a2a_remote).toMatchObject({
       card_url: a.cardUrl,
       endpoint: { url: `${a.origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC' },
@@ -103,7 +103,7 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
     expect(done.attempts).toHaveLength(1);
     const metrics = await system.call('GET', '/metrics');
     expect(metrics.text).toMatch(
-      new RegExp(`orchestrator_remote_attempts_total\\{agent_id="${idA}",outcome="completed"\\} [1-9]`),
+      new RegExp(`orchestrator_remote_attempts_total\\{agent_id="${idA}",outcome="completed"[^}]*\\} [1-9]`),
     );
   });
 

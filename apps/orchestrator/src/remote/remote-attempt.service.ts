@@ -160,12 +160,16 @@ export class RemoteAttempts {
           status: 'failed',
           error: `remote agent ${agent.agent_id} ${stateName(view.state)}${view.statusText ? `: ${view.statusText}` : ''}`,
         };
-      default:
-        if (INTERRUPTED_STATES.has(view.state))
-          return {
-            status: 'failed',
-            error: `remote agent ${agent.agent_id} asked for ${stateName(view.state).replace('_', ' ')}, which a routed task cannot give`,
-          };
+      case TaskState.TASK_STATE_INPUT_REQUIRED:
+      case TaskState.TASK_STATE_AUTH_REQUIRED:
+        return {
+          status: 'failed',
+          error: `remote agent ${agent.agent_id} asked for ${stateName(view.state).replace('_', ' ')}, which a routed task cannot give`,
+        };
+      case TaskState.TASK_STATE_SUBMITTED:
+      case TaskState.TASK_STATE_WORKING:
+      case TaskState.TASK_STATE_UNSPECIFIED:
+      case TaskState.UNRECOGNIZED:
         // The stream ended before a final state: the agent went away mid-task.
         return 'lost';
     }
@@ -284,10 +288,12 @@ const LOST_CODES = new Set([
 
 /** Errors that mean the agent is gone (fetch could not connect, or the stream was cut), not that it refused the task. */
 export function isConnectionLoss(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && LOST_CODES.has(code)) return true;
-    if (/fetch failed|terminated|other side closed|socket hang up/i.test(e.message)) return true;
+  // Duck-typed: fetch's errors may come from another realm (Error subclasses of undici), where instanceof fails.
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && LOST_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && /fetch failed|terminated|other side closed|socket hang up/i.test(e.message))
+      return true;
   }
   return false;
 }

@@ -100,9 +100,7 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
       },
       false,
     );
-    await new Promise<void>((resolve, reject) =>
-      server.listen((err?: unknown) => (err ? reject(err as Error) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
     this.consumers.set(agent.agent_id, consumer);
     this.log.log(`bridging ${agent.agent_id} (${agent.max_tasks} slots) to ${agent.remote.endpoint.url}`);
   }

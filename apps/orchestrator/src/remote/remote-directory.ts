@@ -16,11 +16,11 @@ export class RemoteDirectory {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async list(): Promise<RemoteAgent[]> {
-    const rows = (await this.db.query(
+    const rows: RemoteAgent[] = await this.db.query(
       `SELECT a.agent_id, a.metadata->'${REMOTE_METADATA_KEY}' AS remote, COALESCE(l.max_tasks, 3) AS max_tasks
          FROM agent_registry a LEFT JOIN agent_load l ON l.agent_id = a.agent_id
         WHERE a.metadata ? '${REMOTE_METADATA_KEY}' ORDER BY a.agent_id`,
-    )) as RemoteAgent[];
+    );
     return rows.filter((r) => typeof r.remote?.endpoint?.url === 'string');
   }
 }

@@ -62,7 +62,7 @@ export class RemoteAgentsRepository {
   /** The next free `<prefix>-nnn` (undefined when all 999 are taken). */
   async nextId(q: QueryRunner, prefix: string): Promise<string | undefined> {
     const rows = (await q.query(
-      `SELECT max(substring(agent_id from $2)::int) AS n FROM agent_registry WHERE agent_id ~ $1`,
+      `SELECT max(substring(agent_id from $2::int)::int) AS n FROM agent_registry WHERE agent_id ~ $1`,
       [`^${prefix}-[0-9]{3}$`, prefix.length + 2],
     )) as { n: number | null }[];
     const next = (rows[0]?.n ?? 0) + 1;
