@@ -18,7 +18,7 @@ import { RegistryClient } from './registration/registry.client';
 import { AgentStateRepository } from './state/agent-state.repository';
 import { AgentStateService } from './state/agent-state.service';
 import { StatusController } from './status/status.controller';
-import { CancelSignals } from './tasks/cancel-signals.service';
+import { CancelSignals } from '@app/persistence';
 import { HttpTasksService } from './tasks/http-tasks.service';
 import { OrchestratorReporter } from './tasks/orchestrator-reporter';
 import { DeadLetterReporter } from './tasks/dead-letter-reporter';

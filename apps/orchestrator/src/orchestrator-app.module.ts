@@ -7,6 +7,7 @@ import { A2aModule } from './a2a/a2a.module';
 import { BusAdminModule } from './bus-admin/bus-admin.module';
 import { RetentionModule } from './retention/retention.service';
 import { ConsoleModule } from './console/console.module';
+import { RemoteModule } from './remote/remote.module';
 import { RpcModule } from './rpc/rpc.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -39,6 +40,7 @@ export class OrchestratorAppModule {
         UsageModule,
         A2aModule,
         WebhooksModule,
+        RemoteModule,
       ],
     };
   }

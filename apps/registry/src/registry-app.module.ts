@@ -9,6 +9,7 @@ import { CardsModule } from './cards/cards.module';
 import { EventsModule } from './events/events.module';
 import { HeartbeatsModule } from './heartbeats/heartbeats.module';
 import { LivenessModule } from './liveness/liveness.module';
+import { RemoteModule } from './remote/remote.module';
 
 @Module({})
 export class RegistryAppModule {
@@ -29,6 +30,7 @@ export class RegistryAppModule {
         LivenessModule,
         RegistryCorsModule,
         CardsModule,
+        RemoteModule,
       ],
     };
   }

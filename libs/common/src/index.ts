@@ -13,3 +13,5 @@ export * from './input/input-inspection';
 export * from './http/hostile-requests';
 export * from './input/bus-limits';
 export * from './webhooks/webhook-signature';
+export * from './input/result-limits';
+export * from './input/validate-message';

@@ -188,14 +188,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dispatch: dispatchConfig(env),
     auth: authConfig(env, env.raw('NODE_ENV') ?? 'development'),
     tracing: tracingConfig(env),
-    a2a: a2aConfig(env, env.raw('NODE_ENV') ?? 'development', {
-      orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
-      registry: registryPort,
-    }),
+    a2a: a2aConfig(
+      env,
+      env.raw('NODE_ENV') ?? 'development',
+      {
+        orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
+        registry: registryPort,
+      },
+      heartbeatTtlSeconds,
+    ),
     limits: limitsConfig(env),
     webhooks: webhooksConfig(env, env.raw('NODE_ENV') ?? 'development'),
   };
   checkConnectionTls(env, config.databaseUrl);
+  // A remote A2A agent's card probe is its heartbeat: it must come more often than the TTL allows.
+  if (config.a2a.remote.probeSeconds >= heartbeatTtlSeconds) {
+    env.fail(
+      `A2A_REMOTE_PROBE_SECONDS (${config.a2a.remote.probeSeconds}) must be less than HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds})`,
+    );
+  }
   if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(
       `HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds}) must be greater than HEARTBEAT_INTERVAL_SECONDS (${heartbeatIntervalSeconds})`,

@@ -5,3 +5,4 @@ export * from './task-messages';
 export * from './agent-messages';
 export * from './capacity-keys';
 export * from './task-progress';
+export * from './remote-agent';

@@ -6,3 +6,4 @@ export * from './redis/redis.module';
 export * from './outage/database-unavailable';
 export * from './outage/initialize-with-retry';
 export * from './outage/rate-limited-warn';
+export * from './redis/task-signals';

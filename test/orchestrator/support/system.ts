@@ -94,13 +94,19 @@ export class TestSystem {
   env: Record<string, string> = {};
 
   async start(
-    options: { hosts?: string[]; orchestratorEnv?: Record<string, string>; inProcessOrchestrator?: boolean } = {},
+    options: {
+      hosts?: string[];
+      orchestratorEnv?: Record<string, string>;
+      registryEnv?: Record<string, string>;
+      inProcessOrchestrator?: boolean;
+    } = {},
   ): Promise<this> {
     this.registry = await startRegistry({
       LIVENESS_SWEEP_SECONDS: '1',
       HEARTBEAT_INTERVAL_SECONDS: '1',
       HEARTBEAT_TTL_SECONDS: '3',
       HEARTBEAT_GRACE_SECONDS: '0',
+      ...options.registryEnv,
     });
     this.env = systemEnv(this.registry.baseUrl, this.transportPrefix);
     for (const ids of options.hosts ?? []) await this.addHost(ids);

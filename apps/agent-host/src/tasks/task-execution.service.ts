@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainException } from '@app/common';
 import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
 import { HostedAgents } from '../hosting/hosted-agents';
-import { CancelSignals } from './cancel-signals.service';
+import { CancelSignals } from '@app/persistence';
 import { OrchestratorReporter } from './orchestrator-reporter';
 import { FinishedTask, TaskRunner } from './task-runner.service';
 

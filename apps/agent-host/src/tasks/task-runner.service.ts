@@ -6,7 +6,7 @@ import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { RegistrationService } from '../registration/registration.service';
 import { AgentStateService } from '../state/agent-state.service';
-import { CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from './cancel-signals.service';
+import { CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from '@app/persistence';
 
 export interface RunOptions {
   deadline: Date;

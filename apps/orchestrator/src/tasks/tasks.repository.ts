@@ -173,6 +173,44 @@ export class TasksRepository {
     );
   }
 
+  /** A status update a remote A2A agent streamed for the running attempt (docs/decisions/0102). */
+  async remoteStatus(m: {
+    task_id: string;
+    attempt: number;
+    agent_id: string;
+    state: string;
+    remote_task_id: string | null;
+    message: string | null;
+  }): Promise<EventRow[]> {
+    return this.dataSource.query(
+      `INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+       SELECT task_id, attempt, 'remote_status', status, $3,
+              jsonb_build_object('state', $4::text, 'remote_task_id', $5::text, 'message', $6::text)
+         FROM task_history WHERE task_id = $1 AND attempt = $2 AND status = 'in_progress'
+       RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at`,
+      [m.task_id, m.attempt, m.agent_id, m.state, m.remote_task_id, m.message],
+    );
+  }
+
+  /**
+   * The agent of a running attempt is gone (a remote agent stopped answering): its deadline is now,
+   * so the next sweep times it out and re-dispatches it under the usual rules (max_attempts).
+   */
+  async expireAttempt(taskId: string, attempt: number, agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH t AS (
+         UPDATE task_history SET deadline = now()
+          WHERE task_id = $1 AND attempt = $2 AND agent_id = $3 AND status IN ('pending', 'in_progress')
+            AND dispatched_at IS NOT NULL
+          RETURNING task_id, attempt
+       )
+       UPDATE task_attempts a SET deadline = now() FROM t WHERE a.task_id = t.task_id AND a.attempt = t.attempt
+       RETURNING a.task_id`,
+      [taskId, attempt, agentId],
+    );
+    return rows.length > 0;
+  }
+
   async attempts(taskId: string): Promise<AttemptView[]> {
     const rows: (Omit<AttemptView, 'dispatched_at' | 'deadline' | 'started_at' | 'completed_at'> &
       Record<'dispatched_at' | 'deadline', Date> &

@@ -180,6 +180,16 @@ export class TasksService implements OnModuleInit {
     this.hub.publishEvents(await this.repository.waitingForModel(message));
   }
 
+  /** A remote agent's streamed status, as an event in the task's history (and on its SSE stream). */
+  async recordRemoteStatus(m: Parameters<TasksRepository['remoteStatus']>[0]): Promise<void> {
+    this.hub.publishEvents(await this.repository.remoteStatus(m));
+  }
+
+  /** The attempt's agent is gone: the deadline sweeper re-dispatches it at its next pass. */
+  expireAttempt(taskId: string, attempt: number, agentId: string): Promise<boolean> {
+    return this.repository.expireAttempt(taskId, attempt, agentId);
+  }
+
   recordResult(message: TaskResultMessage): Promise<void> {
     return this.writer.result(message);
   }

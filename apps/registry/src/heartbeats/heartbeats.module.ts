@@ -12,5 +12,6 @@ import { HeartbeatsService } from './heartbeats.service';
   imports: [AgentsModule, EventsModule, FreshnessModule, RegistryMetricsModule],
   controllers: [HeartbeatsController],
   providers: [HeartbeatsRepository, HeartbeatFlusher, HeartbeatsService],
+  exports: [HeartbeatsService],
 })
 export class HeartbeatsModule {}

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_INPUT_DEPTH, findInputProblem } from '@app/common';
+import { DEFAULT_MAX_INPUT_DEPTH, findInputProblem } from './input-inspection';
 import { TaskResultMessage } from '@app/contracts';
 
 export interface ResultLimits {
@@ -13,7 +13,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 const clean = (text: string): string => text.replace(UNSTORABLE, '\uFFFD');
 
 /**
- * What an agent reports must be storable and bounded, or the orchestrator refuses the report and the task waits
+ * What an agent (a host, or the orchestrator's bridge for a remote agent) reports must be storable and bounded, or the orchestrator refuses the report and the task waits
  * for its deadline. Model text with NUL or unpaired surrogates is repaired (U+FFFD); an error is cut to
  * TASK_ERROR_MAX_CHARS; a result too large, too deep or not serializable turns the outcome into a failure that
  * says why.

@@ -1,6 +1,8 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { DomainException, findInputProblem, flattenValidationErrors } from '@app/common';
+import { DomainException } from '../errors/domain.exception';
+import { flattenValidationErrors } from '../errors/validation-errors';
+import { findInputProblem } from './input-inspection';
 
 /**
  * Validates a bus payload into its class. Failure is a DomainException `invalid`, which the transport treats as

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { CANCEL_CHANNEL, cancelKey, currentAttemptKey, SUPERSEDE_CHANNEL } from '@app/contracts';
-import { REDIS_CLIENT } from '@app/persistence';
+import { REDIS_CLIENT } from './redis.module';
 
 /** Whether an attempt may run: canceled, superseded by a later attempt (`current`), or still current. */
 export type AttemptStanding = { kind: 'current' } | { kind: 'canceled' } | { kind: 'superseded'; current: number };
 
 /**
- * Cancel signals from the orchestrator: a key `cancelKey(task_id)` (for tasks not started yet) and a message on
+ * Cancel signals from the orchestrator (read by agent hosts and the orchestrator's remote bridge): a key `cancelKey(task_id)` (for tasks not started yet) and a message on
  * CANCEL_CHANNEL whose payload is the task id (for tasks running now, on any host). Supersede signals likewise:
  * `currentAttemptKey(task_id)` holds the lowest attempt still allowed to run, and SUPERSEDE_CHANNEL carries
  * `<task_id>:<attempt>` to stop an older attempt that is running.

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
+
+export interface RemoteAgent {
+  agent_id: string;
+  remote: RemoteAgentMetadata;
+  /** Slots: how many of its stream entries the bridge runs at once (the registry's max_tasks). */
+  max_tasks: number;
+}
+
+/** The remote agents the registry holds (shared PostgreSQL; the registry writes, the bridge reads). */
+@Injectable()
+export class RemoteDirectory {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async list(): Promise<RemoteAgent[]> {
+    const rows: RemoteAgent[] = await this.db.query(
+      `SELECT a.agent_id, a.metadata->'${REMOTE_METADATA_KEY}' AS remote, COALESCE(l.max_tasks, 3) AS max_tasks
+         FROM agent_registry a LEFT JOIN agent_load l ON l.agent_id = a.agent_id
+        WHERE a.metadata ? '${REMOTE_METADATA_KEY}' ORDER BY a.agent_id`,
+    );
+    return rows.filter((r) => typeof r.remote?.endpoint?.url === 'string');
+  }
+}
