@@ -9,12 +9,11 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
-  Req,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
 import { AuditService } from './audit/audit.service';
+import { AuditScope, CurrentAudit } from './audit/audit-scope';
 import { AUTH_OPTIONS, AuthModuleOptions } from './auth.options';
 import { Audited, CurrentPrincipal, RequireScopes } from './decorators';
 import { AuditQuery, CreateKeyDto, ListKeysQuery } from './auth.dto';
@@ -54,7 +53,11 @@ export class AuthController {
   @RequireScopes('keys:admin')
   @Audited('service')
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only' })
-  createKey(@Body() dto: CreateKeyDto, @CurrentPrincipal() by: Principal | undefined, @Req() request: FastifyRequest) {
+  createKey(
+    @Body() dto: CreateKeyDto,
+    @CurrentPrincipal() by: Principal | undefined,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ) {
     return this.keys.create(
       {
         name: dto.name,
@@ -63,7 +66,7 @@ export class AuthController {
         expires_at: dto.expires_at ? new Date(dto.expires_at) : undefined,
       },
       by,
-      { service: this.options.service, requestId: String(request.id) },
+      audit,
     );
   }
 
@@ -90,10 +93,9 @@ export class AuthController {
       }),
     )
     id: string,
-    @CurrentPrincipal() by: Principal | undefined,
-    @Req() request: FastifyRequest,
+    @CurrentAudit() audit: AuditScope | undefined,
   ) {
-    return this.keys.revoke(id, by, { service: this.options.service, requestId: String(request.id) });
+    return this.keys.revoke(id, audit);
   }
 
   @Get('audit')

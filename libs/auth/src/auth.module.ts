@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditHook } from './audit/audit-hook';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { RpcAuditInterceptor } from './audit/rpc-audit.interceptor';
 import { AuthController } from './auth.controller';
 import { AUTH_OPTIONS, AuthModuleOptions } from './auth.options';
 import { AuthGuard } from './guard/auth.guard';
@@ -41,6 +42,7 @@ export class AuthModule {
         AuthGuard,
         { provide: APP_GUARD, useExisting: AuthGuard },
         AuditHook,
+        RpcAuditInterceptor,
       ],
       // AuthGuard also guards message handlers with @UseGuards (global guards do not reach microservices).
       exports: [
@@ -52,6 +54,7 @@ export class AuthModule {
         RateLimitsService,
         SseLimitsService,
         RpcAuthorizer,
+        RpcAuditInterceptor,
       ],
     };
   }

@@ -39,7 +39,10 @@ export function RateBudget(budget: 'heartbeat'): MethodDecorator {
   return SetMetadata(RATE_BUDGET_KEY, budget);
 }
 
-/** The audit action name of a mutation (default: `<METHOD> <route>`). */
+/**
+ * The audit action name of a mutation (default: `<METHOD> <route>`). On a message handler it also
+ * marks the handler as a mutation: it is audited (reads over RPC are not).
+ */
 export function AuditAction(action: string): MethodDecorator {
   return SetMetadata(AUDIT_ACTION_KEY, action);
 }
@@ -53,8 +56,10 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: Execu
 export const AUDIT_MODE_KEY = 'auth:audit-mode';
 
 /**
- * How a mutation is audited: `service` = the service writes the row in the change's own
- * transaction; `telemetry` = not per call (heartbeats, load reports: only refusals are recorded).
+ * How a mutation is audited. Every mutation gets an AuditScope (its service writes the row in the
+ * change's transaction, or the edge writes it with the final outcome); `service` only documents
+ * that the service does; `telemetry` = not per call (heartbeats, load reports, stream tickets:
+ * only refusals are recorded).
  */
 export function Audited(mode: 'service' | 'telemetry'): MethodDecorator {
   return SetMetadata(AUDIT_MODE_KEY, mode);

@@ -5,6 +5,8 @@ export * from './auth.options';
 export * from './auth.module';
 export * from './audit/audit.service';
 export * from './audit/audit.repository';
+export * from './audit/audit-scope';
+export * from './audit/rpc-audit.interceptor';
 export * from './keys/api-key';
 export * from './keys/api-keys.service';
 export * from './keys/keys-file';

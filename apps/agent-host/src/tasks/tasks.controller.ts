@@ -17,6 +17,8 @@ import { RequireScopes } from '@app/auth';
 export class TasksController {
   constructor(private readonly tasks: HttpTasksService) {}
 
+  // A direct run changes no PostgreSQL row in a transaction of its own (it executes and answers): its
+  // audit row is written by the edge (AuditHook) right after, with the final status.
   @Post('task')
   @RequireScopes('tasks:write')
   @HttpCode(200)

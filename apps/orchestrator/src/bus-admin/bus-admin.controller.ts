@@ -23,6 +23,8 @@ export class BusAdminController {
     return this.bus.deadLetters(params.address, query.count ?? 50, query.after);
   }
 
+  // Replay and purge change Redis only: there is no PostgreSQL transaction to share, so their audit
+  // row is written by the edge (AuditHook) right after the change, with its final status.
   @Post('dead-letters/replay')
   @RequireScopes('bus:admin')
   @HttpCode(200)

@@ -1,4 +1,4 @@
-import { Controller, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Controller, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { createValidationPipe } from '@app/common';
 import { OrchestratorPatterns } from '@app/contracts';
@@ -7,7 +7,17 @@ import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { RunRefDto, StartWorkflowDto, TaskRefDto } from './rpc.dto';
-import { actorOf, AuditService, AuthGuard, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
+import {
+  actorOf,
+  AuditAction,
+  AuditScope,
+  AuthGuard,
+  CurrentAudit,
+  CurrentPrincipal,
+  Principal,
+  RequireScopes,
+  RpcAuditInterceptor,
+} from '@app/auth';
 
 /**
  * The orchestrator for other backends: the same operations as HTTP, over the Redis Streams
@@ -16,36 +26,25 @@ import { actorOf, AuditService, AuthGuard, CurrentPrincipal, Principal, RequireS
  */
 @Controller()
 @UseGuards(AuthGuard)
+// Mutations (@AuditAction) leave one audit row each: in the change's transaction, else written here after it.
+@UseInterceptors(RpcAuditInterceptor)
 @UsePipes(createValidationPipe())
 @UseFilters(new RedisStreamsExceptionFilter())
 export class OrchestratorRpcController {
   constructor(
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
-    private readonly audit: AuditService,
   ) {}
-
-  /** RPC mutations are audited like HTTP ones: one row with the outcome (refusals: the guard). */
-  private async audited<T>(
-    principal: Principal | undefined,
-    action: string,
-    resource: string,
-    work: Promise<T>,
-  ): Promise<T> {
-    try {
-      const result = await work;
-      await this.audit.recordQuietly({ principal, action, resource, requestId: null, outcome: 'success' });
-      return result;
-    } catch (error) {
-      await this.audit.recordQuietly({ principal, action, resource, requestId: null, outcome: 'failure' });
-      throw error;
-    }
-  }
 
   @MessagePattern(OrchestratorPatterns.SubmitTask)
   @RequireScopes('tasks:write')
-  submit(@Payload() dto: CreateTaskDto, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.audited(principal, 'rpc tasks.submit', 'tasks', this.tasks.submit(dto, actorOf(principal)));
+  @AuditAction('rpc tasks.submit')
+  submit(
+    @Payload() dto: CreateTaskDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ) {
+    return this.tasks.submit(dto, actorOf(principal), audit);
   }
 
   @MessagePattern(OrchestratorPatterns.GetTask)
@@ -56,14 +55,20 @@ export class OrchestratorRpcController {
 
   @MessagePattern(OrchestratorPatterns.CancelTask)
   @RequireScopes('tasks:write')
-  cancel(@Payload() dto: TaskRefDto, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.audited(principal, 'rpc tasks.cancel', `task:${dto.task_id}`, this.tasks.cancel(dto.task_id));
+  @AuditAction('rpc tasks.cancel')
+  cancel(@Payload() dto: TaskRefDto, @CurrentAudit() audit: AuditScope | undefined) {
+    return this.tasks.cancel(dto.task_id, undefined, audit);
   }
 
   @MessagePattern(OrchestratorPatterns.StartWorkflow)
   @RequireScopes('workflows:run')
-  startWorkflow(@Payload() dto: StartWorkflowDto, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.workflows.start(dto.name, dto.input, { principal }, { budget: dto.budget });
+  @AuditAction('rpc workflows.start')
+  startWorkflow(
+    @Payload() dto: StartWorkflowDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ) {
+    return this.workflows.start(dto.name, dto.input, { principal, audit }, { budget: dto.budget });
   }
 
   @MessagePattern(OrchestratorPatterns.GetWorkflowRun)

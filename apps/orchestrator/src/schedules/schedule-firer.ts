@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { actorOf, Principal } from '@app/auth';
+import { actorOf, AuditScope, AuditService, Principal } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';
@@ -28,16 +28,21 @@ export class ScheduleFirer {
     private readonly workflows: WorkflowsService,
     private readonly tasks: TasksService,
     private readonly metrics: ScheduleMetrics,
+    private readonly audit: AuditService,
   ) {}
 
-  async fire(schedule: ScheduleRow, time: Date, trigger: FireTrigger): Promise<FireResult> {
+  /** `audit`: a manual trigger's row commits with the fire's claim (what starts later is recorded as the schedule's). */
+  async fire(schedule: ScheduleRow, time: Date, trigger: FireTrigger, audit?: AuditScope): Promise<FireResult> {
     const busy = schedule.overlap !== 'allow' && (await this.store.previousStillRunning(schedule.schedule_id));
     const outcome = busy ? (schedule.overlap === 'queue' ? 'queued' : 'skipped') : 'claimed';
     const runId = schedule.target.workflow ? randomUUID() : null;
     const me = this.config.orchestrator.instanceId;
-    if (!(await this.store.claim(schedule.schedule_id, time, trigger, outcome, me, runId))) {
-      return { outcome: 'duplicate' };
-    }
+    const claimed = await this.audit.transaction(audit, async (m) => {
+      const done = await this.store.claim(schedule.schedule_id, time, trigger, outcome, me, runId, m);
+      const detail = { fire_time: time.toISOString(), outcome };
+      return { value: done, resource: done ? `schedule:${schedule.schedule_id}` : undefined, detail };
+    });
+    if (!claimed) return { outcome: 'duplicate' };
     if (outcome !== 'claimed') {
       this.metrics.fires.inc({ schedule: schedule.name, outcome });
       return { outcome };

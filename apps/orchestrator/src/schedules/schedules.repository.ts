@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CatchUpPolicy, FireTrigger, OverlapPolicy } from './schedule-clock';
 
 export interface ScheduleTarget {
@@ -53,8 +53,12 @@ export class SchedulesRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Undefined when the name is taken. */
-  async insert(scheduleId: string, f: ScheduleFields): Promise<ScheduleRow | undefined> {
-    const rows: ScheduleRow[] = await this.db.query(
+  async insert(
+    scheduleId: string,
+    f: ScheduleFields,
+    q: EntityManager = this.db.manager,
+  ): Promise<ScheduleRow | undefined> {
+    const rows: ScheduleRow[] = await q.query(
       `INSERT INTO schedules (schedule_id, name, cron, timezone, target, overlap, catch_up, catch_up_max, paused, next_fire_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
@@ -86,9 +90,13 @@ export class SchedulesRepository {
   }
 
   /** Undefined when the schedule is gone; `null` when the new name is taken. */
-  async update(scheduleId: string, f: ScheduleFields): Promise<ScheduleRow | undefined | null> {
+  async update(
+    scheduleId: string,
+    f: ScheduleFields,
+    q: EntityManager = this.db.manager,
+  ): Promise<ScheduleRow | undefined | null> {
     try {
-      const rows: [ScheduleRow[], number] = await this.db.query(
+      const rows: [ScheduleRow[], number] = await q.query(
         `UPDATE schedules SET name = $2, cron = $3, timezone = $4, target = $5, overlap = $6, catch_up = $7,
            catch_up_max = $8, paused = $9, next_fire_at = $10, updated_at = now()
          WHERE schedule_id = $1 RETURNING ${COLUMNS}`,
@@ -112,10 +120,8 @@ export class SchedulesRepository {
     }
   }
 
-  async delete(scheduleId: string): Promise<boolean> {
-    const [, count]: [unknown, number] = await this.db.query(`DELETE FROM schedules WHERE schedule_id = $1`, [
-      scheduleId,
-    ]);
+  async delete(scheduleId: string, q: EntityManager = this.db.manager): Promise<boolean> {
+    const [, count]: [unknown, number] = await q.query(`DELETE FROM schedules WHERE schedule_id = $1`, [scheduleId]);
     return count > 0;
   }
 
@@ -148,8 +154,9 @@ export class SchedulesRepository {
     outcome: FireOutcome,
     claimedBy: string,
     runId: string | null,
+    q: EntityManager = this.db.manager,
   ): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const rows: unknown[] = await q.query(
       `INSERT INTO schedule_fires (schedule_id, fire_time, trigger, outcome, claimed_by, run_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
       [scheduleId, fireTime, trigger, outcome, claimedBy, runId],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/common';
 import { fieldError } from '../common/field-error';
 import { TasksService } from '../tasks/tasks.service';
@@ -39,11 +40,16 @@ export class SchedulesService {
     private readonly workflows: WorkflowsService,
     private readonly tasks: TasksService,
     private readonly firer: ScheduleFirer,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(dto: CreateScheduleDto): Promise<ScheduleView> {
+  /** Each change's audit row commits with it (`audit`: the request's); refusals are recorded by the edge. */
+  async create(dto: CreateScheduleDto, audit?: AuditScope): Promise<ScheduleView> {
     const fields = await this.fields(dto);
-    const row = await this.store.insert(randomUUID(), fields);
+    const row = await this.audit.transaction(audit, async (m) => {
+      const inserted = await this.store.insert(randomUUID(), fields, m);
+      return { value: inserted, resource: inserted && `schedule:${inserted.schedule_id}` };
+    });
     if (!row) throw new DomainException('conflict', 'SCHEDULE_NAME_TAKEN', `name: a schedule "${dto.name}" exists`);
     return this.view(row);
   }
@@ -58,7 +64,8 @@ export class SchedulesService {
     return { ...this.view(row), fires: fires.map(fireView) };
   }
 
-  async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleView> {
+  async update(id: string, dto: UpdateScheduleDto, audit?: AuditScope): Promise<ScheduleView> {
+    if (audit) audit.resource = `schedule:${id}`;
     const current = await this.row(id);
     const merged: CreateScheduleDto = {
       name: dto.name ?? current.name,
@@ -74,31 +81,40 @@ export class SchedulesService {
     // Keep the schedule's place unless what decides its times (or pausing) changed.
     const timesChanged = merged.cron !== current.cron || merged.timezone !== current.timezone;
     if (!timesChanged && !(current.paused && !merged.paused)) fields.next_fire_at = current.next_fire_at;
-    const row = await this.store.update(id, fields);
+    const row = await this.audit.transaction(audit, async (m) => {
+      const updated = await this.store.update(id, fields, m);
+      return { value: updated, resource: updated ? `schedule:${id}` : undefined };
+    });
     if (row === null)
       throw new DomainException('conflict', 'SCHEDULE_NAME_TAKEN', `name: a schedule "${merged.name}" exists`);
     if (!row) throw notFound(id);
     return this.view(row);
   }
 
-  pause(id: string): Promise<ScheduleView> {
-    return this.update(id, { paused: true });
+  pause(id: string, audit?: AuditScope): Promise<ScheduleView> {
+    return this.update(id, { paused: true }, audit);
   }
 
   /** Resumes from now: fire times that passed while paused are not caught up. */
-  resume(id: string): Promise<ScheduleView> {
-    return this.update(id, { paused: false });
+  resume(id: string, audit?: AuditScope): Promise<ScheduleView> {
+    return this.update(id, { paused: false }, audit);
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.store.delete(id))) throw notFound(id);
+  async delete(id: string, audit?: AuditScope): Promise<void> {
+    if (audit) audit.resource = `schedule:${id}`;
+    const deleted = await this.audit.transaction(audit, async (m) => {
+      const done = await this.store.delete(id, m);
+      return { value: done, resource: done ? `schedule:${id}` : undefined };
+    });
+    if (!deleted) throw notFound(id);
   }
 
   /** "Trigger now": one fire at this moment, under the schedule's overlap policy. */
-  async trigger(id: string): Promise<FireView> {
+  async trigger(id: string, audit?: AuditScope): Promise<FireView> {
+    if (audit) audit.resource = `schedule:${id}`;
     const row = await this.row(id);
     const time = new Date();
-    const result = await this.firer.fire(row, time, 'manual');
+    const result = await this.firer.fire(row, time, 'manual', audit);
     if (result.outcome === 'retry')
       throw new DomainException('unavailable', 'SCHEDULE_FIRE_DEFERRED', 'the fire is claimed and will start shortly');
     const fire = (await this.store.recentFires(id, FIRES_SHOWN)).find((f) => f.fire_time.getTime() === time.getTime());

@@ -326,7 +326,7 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
          task_id uuid, title text, description text, input jsonb, requested_agent_id text, role text, capability text,
          min_proficiency int, priority int, timeout_seconds int, max_attempts int, queue_timeout_seconds int,
          heartbeat_timeout_seconds int, idempotency_key text, workflow_run_id uuid, step_key text, created_at timestamptz,
-         route_agent_id text, route_deadline timestamptz, created_by text, traceparent text, budget jsonb)
+         route_agent_id text, route_deadline timestamptz, created_by text, traceparent text, budget jsonb, audit jsonb)
        -- A task routed at acceptance is written as dispatched (attempt 1), if its agent still exists.
        LEFT JOIN agent_registry a ON a.agent_id = x.route_agent_id
      ), ins AS (
@@ -347,6 +347,12 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
      ), ins_a AS (
        INSERT INTO task_attempts (task_id, attempt, agent_id, status, dispatched_at, deadline)
        SELECT task_id, 1, agent_id, 'dispatched', created_at, deadline FROM ins WHERE attempt = 1
+     ), ins_audit AS (
+       -- The submission's audit row commits with the task it records (only for tasks this statement wrote).
+       INSERT INTO audit_events (service, actor, actor_kind, action, resource, request_id, outcome, status_code)
+       SELECT v.audit->>'service', v.audit->>'actor', v.audit->>'actor_kind', v.audit->>'action', 'task:' || ins.task_id,
+              v.audit->>'request_id', 'success', (v.audit->>'status_code')::int
+         FROM ins JOIN ins_v v ON v.task_id = ins.task_id WHERE v.audit IS NOT NULL
      ), idem AS (
        -- cardinality() is a one-time filter: a batch without keys does not look at all.
        SELECT task_id, status, idempotency_key FROM task_history WHERE cardinality($2::text[]) > 0 AND idempotency_key = ANY($2::text[])

@@ -1,3 +1,4 @@
+import type { AuditColumns } from '@app/auth';
 import { TaskStatus } from '@app/persistence';
 
 /** A task as accepted, before it is written (ids are made here so a batch knows them before commit). */
@@ -28,6 +29,8 @@ export interface NewTask {
   traceparent: string | null;
   /** Limits on its model spend, sent with every attempt. */
   budget?: TaskBudget | null;
+  /** The submission's audit row, written in the same statement as the task (null: a workflow step, no request). */
+  audit?: AuditColumns | null;
   /** Routed at acceptance: written as attempt 1 on this agent in the same commit, then appended. */
   route?: { agent_id: string; deadline: string };
 }

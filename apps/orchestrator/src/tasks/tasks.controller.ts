@@ -7,7 +7,15 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';
 import { TasksService } from './tasks.service';
-import { actorOf, AllowStreamTicket, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
+import {
+  actorOf,
+  AllowStreamTicket,
+  AuditScope,
+  CurrentAudit,
+  CurrentPrincipal,
+  Principal,
+  RequireScopes,
+} from '@app/auth';
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -24,8 +32,9 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentAudit() audit: AuditScope | undefined,
   ): Promise<{ task_id: string; status: string }> {
-    const result = await this.tasks.submit(dto, actorOf(principal));
+    const result = await this.tasks.submit(dto, actorOf(principal), audit);
     if (!result.created) void reply.status(200);
     return { task_id: result.task_id, status: result.status };
   }
@@ -52,8 +61,8 @@ export class TasksController {
   @ApiOperation({
     summary: 'Cancel: a task that has not started never will; a running one is asked to stop (it reports canceled)',
   })
-  cancel(@Param() params: TaskIdParams) {
-    return this.tasks.cancel(params.task_id);
+  cancel(@Param() params: TaskIdParams, @CurrentAudit() audit: AuditScope | undefined) {
+    return this.tasks.cancel(params.task_id, undefined, audit);
   }
 
   @Sse(':task_id/events')

@@ -289,7 +289,13 @@ export class TasksRepository {
    * Cancel in one transaction under the row lock: a task that has not started is canceled at
    * once; a running one is marked cancel-requested (the agent reports `canceled`).
    */
-  async cancel(taskId: string, reason: string, runner?: QueryRunner): Promise<CancelOutcome> {
+  /** `inTransaction` runs before the commit of a change (not for a refusal), e.g. to write its audit row. */
+  async cancel(
+    taskId: string,
+    reason: string,
+    runner?: QueryRunner,
+    inTransaction?: (q: QueryRunner) => Promise<void>,
+  ): Promise<CancelOutcome & { changed: boolean }> {
     const own = runner === undefined;
     const q = runner ?? this.dataSource.createQueryRunner();
     if (own) {
@@ -349,8 +355,10 @@ export class TasksRepository {
             )) as EventRow[]);
         outcome = { kind: 'requested', events, timeoutSeconds: row.timeout_seconds, already };
       }
+      const changed = outcome.kind === 'canceled' || (outcome.kind === 'requested' && !outcome.already);
+      if (changed && inTransaction) await inTransaction(q);
       if (own) await q.commitTransaction();
-      return outcome;
+      return { ...outcome, changed };
     } catch (error) {
       if (own && q.isTransactionActive) await q.rollbackTransaction().catch(() => undefined);
       throw error;

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { dependencyUnavailable, DomainException, isDependencyOutage } from '@app/common';
+import { AuditScope, AuditService } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';
 import { TaskBus } from '../bus/task-bus.service';
@@ -46,14 +47,18 @@ export class TasksService implements OnModuleInit {
     private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
     private readonly backlog: BacklogLimit,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
     this.writer.onCommit((batch) => this.afterCommit(batch));
   }
 
-  /** Accepts a task: it is in PostgreSQL when this resolves. */
-  async submit(dto: CreateTaskDto, createdBy: string | null = null): Promise<SubmitResult> {
+  /**
+   * Accepts a task: it is in PostgreSQL when this resolves, with the request's audit row (written by
+   * the same group-commit statement). An idempotent repeat changes nothing: the edge records it.
+   */
+  async submit(dto: CreateTaskDto, createdBy: string | null = null, audit?: AuditScope): Promise<SubmitResult> {
     this.checkTarget(dto);
     assertInputWithinLimits(dto.input, 'input', this.config.limits);
     this.writer.assertAccepting();
@@ -76,6 +81,7 @@ export class TasksService implements OnModuleInit {
       step_key: null,
       created_by: createdBy,
       budget: dto.budget ? { ...dto.budget } : null,
+      audit: audit ? this.audit.columnsOf(audit) : null,
     });
     // Routed now when a slot is free and nobody waits for one (discovery is cached): written already dispatched, saving a commit.
     const first = candidateFromNew(task);
@@ -92,6 +98,8 @@ export class TasksService implements OnModuleInit {
         this.writer.insert(task),
       );
       if (!outcome.created && task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
+      if (audit && outcome.created) audit.written(`task:${outcome.task_id}`);
+      else if (audit) audit.resource = `task:${outcome.task_id}`;
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
       if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
@@ -211,8 +219,17 @@ export class TasksService implements OnModuleInit {
   async cancel(
     taskId: string,
     reason = 'canceled by request',
+    audit?: AuditScope,
   ): Promise<{ task_id: string; status: string; cancel_requested: boolean }> {
-    const outcome = await this.repository.cancel(taskId, reason);
+    if (audit) audit.resource = `task:${taskId}`;
+    // The audit row commits with the cancellation; a refusal (404, 409) is recorded by the edge.
+    const outcome = await this.repository.cancel(
+      taskId,
+      reason,
+      undefined,
+      audit && ((q) => this.audit.insertIn(q, audit)),
+    );
+    if (audit && outcome.changed) audit.written();
     switch (outcome.kind) {
       case 'not_found':
         throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);

@@ -1,12 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Req, Sse } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Sse } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
 import { lastEventId, withKeepAlive } from '@app/common';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams, WorkflowVersionParams } from './dto/workflow.dto';
 import { WorkflowCatalog } from './definition/workflow-catalog';
 import { WorkflowsService } from './workflows.service';
-import { AllowStreamTicket, Audited, CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
-import type { FastifyRequest } from 'fastify';
+import {
+  AllowStreamTicket,
+  Audited,
+  AuditScope,
+  CurrentAudit,
+  CurrentPrincipal,
+  Principal,
+  RequireScopes,
+} from '@app/auth';
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -43,8 +50,12 @@ export class WorkflowsController {
     schema: { type: 'object', additionalProperties: true, description: 'The definition, as in a workflow file' },
   })
   @ApiOkResponse({ description: '{name, version, created} (created false when it equals the newest version)' })
-  put(@Param() params: WorkflowNameParams, @Body() body: Record<string, unknown>) {
-    return this.catalog.put(params.name, body);
+  put(
+    @Param() params: WorkflowNameParams,
+    @Body() body: Record<string, unknown>,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ) {
+    return this.catalog.put(params.name, body, audit);
   }
 
   @Get(':name/versions')
@@ -79,8 +90,8 @@ export class WorkflowsController {
   @RequireScopes('workflows:run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a run and its outstanding tasks' })
-  cancel(@Param() params: RunIdParams) {
-    return this.workflows.cancel(params.run_id);
+  cancel(@Param() params: RunIdParams, @CurrentAudit() audit: AuditScope | undefined) {
+    return this.workflows.cancel(params.run_id, undefined, audit);
   }
 
   @Post('runs/:run_id/resume')
@@ -92,12 +103,9 @@ export class WorkflowsController {
     @Param() params: RunIdParams,
     @Body() dto: ResumeRunDto,
     @CurrentPrincipal() principal: Principal | undefined,
-    @Req() request: FastifyRequest,
+    @CurrentAudit() audit: AuditScope | undefined,
   ) {
-    return this.workflows.resume(params.run_id, dto.decision, dto.comment, {
-      principal,
-      requestId: String(request.id),
-    });
+    return this.workflows.resume(params.run_id, dto.decision, dto.comment, { principal, audit });
   }
 
   @Sse('runs/:run_id/events')
@@ -130,13 +138,8 @@ export class WorkflowsController {
     @Param() params: WorkflowNameParams,
     @Body() dto: StartRunDto,
     @CurrentPrincipal() principal: Principal | undefined,
-    @Req() request: FastifyRequest,
+    @CurrentAudit() audit: AuditScope | undefined,
   ) {
-    return this.workflows.start(
-      params.name,
-      dto.input,
-      { principal, requestId: String(request.id) },
-      { budget: dto.budget },
-    );
+    return this.workflows.start(params.name, dto.input, { principal, audit }, { budget: dto.budget });
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
-import { actorOf, AuditService, Principal } from '@app/auth';
+import { actorOf, AuditScope, AuditService, Principal } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { fieldError } from '../common/field-error';
@@ -57,7 +57,8 @@ export interface RunView {
 /** Who asks for a change of a run (recorded as created_by / decided_by and in the audit row). */
 export interface RunActor {
   principal?: Principal;
-  requestId?: string | null;
+  /** The request's audit: its row commits with the change. Without one (a schedule fire) a row is written anyway. */
+  audit?: AuditScope;
 }
 
 /**
@@ -160,11 +161,9 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       );
       after = await this.persist(runner, runId, result, runTrace, budget);
       // The audit row commits (or not) with the run it records.
-      await this.audit.record(
-        { ...this.auditOf(actor, 'workflows.start', runId), detail: { workflow: name } },
-        runner.manager,
-      );
+      await this.auditIn(runner, actor, 'workflows.start', runId, { workflow: name });
       await runner.commitTransaction();
+      actor.audit?.written();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -201,26 +200,37 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       async (runner, before) => {
         const stepKey = before.state.approval?.step_key;
         if (stepKey) await this.runs.recordDecider(runner, runId, stepKey, actorOf(actor.principal));
-        await this.audit.record(
-          { ...this.auditOf(actor, 'workflows.resume', runId), detail: { decision, step_key: stepKey ?? null } },
-          runner.manager,
-        );
+        await this.auditIn(runner, actor, 'workflows.resume', runId, { decision, step_key: stepKey ?? null });
       },
+      () => actor.audit?.written(),
     ).then(() => this.get(runId));
   }
 
-  private auditOf(actor: RunActor, action: string, runId: string) {
-    return {
-      principal: actor.principal,
-      action,
-      resource: `workflow_run:${runId}`,
-      requestId: actor.requestId ?? null,
-      outcome: 'success' as const,
-    };
+  /** The change's audit row, in its transaction: the request's scope, or (no request) a row of its own. */
+  private async auditIn(
+    runner: QueryRunner,
+    actor: RunActor,
+    action: string,
+    runId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const resource = `workflow_run:${runId}`;
+    if (actor.audit) return this.audit.insertIn(runner, actor.audit, { resource, detail });
+    await this.audit.record(
+      { principal: actor.principal, action, resource, requestId: null, outcome: 'success', detail },
+      runner,
+    );
   }
 
-  cancel(runId: string, reason = 'canceled by request'): Promise<RunView> {
-    return this.change(runId, (engine, state) => engine.cancel(state, reason)).then(() => this.get(runId));
+  cancel(runId: string, reason = 'canceled by request', audit?: AuditScope): Promise<RunView> {
+    if (audit) audit.resource = `workflow_run:${runId}`;
+    return this.change(
+      runId,
+      (engine, state) => engine.cancel(state, reason),
+      false,
+      audit && ((runner) => this.audit.insertIn(runner, audit)),
+      () => audit?.written(),
+    ).then(() => this.get(runId));
   }
 
   /** Replays the run's events (after `afterId`, a reconnect's Last-Event-ID), then follows it live until it ends. */
@@ -275,9 +285,12 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     apply: (engine: WorkflowEngine, state: RunState) => EngineResult,
     quietIfFinished = false,
     within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
+    committed?: () => void,
   ): Promise<void> {
     const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.applyLocked(runId, apply, quietIfFinished, within));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.applyLocked(runId, apply, quietIfFinished, within, committed));
     this.chains.set(runId, next);
     void next
       .finally(() => {
@@ -292,6 +305,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     apply: (engine: WorkflowEngine, state: RunState) => EngineResult,
     quietIfFinished: boolean,
     within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
+    committed?: () => void,
   ): Promise<void> {
     const runner = this.runs.createRunner();
     await runner.connect();
@@ -326,6 +340,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       after = await this.persist(runner, runId, result, row.traceparent, left);
       await within?.(runner, row);
       await runner.commitTransaction();
+      committed?.();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
         finishedAs = { workflow: row.workflow, status: result.state.status };
       }

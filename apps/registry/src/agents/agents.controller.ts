@@ -8,7 +8,16 @@ import { ListAgentsQuery } from './dto/list-agents.query';
 import { RegisterAgentDto } from './dto/register-agent.dto';
 import { ReportLoadDto } from './dto/report-load.dto';
 import { UpdateStatusDto } from './dto/update-status.dto';
-import { ActsAsAgent, Audited, CurrentPrincipal, hasScope, Principal, RequireScopes } from '@app/auth';
+import {
+  ActsAsAgent,
+  Audited,
+  AuditScope,
+  CurrentAudit,
+  CurrentPrincipal,
+  hasScope,
+  Principal,
+  RequireScopes,
+} from '@app/auth';
 import { checkAgainstCatalog } from './catalog-check';
 
 // Every POST answers 200 as the seed's FastAPI service did. Static segments (discover, events)
@@ -25,9 +34,10 @@ export class AgentsController {
   register(
     @Body() dto: RegisterAgentDto,
     @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentAudit() audit: AuditScope | undefined,
   ): Promise<{ status: 'registered'; agent_id: string }> {
     if (principal && !hasScope(principal, 'registry:admin')) checkAgainstCatalog(dto);
-    return this.agents.register(dto);
+    return this.agents.register(dto, audit);
   }
 
   @Get()
@@ -62,8 +72,12 @@ export class AgentsController {
   @ActsAsAgent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the status: online | offline | busy | error' })
-  updateStatus(@Param() params: AgentIdParams, @Body() dto: UpdateStatusDto): Promise<{ status: 'updated' }> {
-    return this.agents.updateStatus(params.agent_id, dto.status);
+  updateStatus(
+    @Param() params: AgentIdParams,
+    @Body() dto: UpdateStatusDto,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ): Promise<{ status: 'updated' }> {
+    return this.agents.updateStatus(params.agent_id, dto.status, audit);
   }
 
   @Post(':agent_id/load')
@@ -78,7 +92,10 @@ export class AgentsController {
   @Delete(':agent_id')
   @ActsAsAgent()
   @ApiOperation({ summary: 'Deregister an agent (its capabilities and load go with it)' })
-  deregister(@Param() params: AgentIdParams): Promise<{ status: 'deregistered'; agent_id: string }> {
-    return this.agents.deregister(params.agent_id);
+  deregister(
+    @Param() params: AgentIdParams,
+    @CurrentAudit() audit: AuditScope | undefined,
+  ): Promise<{ status: 'deregistered'; agent_id: string }> {
+    return this.agents.deregister(params.agent_id, audit);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows';
 import { AgentStatus } from '@app/persistence';
 
@@ -71,9 +71,9 @@ const AGENT_COLUMNS = `
 export class AgentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Insert or replace an agent, its capabilities and its load row in one transaction. */
-  async register(input: RegisterInput): Promise<{ created: boolean }> {
-    return this.db.transaction(async (tx) => {
+  /** Insert or replace an agent, its capabilities and its load row in one transaction (the caller's, when given). */
+  async register(input: RegisterInput, within?: EntityManager): Promise<{ created: boolean }> {
+    const work = async (tx: EntityManager) => {
       const rows = await sqlRows<{ created: boolean }>(
         tx,
         `INSERT INTO agent_registry (agent_id, name, role, status, host, port, last_heartbeat, metadata)
@@ -113,7 +113,8 @@ export class AgentsRepository {
         [input.agentId, input.maxTasks ?? null],
       );
       return { created: rows[0].created };
-    });
+    };
+    return within ? work(within) : this.db.transaction(work);
   }
 
   async findStatus(agentId: string): Promise<AgentStatus | undefined> {
@@ -184,9 +185,10 @@ export class AgentsRepository {
   async updateStatus(
     agentId: string,
     status: AgentStatus,
+    db: DataSource | EntityManager = this.db,
   ): Promise<{ previous: AgentStatus; role: string } | undefined> {
     const rows = await sqlRows<{ previous: AgentStatus; role: string }>(
-      this.db,
+      db,
       `WITH old AS (SELECT agent_id, status FROM agent_registry WHERE agent_id = $1 FOR UPDATE)
        UPDATE agent_registry a SET status = $2, updated_at = now() FROM old
        WHERE a.agent_id = old.agent_id RETURNING old.status AS previous, a.role`,
@@ -195,12 +197,10 @@ export class AgentsRepository {
     return rows[0];
   }
 
-  async delete(agentId: string): Promise<{ role: string } | undefined> {
-    const rows = await sqlRows<{ role: string }>(
-      this.db,
-      `DELETE FROM agent_registry WHERE agent_id = $1 RETURNING role`,
-      [agentId],
-    );
+  async delete(agentId: string, db: DataSource | EntityManager = this.db): Promise<{ role: string } | undefined> {
+    const rows = await sqlRows<{ role: string }>(db, `DELETE FROM agent_registry WHERE agent_id = $1 RETURNING role`, [
+      agentId,
+    ]);
     return rows[0];
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AgentStatus } from '@app/persistence';
@@ -29,9 +30,11 @@ export class AgentsService {
     private readonly events: RegistryEventsService,
     private readonly discoveryCache: DiscoveryCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  async register(dto: RegisterAgentDto): Promise<{ status: 'registered'; agent_id: string }> {
+  /** Registration, status and deregistration write the request's audit row in their transaction. */
+  async register(dto: RegisterAgentDto, audit?: AuditScope): Promise<{ status: 'registered'; agent_id: string }> {
     assertMetadataWithinLimit(dto.metadata, this.config.limits.agentMetadataMaxBytes);
     const capabilities = dto.capabilities ?? [];
     const seen = new Set<string>();
@@ -46,7 +49,7 @@ export class AgentsService {
       seen.add(c.capability);
     });
     const now = Date.now();
-    const { created } = await this.repository.register({
+    const input = {
       agentId: dto.agent_id,
       name: dto.name,
       role: dto.role,
@@ -56,6 +59,10 @@ export class AgentsService {
       capabilities: capabilities.map((c) => ({ capability: c.capability, proficiency_level: c.proficiency_level })),
       maxTasks: dto.max_tasks,
       heartbeatAt: new Date(now),
+    };
+    const { created } = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.repository.register(input, tx);
+      return { value: done, resource: `agent:${dto.agent_id}`, detail: { created: done.created } };
     });
     await this.freshness.registered(dto.agent_id, now, dto.max_tasks !== undefined);
     this.directory.set(dto.agent_id, 'online');
@@ -90,8 +97,12 @@ export class AgentsService {
     return { agents: rows.map((r) => toAgentView(r, fresh.get(r.agent_id))), total };
   }
 
-  async updateStatus(agentId: string, status: AgentStatus): Promise<{ status: 'updated' }> {
-    const result = await this.repository.updateStatus(agentId, status);
+  async updateStatus(agentId: string, status: AgentStatus, audit?: AuditScope): Promise<{ status: 'updated' }> {
+    if (audit) audit.resource = `agent:${agentId}`;
+    const result = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.repository.updateStatus(agentId, status, tx);
+      return { value: done, resource: done ? `agent:${agentId}` : undefined, detail: { status } };
+    });
     if (!result) throw agentNotFound(agentId);
     this.directory.set(agentId, status);
     this.discoveryCache.clear();
@@ -106,8 +117,12 @@ export class AgentsService {
     return { status: 'updated' };
   }
 
-  async deregister(agentId: string): Promise<{ status: 'deregistered'; agent_id: string }> {
-    const deleted = await this.repository.delete(agentId);
+  async deregister(agentId: string, audit?: AuditScope): Promise<{ status: 'deregistered'; agent_id: string }> {
+    if (audit) audit.resource = `agent:${agentId}`;
+    const deleted = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.repository.delete(agentId, tx);
+      return { value: done, resource: done ? `agent:${agentId}` : undefined };
+    });
     if (!deleted) throw agentNotFound(agentId);
     this.directory.forget(agentId);
     this.discoveryCache.clear();

@@ -1,23 +1,18 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../principal';
 import { AuditService } from './audit.service';
+import { AuditScopeHolder } from './audit-scope';
 
-/** What the guard leaves on a mutation it let through; the hook writes it with the final status. */
-export interface PendingAudit {
-  principal: Principal;
-  action: string;
-  resource: string;
-}
-
-export type AuditedRequest = FastifyRequest & { pendingAudit?: PendingAudit };
+export type AuditedRequest = FastifyRequest & AuditScopeHolder;
 
 /**
- * One audit row per HTTP mutation that passed the guard (refusals are written by the guard),
- * with its final status (validation failures included), written before the answer leaves so
- * whoever sees the answer can find the row. A Fastify hook, not a Nest interceptor: a global
- * interceptor would turn an SSE route's 404 into a 200 stream and costs every request.
+ * The edge's part of the audit of an HTTP mutation that passed the guard (refusals are written by
+ * the guard): when the service did not write the row in the change's transaction (see AuditScope),
+ * one row with the final status (a validation error, a refused or failed change, a change with no
+ * PostgreSQL transaction), before the answer leaves so whoever sees the answer can find the row.
+ * A Fastify hook, not a Nest interceptor: a global interceptor would turn an SSE route's 404 into
+ * a 200 stream and costs every request.
  */
 @Injectable()
 export class AuditHook implements OnModuleInit {
@@ -30,18 +25,10 @@ export class AuditHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     fastify.addHook('onSend', (request, reply, payload, done) => {
-      const pending = (request as AuditedRequest).pendingAudit;
-      if (!pending) return done(null, payload);
-      (request as AuditedRequest).pendingAudit = undefined;
+      const scope = (request as AuditedRequest).auditScope;
+      if (!scope || scope.isWritten) return done(null, payload);
       const status = reply.statusCode;
-      void this.audit
-        .recordQuietly({
-          ...pending,
-          requestId: String(request.id),
-          outcome: status < 400 ? 'success' : 'failure',
-          statusCode: status,
-        })
-        .then(() => done(null, payload));
+      void this.audit.settle(scope, status < 400, status).then(() => done(null, payload));
     });
   }
 }

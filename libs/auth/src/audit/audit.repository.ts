@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied' | 'unauthenticated' | 'rate_limited';
 
@@ -46,6 +46,11 @@ export interface AuditFilter {
 const INSERT = `INSERT INTO audit_events (service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
+/** Anything that runs SQL in a transaction: an EntityManager, a QueryRunner, a pg client wrapper. */
+export interface SqlExecutor {
+  query(text: string, params: unknown[]): Promise<unknown>;
+}
+
 export function auditParams(e: AuditEvent): unknown[] {
   return [
     e.service,
@@ -66,8 +71,8 @@ export class AuditRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /** Inside the caller's transaction when given one, so the row commits (or not) with the change. */
-  async insert(event: AuditEvent, manager: EntityManager = this.ds.manager): Promise<void> {
-    await manager.query(INSERT, auditParams(event));
+  async insert(event: AuditEvent, executor: SqlExecutor = this.ds.manager): Promise<void> {
+    await executor.query(INSERT, auditParams(event));
   }
 
   async find(filter: AuditFilter): Promise<AuditRow[]> {

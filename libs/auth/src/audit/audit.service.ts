@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AUTH_OPTIONS, AuthModuleOptions } from '../auth.options';
 import { actorOf, Principal } from '../principal';
-import { AuditEvent, AuditFilter, AuditOutcome, AuditRepository, AuditRow } from './audit.repository';
+import { AuditEvent, AuditFilter, AuditOutcome, AuditRepository, AuditRow, SqlExecutor } from './audit.repository';
+import { AuditScope } from './audit-scope';
 
 export interface AuditRecord {
   principal?: Principal;
@@ -17,6 +19,16 @@ export interface AuditRecord {
 
 const RETENTION_SWEEP_MS = 3_600_000;
 
+/** An audit row as columns, for statements that insert it themselves (the task group commit). */
+export interface AuditColumns {
+  service: string;
+  actor: string | null;
+  actor_kind: string | null;
+  action: string;
+  request_id: string | null;
+  status_code: number | null;
+}
+
 /** Writes audit rows for this app (in a caller's transaction when given one) and applies retention. */
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +39,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     private readonly repository: AuditRepository,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,7 +66,82 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     };
   }
 
-  async record(record: AuditRecord, manager?: EntityManager): Promise<void> {
+  /**
+   * The success row of a scoped change, inside the change's transaction (`executor` runs in it).
+   * Call `scope.written()` after the commit; until then the edge still owes the request a row.
+   */
+  async insertIn(
+    executor: SqlExecutor,
+    scope: AuditScope,
+    fields: { resource?: string | null; detail?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    if (fields.resource !== undefined) scope.resource = fields.resource;
+    await this.repository.insert(
+      this.event({
+        principal: scope.principal,
+        action: scope.action,
+        resource: scope.resource,
+        requestId: scope.requestId,
+        outcome: 'success',
+        statusCode: scope.successStatus ?? undefined,
+        detail: fields.detail,
+      }),
+      executor,
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction that also holds the scope's success row (when there is a scope):
+   * `work` returns its value and the resource it changed; no resource = nothing changed, no row.
+   */
+  async transaction<T>(
+    scope: AuditScope | undefined,
+    work: (manager: EntityManager) => Promise<{ value: T; resource?: string; detail?: Record<string, unknown> }>,
+  ): Promise<T> {
+    let changed = false;
+    const value = await this.ds.transaction(async (manager) => {
+      const done = await work(manager);
+      if (scope && done.resource !== undefined) {
+        await this.insertIn(manager, scope, { resource: done.resource, detail: done.detail });
+        changed = true;
+      }
+      return done.value;
+    });
+    if (changed) scope!.written();
+    return value;
+  }
+
+  /** The columns of a scope's success row, for a statement that writes it with its change. */
+  columnsOf(scope: AuditScope): AuditColumns {
+    return {
+      service: this.options.service,
+      actor: scope.actor,
+      actor_kind: scope.principal?.kind ?? null,
+      action: scope.action.slice(0, 100),
+      request_id: scope.requestId,
+      status_code: scope.successStatus,
+    };
+  }
+
+  /**
+   * The edge's row for a scope the service did not write: the final outcome of a refused or failed
+   * change, or of a change with no PostgreSQL transaction to share (written right after it).
+   */
+  async settle(scope: AuditScope, ok: boolean, statusCode?: number, detail?: Record<string, unknown>): Promise<void> {
+    if (scope.isWritten) return;
+    scope.written();
+    await this.recordQuietly({
+      principal: scope.principal,
+      action: scope.action,
+      resource: scope.resource,
+      requestId: scope.requestId,
+      outcome: ok ? 'success' : 'failure',
+      statusCode,
+      detail,
+    });
+  }
+
+  async record(record: AuditRecord, manager?: SqlExecutor): Promise<void> {
     await this.repository.insert(this.event(record), manager);
   }
 

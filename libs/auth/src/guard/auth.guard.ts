@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -6,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import { INFRA_PUBLIC_PATHS } from '../auth.options';
 import { AuditedRequest } from '../audit/audit-hook';
+import { AuditScope } from '../audit/audit-scope';
 import {
   ACTS_AS_AGENT_KEY,
   ActsAsAgentSpec,
@@ -142,8 +144,8 @@ export class AuthGuard implements CanActivate {
   }
 
   /**
-   * Mutations are audited with their final status by AuditHook, unless their service audits
-   * them in its own transaction or they are telemetry (@Audited).
+   * Every mutation but telemetry (@Audited('telemetry')) gets an AuditScope: its service writes the
+   * row in the change's transaction, or AuditHook writes it with the final status.
    */
   private markForAudit(
     context: ExecutionContext,
@@ -152,10 +154,19 @@ export class AuthGuard implements CanActivate {
     action: string,
     path: string,
   ): void {
-    if (READS.has(request.method) || this.reflector.get<string>(AUDIT_MODE_KEY, context.getHandler()) !== undefined)
-      return;
-    const named = this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, context.getHandler());
-    (request as AuditedRequest).pendingAudit = { principal, action: named ?? action, resource: path };
+    const handler = context.getHandler();
+    if (READS.has(request.method) || this.reflector.get<string>(AUDIT_MODE_KEY, handler) === 'telemetry') return;
+    const named = this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, handler);
+    const status =
+      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler) ??
+      (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+    (request as AuditedRequest).auditScope = new AuditScope(
+      principal,
+      named ?? action,
+      String(request.id),
+      path,
+      status,
+    );
   }
 
   private async identify(request: AuthedRequest, allowsTicket: boolean): Promise<Principal | undefined> {

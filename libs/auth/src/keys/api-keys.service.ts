@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditScope } from '../audit/audit-scope';
+import { AuditService } from '../audit/audit.service';
 import { actorOf, Principal } from '../principal';
 import { generateApiKey, hashApiKey, keyPrefix } from './api-key';
 import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
@@ -28,11 +29,6 @@ export interface CreateKeyInput {
   scopes: string[];
   agent_ids?: string[];
   expires_at?: Date;
-}
-
-export interface AuditContext {
-  service: string;
-  requestId: string | null;
 }
 
 // A revoked key stops working on every replica within this time (lookups are cached, not repeated per request).
@@ -78,7 +74,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly keys: ApiKeysRepository,
-    private readonly audit: AuditRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -133,10 +129,10 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   async create(
     input: CreateKeyInput,
     by: Principal | undefined,
-    ctx: AuditContext,
+    scope?: AuditScope,
   ): Promise<ApiKeyView & { key: string }> {
     const key = generateApiKey();
-    const row = await this.keys.transaction(async (manager) => {
+    const row = await this.audit.transaction(scope, async (manager) => {
       const inserted = await this.keys.insert(
         {
           name: input.name,
@@ -149,41 +145,21 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
         },
         manager,
       );
-      await this.audit.insert(
-        {
-          service: ctx.service,
-          actor: actorOf(by),
-          actorKind: by?.kind ?? null,
-          action: 'keys.create',
-          resource: `api_key:${inserted.id}`,
-          requestId: ctx.requestId,
-          outcome: 'success',
-          detail: { name: input.name, scopes: input.scopes, agent_ids: input.agent_ids ?? null },
-        },
-        manager,
-      );
-      return inserted;
+      return {
+        value: inserted,
+        resource: `api_key:${inserted.id}`,
+        detail: { name: input.name, scopes: input.scopes, agent_ids: input.agent_ids ?? null },
+      };
     });
     return { ...view(row), key };
   }
 
-  async revoke(id: string, by: Principal | undefined, ctx: AuditContext): Promise<ApiKeyView> {
-    const revoked = await this.keys.transaction(async (manager) => {
+  /** Revokes a key; the audit row commits with the revocation (a refused one is recorded by the edge). */
+  async revoke(id: string, scope?: AuditScope): Promise<ApiKeyView> {
+    if (scope) scope.resource = `api_key:${id}`;
+    const revoked = await this.audit.transaction(scope, async (manager) => {
       const done = await this.keys.revoke(id, manager);
-      if (!done) return false;
-      await this.audit.insert(
-        {
-          service: ctx.service,
-          actor: actorOf(by),
-          actorKind: by?.kind ?? null,
-          action: 'keys.revoke',
-          resource: `api_key:${id}`,
-          requestId: ctx.requestId,
-          outcome: 'success',
-        },
-        manager,
-      );
-      return true;
+      return { value: done, resource: done ? `api_key:${id}` : undefined };
     });
     const row = await this.keys.findById(id);
     if (!row) throw new DomainException('not_found', 'API_KEY_NOT_FOUND', `id: no API key ${id}`);

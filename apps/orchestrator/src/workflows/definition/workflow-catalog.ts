@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkflowEngine } from '../engine/workflow-engine';
@@ -50,6 +51,7 @@ export class WorkflowCatalog implements OnModuleInit {
     @Inject(WORKFLOW_DEFINITIONS) private readonly files: WorkflowDefinitions,
     private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -114,7 +116,11 @@ export class WorkflowCatalog implements OnModuleInit {
   }
 
   /** Validates like a file (400 listing every problem) and stores it as a new version when it changed. */
-  async put(name: string, raw: unknown): Promise<{ name: string; version: number; created: boolean }> {
+  async put(
+    name: string,
+    raw: unknown,
+    audit?: AuditScope,
+  ): Promise<{ name: string; version: number; created: boolean }> {
     const problems = validateDefinition(raw, knownAgents());
     const given = (raw as { name?: unknown } | null)?.name;
     if (problems.length === 0 && given !== name)
@@ -132,7 +138,8 @@ export class WorkflowCatalog implements OnModuleInit {
         },
       );
     }
-    return this.save(name, raw as WorkflowDefinition, 'api');
+    if (audit) audit.resource = `workflow:${name}`;
+    return this.save(name, raw as WorkflowDefinition, 'api', audit);
   }
 
   /**
@@ -143,9 +150,11 @@ export class WorkflowCatalog implements OnModuleInit {
     name: string,
     definition: WorkflowDefinition,
     source: 'file' | 'api',
+    audit?: AuditScope,
   ): Promise<{ name: string; version: number; created: boolean }> {
     const sum = checksum(definition);
-    return this.db.transaction(async (m) => {
+    // A new version's audit row commits with it; an unchanged definition (no new version) is recorded by the edge.
+    return this.audit.transaction<{ name: string; version: number; created: boolean }>(audit, async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('workflow_definitions:' || $1))`, [name]);
       const newestOf = async (onlySource?: 'file'): Promise<{ version: number; checksum: string } | undefined> => {
         const rows = await m.query<{ version: number; checksum: string }[]>(
@@ -157,13 +166,13 @@ export class WorkflowCatalog implements OnModuleInit {
       };
       const newest = await newestOf();
       const reference = source === 'file' ? await newestOf('file') : newest;
-      if (newest && reference?.checksum === sum) return { name, version: newest.version, created: false };
+      if (newest && reference?.checksum === sum) return { value: { name, version: newest.version, created: false } };
       const version = (newest?.version ?? 0) + 1;
       await m.query(
         `INSERT INTO workflow_definitions (name, version, definition, source, checksum) VALUES ($1, $2, $3, $4, $5)`,
         [name, version, definition, source, sum],
       );
-      return { name, version, created: true };
+      return { value: { name, version, created: true }, resource: `workflow:${name}@${version}` };
     });
   }
 }
