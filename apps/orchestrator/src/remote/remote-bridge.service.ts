@@ -100,7 +100,11 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
       },
       false,
     );
-    await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.listen((err?: unknown) =>
+        err ? reject(new Error(`bridge of ${agent.agent_id}: ${String(err)}`)) : resolve(),
+      ),
+    );
     this.consumers.set(agent.agent_id, consumer);
     this.log.log(`bridging ${agent.agent_id} (${agent.max_tasks} slots) to ${agent.remote.endpoint.url}`);
   }
