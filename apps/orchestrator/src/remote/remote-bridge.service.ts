@@ -102,7 +102,11 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
     );
     await new Promise<void>((resolve, reject) =>
       server.listen((err?: unknown) =>
-        err ? reject(new Error(`bridge of ${agent.agent_id}: ${String(err)}`)) : resolve(),
+        err
+          ? reject(
+              new Error(`bridge of ${agent.agent_id}: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
+            )
+          : resolve(),
       ),
     );
     this.consumers.set(agent.agent_id, consumer);
