@@ -153,6 +153,52 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
     }
   });
 
+  it('the execution deadline stops the remote task with CancelTask and fails the attempt', async () => {
+    a.mode = 'hang';
+    try {
+      const submitted = await system.call('POST', '/api/tasks', {
+        title: 'Too slow',
+        agent_id: idA,
+        timeout_seconds: 1,
+        max_attempts: 1,
+      });
+      const taskId = submitted.body.task_id as string;
+      const remote = await waitFor('the remote agent got the task', () =>
+        a.received.find((r) => r.metadata.task_id === taskId),
+      );
+      const done = await system.waitTask(taskId);
+      expect(done.status).toBe('failed');
+      expect(done.error).toMatch(/deadline/);
+      await waitFor('CancelTask at the remote agent', () => a.canceled.includes(remote.taskId));
+    } finally {
+      a.mode = 'complete';
+    }
+  });
+
+  it('two registry replicas probe each remote agent once per period between them', async () => {
+    const second = await startRegistry(
+      {
+        LIVENESS_SWEEP_SECONDS: '1',
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        HEARTBEAT_TTL_SECONDS: '3',
+        HEARTBEAT_GRACE_SECONDS: '0',
+        A2A_REMOTE_ALLOW_PRIVATE: 'true',
+        A2A_REMOTE_PROBE_SECONDS: '1',
+      },
+      system.registry.prefix,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const before = a.cardFetches;
+      await new Promise((r) => setTimeout(r, 4_000));
+      // One probe per second at most (timer phases may add one); without the claim it would be about eight.
+      expect(a.cardFetches - before).toBeGreaterThanOrEqual(3);
+      expect(a.cardFetches - before).toBeLessThanOrEqual(5);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a remote agent killed mid-task: the task moves to another remote agent and completes once', async () => {
     a.mode = 'hang';
     b.mode = 'hang';
