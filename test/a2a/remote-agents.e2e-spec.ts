@@ -1,4 +1,6 @@
-import { Json, TestSystem, waitFor } from '../orchestrator/support/system';
+import { TaskState } from '@a2a-js/sdk';
+import { call, Json, TestSystem, waitFor } from '../orchestrator/support/system';
+import { a2aClient, asTask, data, dataOf, sendParams, text, userMessage } from './a2a-client';
 import { cleanupRegistryKeys, startRegistry } from '../registry/registry-test-app';
 import { FakeRemoteAgent } from './fake-remote-agent';
 
@@ -105,6 +107,26 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
     expect(metrics.text).toMatch(
       new RegExp(`orchestrator_remote_attempts_total\\{agent_id="${idA}",outcome="completed"[^}]*\\} [1-9]`),
     );
+  });
+
+  it('A2A clients reach it through the orchestrator: its own card and endpoint, or agent_id on the team endpoint', async () => {
+    const card = await system.registry.call('GET', `/api/agents/${idA}/card`);
+    expect(card.status).toBe(200);
+    const path = `/a2a/agents/${idA}/agent-card.json`;
+    const own = await call(system.url, 'GET', path);
+    expect(own.status).toBe(200);
+    expect(own.body.skills.map((s: Json) => s.id)).toEqual(expect.arrayContaining(['code_implementation']));
+    const client = await a2aClient(system.url, 'JSONRPC', path);
+    const direct = asTask(await client.sendMessage(sendParams(userMessage([text('Implement it'), data({ x: 1 })]))));
+    expect(direct.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(dataOf(direct)).toEqual(CHANGE);
+    const team = await a2aClient(system.url, 'JSONRPC');
+    const viaTeam = asTask(
+      await team.sendMessage(sendParams(userMessage([text('Implement it too')], { metadata: { agent_id: idB } }))),
+    );
+    expect(viaTeam.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const ours = await system.call('GET', `/api/tasks/${viaTeam.metadata!.task_id as string}`);
+    expect(ours.body).toMatchObject({ status: 'completed', agent_id: idB });
   });
 
   it('an output that fails its kind validation fails the task with the validator’s reasons', async () => {

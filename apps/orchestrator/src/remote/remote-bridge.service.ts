@@ -49,6 +49,11 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
     this.consumers.clear();
   }
 
+  /** A remote agent this orchestrator bridges now (as of its last refresh). */
+  known(agentId: string): RemoteAgent | undefined {
+    return this.consumers.get(agentId)?.agent;
+  }
+
   /** Remote agents this orchestrator consumes now (agent id → slots). */
   consuming(): Record<string, number> {
     return Object.fromEntries([...this.consumers].map(([id, c]) => [id, c.agent.max_tasks]));
