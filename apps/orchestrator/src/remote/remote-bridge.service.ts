@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { busLimitOptions, validateMessage } from '@app/common';
+import { busLimitOptions, DomainException, validateMessage } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage, TaskPatterns } from '@app/contracts';
 import { isDatabaseUnavailable } from '@app/persistence';
@@ -99,8 +99,13 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
       TaskPatterns.Execute,
       async (payload: unknown, ctx: RedisStreamsContext) => {
         const message = await validateMessage(TaskExecuteMessage, payload, TaskPatterns.Execute);
+        // Deliberate rejections (dead-lettered, never retried), as a host does.
         if (message.agent_id !== ctx.getAddress())
-          throw new Error(`task for ${message.agent_id} arrived on the stream of ${ctx.getAddress()}`);
+          throw new DomainException(
+            'invalid',
+            'WRONG_AGENT_STREAM',
+            `task for ${message.agent_id} arrived on the stream of ${ctx.getAddress()}`,
+          );
         await this.attempts.run(consumer.agent, message);
       },
       false,
