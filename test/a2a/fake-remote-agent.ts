@@ -33,6 +33,8 @@ export class FakeRemoteAgent {
   card!: Record<string, unknown>;
   readonly received: { taskId: string; metadata: Record<string, unknown>; input: unknown }[] = [];
   readonly canceled: string[] = [];
+  /** GETs of the card (registrations and probes). */
+  cardFetches = 0;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private handler!: JsonRpcTransportHandler;
@@ -170,6 +172,7 @@ export class FakeRemoteAgent {
       return;
     }
     if (req.method === 'GET' && req.url === '/.well-known/agent-card.json') {
+      this.cardFetches += 1;
       res.writeHead(this.cardStatus, { 'content-type': 'application/json' });
       res.end(JSON.stringify(this.card));
       return;

@@ -1,4 +1,6 @@
-import { Json, TestSystem, waitFor } from '../orchestrator/support/system';
+import { TaskState } from '@a2a-js/sdk';
+import { call, Json, TestSystem, waitFor } from '../orchestrator/support/system';
+import { a2aClient, asTask, data, dataOf, sendParams, text, userMessage } from './a2a-client';
 import { cleanupRegistryKeys, startRegistry } from '../registry/registry-test-app';
 import { FakeRemoteAgent } from './fake-remote-agent';
 
@@ -107,6 +109,26 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
     );
   });
 
+  it('A2A clients reach it through the orchestrator: its own card and endpoint, or agent_id on the team endpoint', async () => {
+    const card = await system.registry.call('GET', `/api/agents/${idA}/card`);
+    expect(card.status).toBe(200);
+    const path = `/a2a/agents/${idA}/agent-card.json`;
+    const own = await call(system.url, 'GET', path);
+    expect(own.status).toBe(200);
+    expect(own.body.skills.map((s: Json) => s.id)).toEqual(expect.arrayContaining(['code_implementation']));
+    const client = await a2aClient(system.url, 'JSONRPC', path);
+    const direct = asTask(await client.sendMessage(sendParams(userMessage([text('Implement it'), data({ x: 1 })]))));
+    expect(direct.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(dataOf(direct)).toEqual(CHANGE);
+    const team = await a2aClient(system.url, 'JSONRPC');
+    const viaTeam = asTask(
+      await team.sendMessage(sendParams(userMessage([text('Implement it too')], { metadata: { agent_id: idB } }))),
+    );
+    expect(viaTeam.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const ours = await system.call('GET', `/api/tasks/${viaTeam.metadata!.task_id as string}`);
+    expect(ours.body).toMatchObject({ status: 'completed', agent_id: idB });
+  });
+
   it('an output that fails its kind validation fails the task with the validator’s reasons', async () => {
     a.mode = 'invalid';
     try {
@@ -150,6 +172,52 @@ describe('outside A2A agents (SDK servers, real registry, orchestrator, hosts, P
       await waitFor('CancelTask at the remote agent', () => a.canceled.includes(remote.taskId));
     } finally {
       a.mode = 'complete';
+    }
+  });
+
+  it('the execution deadline stops the remote task with CancelTask and fails the attempt', async () => {
+    a.mode = 'hang';
+    try {
+      const submitted = await system.call('POST', '/api/tasks', {
+        title: 'Too slow',
+        agent_id: idA,
+        timeout_seconds: 1,
+        max_attempts: 1,
+      });
+      const taskId = submitted.body.task_id as string;
+      const remote = await waitFor('the remote agent got the task', () =>
+        a.received.find((r) => r.metadata.task_id === taskId),
+      );
+      const done = await system.waitTask(taskId);
+      expect(done.status).toBe('failed');
+      expect(done.error).toMatch(/deadline/);
+      await waitFor('CancelTask at the remote agent', () => a.canceled.includes(remote.taskId));
+    } finally {
+      a.mode = 'complete';
+    }
+  });
+
+  it('two registry replicas probe each remote agent once per period between them', async () => {
+    const second = await startRegistry(
+      {
+        LIVENESS_SWEEP_SECONDS: '1',
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        HEARTBEAT_TTL_SECONDS: '3',
+        HEARTBEAT_GRACE_SECONDS: '0',
+        A2A_REMOTE_ALLOW_PRIVATE: 'true',
+        A2A_REMOTE_PROBE_SECONDS: '1',
+      },
+      system.registry.prefix,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const before = a.cardFetches;
+      await new Promise((r) => setTimeout(r, 4_000));
+      // One probe per second at most (timer phases may add one); without the claim it would be about eight.
+      expect(a.cardFetches - before).toBeGreaterThanOrEqual(3);
+      expect(a.cardFetches - before).toBeLessThanOrEqual(5);
+    } finally {
+      await second.close();
     }
   });
 

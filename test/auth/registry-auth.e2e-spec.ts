@@ -72,6 +72,18 @@ describe('registry: agent-bound credentials, audit, keys, tickets, limits (auth 
     expect(dev.body.status).not.toBe('offline');
   });
 
+  it('registering an outside A2A agent needs registry:admin (a host or a reader gets 403, anonymous 401)', async () => {
+    const reader = (await createTestKey(['registry:read'])).key;
+    const body = { card_url: 'https://agents.example.com/.well-known/agent-card.json', role: 'backend_dev' };
+    expect((await as(qaHost, 'POST', '/api/agents/remote', body)).status).toBe(403);
+    expect((await as(reader, 'POST', '/api/agents/remote', body)).status).toBe(403);
+    expect((await request(registry.baseUrl, 'POST', '/api/agents/remote', { body })).status).toBe(401);
+    // An administrator gets past the guard to the SSRF check (loopback is refused by default).
+    const refused = await as(admin, 'POST', '/api/agents/remote', { ...body, card_url: 'http://127.0.0.1:1/card' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('TARGET_REFUSED');
+  });
+
   it('a host cannot rewrite the role or capabilities of its own catalog agent', async () => {
     const role = await as(
       qaHost,

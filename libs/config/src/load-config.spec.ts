@@ -251,4 +251,37 @@ describe('A2A settings (libs/config/src/a2a-config.ts)', () => {
     expect(load).toThrow(/A2A_PUSH_SECRET must be at least 16 characters/);
     expect(load).toThrow(/A2A_PUSH_MAX_ATTEMPTS must be between 1 and 20/);
   });
+
+  it('gives remote A2A agents safe defaults: private targets refused, probes well inside the heartbeat TTL', () => {
+    const { remote } = loadConfig({}).a2a;
+    expect(remote).toMatchObject({ allowPrivate: false, probeSeconds: 30, capabilityMap: {}, maxTasks: 3 });
+    expect(loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_TTL_SECONDS: '3' }).a2a.remote.probeSeconds).toBe(1);
+    const read = loadConfig({
+      A2A_REMOTE_ALLOW_PRIVATE: 'true',
+      A2A_REMOTE_CAPABILITY_MAP: '{"python": "code_implementation"}',
+      A2A_REMOTE_DEFAULT_ROLE: 'outside_dev',
+    }).a2a.remote;
+    expect(read).toMatchObject({
+      allowPrivate: true,
+      capabilityMap: { python: 'code_implementation' },
+      defaultRole: 'outside_dev',
+    });
+  });
+
+  it('refuses bad A2A_REMOTE_* settings by name', () => {
+    const load = () =>
+      loadConfig({
+        A2A_REMOTE_ALLOW_PRIVATE: 'yes',
+        A2A_REMOTE_CAPABILITY_MAP: '["python"]',
+        A2A_REMOTE_DEFAULT_ROLE: 'Outside Dev',
+        A2A_REMOTE_PROBE_SECONDS: '90',
+      });
+    expect(load).toThrow(/A2A_REMOTE_ALLOW_PRIVATE must be one of true, false/);
+    expect(load).toThrow(/A2A_REMOTE_CAPABILITY_MAP must map strings/);
+    expect(load).toThrow(/A2A_REMOTE_DEFAULT_ROLE must be a snake_case role/);
+    expect(load).toThrow(/A2A_REMOTE_PROBE_SECONDS \(90\) must be less than HEARTBEAT_TTL_SECONDS \(90\)/);
+    expect(() => loadConfig({ A2A_REMOTE_CAPABILITY_MAP: '{not json' })).toThrow(
+      /A2A_REMOTE_CAPABILITY_MAP must be a JSON object/,
+    );
+  });
 });

@@ -8,13 +8,15 @@ import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { statusUpdate, workingTask } from './a2a-messages';
 import { A2aOutcome, outcomeStatus, readOutcome } from './a2a-outcome';
-import { messageContent, resolveTarget } from './a2a-target';
+import { AgentLookup, messageContent, resolveTarget } from './a2a-target';
 import { PgA2aTaskStore } from './a2a-task-store';
 
 export interface ExecutorDeps {
   tasks: TasksService;
   workflows: WorkflowsService;
   workflowInputs: ReadonlyMap<string, { required: string[] }>;
+  /** Which agents a message may name (catalog and registered remote agents). */
+  agents?: AgentLookup;
 }
 
 type Ref = { id: string; contextId: string };
@@ -63,7 +65,13 @@ export class A2aExecutor implements AgentExecutor {
   async execute(ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const ref: Ref = { id: ctx.taskId, contextId: ctx.contextId };
     if (ctx.task) return this.followUp(ctx, ref, bus);
-    const target = resolveTarget(this.scope, ctx.userMessage, ctx.request.metadata, this.deps.workflowInputs);
+    const target = resolveTarget(
+      this.scope,
+      ctx.userMessage,
+      ctx.request.metadata,
+      this.deps.workflowInputs,
+      this.deps.agents,
+    );
     let kind: 'task' | 'workflow_run';
     let targetId: string;
     try {

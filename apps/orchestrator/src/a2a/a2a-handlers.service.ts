@@ -2,15 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AgentCard } from '@a2a-js/sdk';
 import { DefaultExecutionEventBusManager, ServerCallContext } from '@a2a-js/sdk/server';
 import { DataSource } from 'typeorm';
-import { catalogAgentCard, CardJson, findAgent, TEAM_SCOPE, teamCard } from '@app/agents';
+import { agentCard, catalogAgentCard, CardJson, findAgent, TEAM_SCOPE, teamCard } from '@app/agents';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TasksService } from '../tasks/tasks.service';
 import { WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflows/workflow-definitions.provider';
 import { WorkflowsService } from '../workflows/workflows.service';
+import { RemoteBridge } from '../remote/remote-bridge.service';
 import { A2aExecutor } from './a2a-executor';
 import { readOutcome } from './a2a-outcome';
 import { PgPushNotificationStore, SignedPushSender } from './a2a-push';
 import { A2aRequestHandler } from './a2a-request-handler';
+import { AgentLookup, catalogLookup } from './a2a-target';
 import { PgA2aTaskStore } from './a2a-task-store';
 
 export interface A2aEndpoint {
@@ -40,6 +42,8 @@ export class A2aHandlers {
     private readonly workflows: WorkflowsService,
     // The definitions loaded at start-up (cards are built once; versions added later keep their names).
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
+    // Outside A2A agents the bridge serves are reachable here too, by agent_id and their own endpoint (0102).
+    private readonly remote: RemoteBridge,
   ) {
     this.pushStore = new PgPushNotificationStore(db);
     this.pushSender = new SignedPushSender(db, this.pushStore, {
@@ -64,8 +68,16 @@ export class A2aHandlers {
   }
 
   private buildCard(scope: string, origin: string): CardJson {
-    return scope === TEAM_SCOPE ? teamCard(origin, this.summaries()) : catalogAgentCard(scope, origin)!;
+    if (scope === TEAM_SCOPE) return teamCard(origin, this.summaries());
+    const remote = this.remote.known(scope);
+    if (!findAgent(scope) && remote)
+      return agentCard({ ...remote, output_kind: remote.remote.output_kind }, origin, remote.name);
+    return catalogAgentCard(scope, origin)!;
   }
+
+  /** Catalog agents, then the remote agents the bridge serves. */
+  private readonly agents: AgentLookup = (agentId) =>
+    catalogLookup(agentId) ?? this.remote.known(agentId)?.capabilities;
 
   private summaries(): { name: string; description: string; required_input: string[]; steps: string[] }[] {
     return [...this.definitions.values()].map((d) => ({
@@ -76,20 +88,32 @@ export class A2aHandlers {
     }));
   }
 
-  /** undefined for a scope that is neither the team nor a catalog agent. */
+  /** undefined for a scope that is neither the team, nor a catalog agent, nor a remote agent bridged here. */
   get(scope: string): A2aEndpoint | undefined {
     const known = this.endpoints.get(scope);
     if (known) return known;
-    if (scope !== TEAM_SCOPE && !findAgent(scope)) return undefined;
+    if (scope !== TEAM_SCOPE && !this.agents(scope)) return undefined;
     const origin = this.config.a2a.orchestratorPublicUrl;
     const cardJson = this.buildCard(scope, origin);
     const card = AgentCard.fromJSON(cardJson);
     const deps = { tasks: this.tasks, workflows: this.workflows };
     const store = new PgA2aTaskStore(this.db, scope, (kind, id) => readOutcome(deps, kind, id));
     const busManager = new DefaultExecutionEventBusManager();
-    const executor = new A2aExecutor(scope, store, { ...deps, workflowInputs: this.workflowInputs });
+    const executor = new A2aExecutor(scope, store, {
+      ...deps,
+      workflowInputs: this.workflowInputs,
+      agents: this.agents,
+    });
     const handler = new A2aRequestHandler(
-      { scope, store, busManager, ...deps, workflowInputs: this.workflowInputs, cancelWaitMs: 10_000 },
+      {
+        scope,
+        store,
+        busManager,
+        ...deps,
+        workflowInputs: this.workflowInputs,
+        agents: this.agents,
+        cancelWaitMs: 10_000,
+      },
       card,
       store,
       executor,

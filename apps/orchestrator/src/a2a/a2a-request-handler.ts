@@ -11,7 +11,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { readDecision } from './a2a-executor';
 import { statusUpdate } from './a2a-messages';
-import { resolveTarget } from './a2a-target';
+import { AgentLookup, resolveTarget } from './a2a-target';
 import { PgA2aTaskStore, TERMINAL_STATES } from './a2a-task-store';
 
 export interface HandlerDeps {
@@ -21,6 +21,8 @@ export interface HandlerDeps {
   tasks: TasksService;
   workflows: WorkflowsService;
   workflowInputs: ReadonlyMap<string, { required: string[] }>;
+  /** Which agents a message may name (catalog and registered remote agents). */
+  agents?: AgentLookup;
   /** How long CancelTask waits for our task to confirm the cancel before answering with its current state. */
   cancelWaitMs: number;
 }
@@ -44,7 +46,7 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     const message = params.message;
     if (!message?.messageId) throw new RequestMalformedError('message.messageId is required');
     if (!message.taskId) {
-      resolveTarget(this.deps.scope, message, params.metadata, this.deps.workflowInputs);
+      resolveTarget(this.deps.scope, message, params.metadata, this.deps.workflowInputs, this.deps.agents);
       // A full backlog refuses here (503 + Retry-After at the controller), not as a failed A2A task.
       this.deps.tasks.assertBacklogRoom();
       return;

@@ -7,6 +7,11 @@ import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 export type A2aTarget =
   { kind: 'workflow_run'; workflow: string; input: Record<string, unknown> } | { kind: 'task'; dto: CreateTaskDto };
 
+/** The capabilities of an agent an A2A request may name: a catalog agent, or (given) a registered remote one. */
+export type AgentLookup = (agentId: string) => readonly { capability: string }[] | undefined;
+
+export const catalogLookup: AgentLookup = (agentId) => findAgent(agentId)?.capabilities;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The text parts joined, and the data parts merged (later keys win) into one input object. */
@@ -47,6 +52,7 @@ export function resolveTarget(
   message: Message,
   requestMetadata: Record<string, unknown> | undefined,
   workflows: ReadonlyMap<string, { required: string[] }>,
+  agents: AgentLookup = catalogLookup,
 ): A2aTarget {
   const meta = { ...(requestMetadata ?? {}), ...(message.metadata ?? {}) };
   const { text, data } = messageContent(message);
@@ -56,7 +62,7 @@ export function resolveTarget(
   const title = (text.split('\n')[0] || str(meta, 'title') || 'A2A task').slice(0, 500);
   const input: Record<string, unknown> = { ...data, ...(text ? { text } : {}) };
   if (scope !== TEAM_SCOPE) {
-    if (skill !== undefined && !findAgent(scope)!.capabilities.some((c) => c.capability === skill))
+    if (skill !== undefined && !(agents(scope) ?? []).some((c) => c.capability === skill))
       throw new RequestMalformedError(`metadata.skill: ${scope} has no skill "${skill}"`);
     return {
       kind: 'task',
@@ -79,7 +85,7 @@ export function resolveTarget(
       throw new RequestMalformedError(`metadata.skill: no skill "${skill}" (a workflow name or a role)`);
     role = skill;
   }
-  if (agentId !== undefined && !findAgent(agentId))
+  if (agentId !== undefined && !agents(agentId))
     throw new RequestMalformedError(`metadata.agent_id: no agent ${agentId}`);
   if (role !== undefined && !(AGENT_ROLES as readonly string[]).includes(role))
     throw new RequestMalformedError(`metadata.role: no role "${role}"`);

@@ -40,7 +40,7 @@ export class A2aController {
 
   private endpoint(scope: string): A2aEndpoint {
     const e = this.handlers.get(scope);
-    if (!e) throw new NotFoundException(`agent_id: no catalog agent ${scope}`);
+    if (!e) throw new NotFoundException(`agent_id: no catalog or remote agent ${scope}`);
     return e;
   }
 
@@ -58,7 +58,7 @@ export class A2aController {
 
   private card(scope: string, req: FastifyRequest) {
     const card = this.handlers.cardJson(scope, `${req.protocol}://${req.host}`);
-    if (!card) throw new NotFoundException(`agent_id: no catalog agent ${scope}`);
+    if (!card) throw new NotFoundException(`agent_id: no catalog or remote agent ${scope}`);
     return card;
   }
 

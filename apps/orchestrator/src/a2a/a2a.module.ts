@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { RemoteModule } from '../remote/remote.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { A2aController, JSON_RPC_PARSE_ERROR } from './a2a.controller';
@@ -11,7 +12,7 @@ const JSON_RPC_MEDIA_TYPE = 'application/x-a2a-jsonrpc';
 
 /** The orchestrator as an A2A server (docs/decisions/0100-a2a-task-mapping.md). */
 @Module({
-  imports: [TasksModule, WorkflowsModule],
+  imports: [TasksModule, WorkflowsModule, RemoteModule],
   controllers: [A2aController],
   providers: [A2aHandlers],
   exports: [A2aHandlers],

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { busLimitOptions, validateMessage } from '@app/common';
+import { busLimitOptions, DomainException, validateMessage } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage, TaskPatterns } from '@app/contracts';
 import { isDatabaseUnavailable } from '@app/persistence';
@@ -49,6 +49,11 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
     this.consumers.clear();
   }
 
+  /** A remote agent this orchestrator bridges now (as of its last refresh). */
+  known(agentId: string): RemoteAgent | undefined {
+    return this.consumers.get(agentId)?.agent;
+  }
+
   /** Remote agents this orchestrator consumes now (agent id → slots). */
   consuming(): Record<string, number> {
     return Object.fromEntries([...this.consumers].map(([id, c]) => [id, c.agent.max_tasks]));
@@ -94,15 +99,24 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
       TaskPatterns.Execute,
       async (payload: unknown, ctx: RedisStreamsContext) => {
         const message = await validateMessage(TaskExecuteMessage, payload, TaskPatterns.Execute);
+        // Deliberate rejections (dead-lettered, never retried), as a host does.
         if (message.agent_id !== ctx.getAddress())
-          throw new Error(`task for ${message.agent_id} arrived on the stream of ${ctx.getAddress()}`);
+          throw new DomainException(
+            'invalid',
+            'WRONG_AGENT_STREAM',
+            `task for ${message.agent_id} arrived on the stream of ${ctx.getAddress()}`,
+          );
         await this.attempts.run(consumer.agent, message);
       },
       false,
     );
     await new Promise<void>((resolve, reject) =>
       server.listen((err?: unknown) =>
-        err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(),
+        err
+          ? reject(
+              new Error(`bridge of ${agent.agent_id}: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
+            )
+          : resolve(),
       ),
     );
     this.consumers.set(agent.agent_id, consumer);

@@ -5,6 +5,9 @@ import { REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
 
 export interface RemoteAgent {
   agent_id: string;
+  name: string;
+  role: string;
+  capabilities: { capability: string; proficiency_level: number }[];
   remote: RemoteAgentMetadata;
   /** Slots: how many of its stream entries the bridge runs at once (the registry's max_tasks). */
   max_tasks: number;
@@ -17,7 +20,10 @@ export class RemoteDirectory {
 
   async list(): Promise<RemoteAgent[]> {
     const rows: RemoteAgent[] = await this.db.query(
-      `SELECT a.agent_id, a.metadata->'${REMOTE_METADATA_KEY}' AS remote, COALESCE(l.max_tasks, 3) AS max_tasks
+      `SELECT a.agent_id, a.name, a.role, a.metadata->'${REMOTE_METADATA_KEY}' AS remote, COALESCE(l.max_tasks, 3) AS max_tasks,
+              COALESCE((SELECT json_agg(json_build_object('capability', c.capability, 'proficiency_level', c.proficiency_level)
+                                        ORDER BY c.capability)
+                          FROM agent_capabilities c WHERE c.agent_id = a.agent_id), '[]'::json) AS capabilities
          FROM agent_registry a LEFT JOIN agent_load l ON l.agent_id = a.agent_id
         WHERE a.metadata ? '${REMOTE_METADATA_KEY}' ORDER BY a.agent_id`,
     );

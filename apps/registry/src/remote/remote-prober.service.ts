@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
 import { AgentsService } from '../agents/agents.service';
 import { HeartbeatsService } from '../heartbeats/heartbeats.service';
+import { RegistryMetrics } from '../metrics/registry-metrics.service';
 import { fetchCard } from './card-fetcher';
 import { RemoteAgentRow, RemoteAgentsRepository } from './remote-agents.repository';
 import { RemoteAgentsService } from './remote-agents.service';
@@ -29,6 +30,7 @@ export class RemoteProber implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly remote: RemoteAgentsService,
     private readonly heartbeats: HeartbeatsService,
     private readonly agents: AgentsService,
+    private readonly metrics: RegistryMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,10 +71,12 @@ export class RemoteProber implements OnApplicationBootstrap, OnModuleDestroy {
       const card = await fetchCard(agent.remote.card_url, this.remote.limits);
       if (card === null || typeof card !== 'object') throw new Error('the card is not a JSON object');
       await this.heartbeats.beat(agent.agent_id, {});
+      this.metrics.remoteProbed(agent.agent_id, 'ok');
       if (agent.remote.last_probe_error) this.log.log(`${agent.agent_id} answers again at ${agent.remote.card_url}`);
       await this.repository.recordProbe(agent.agent_id, at, null);
       return 'online';
     } catch (err) {
+      this.metrics.remoteProbed(agent.agent_id, 'failed');
       const reason = err instanceof DomainException || err instanceof Error ? err.message : String(err);
       if (agent.status !== 'offline') {
         this.log.warn(`${agent.agent_id} offline: its card did not answer (${reason})`);
