@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { REDIS_CLIENT } from '@app/persistence';
+
+/**
+ * @app/persistence's REDIS_CLIENT (the same registered symbol). Importing it would close an import cycle
+ * (persistence → transport → observability → persistence) that leaves the token undefined when the decorator below
+ * runs, depending on which lib a process loads first.
+ */
+export const HEALTH_REDIS_CLIENT = Symbol.for('expert-agents:REDIS_CLIENT');
 
 /** Redis readiness; like the database check, the body names the dependency, never the client's error message. */
 @Injectable()
@@ -9,7 +15,7 @@ export class RedisHealthIndicator {
   private readonly log = new Logger('Health');
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(HEALTH_REDIS_CLIENT) private readonly redis: Redis,
     private readonly indicator: HealthIndicatorService,
   ) {}
 

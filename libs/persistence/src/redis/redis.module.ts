@@ -4,8 +4,11 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { createRedis } from '@app/transport';
 import { errorMessage, RateLimitedWarn } from '../outage/rate-limited-warn';
 
-/** A shared ioredis connection for fast signals (heartbeat freshness, cancel flags). */
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+/**
+ * A shared ioredis connection for fast signals (heartbeat freshness, cancel flags). A registered symbol (Symbol.for):
+ * a lib that can not import this one without an import cycle (the health check) names the same token.
+ */
+export const REDIS_CLIENT = Symbol.for('expert-agents:REDIS_CLIENT');
 
 const warn = new RateLimitedWarn(new Logger('Redis'));
 
