@@ -19,6 +19,7 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
   const hookEnv = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_MS: '100', WEBHOOK_RETRY_BASE_MS: '4000' };
   const receivers: WebhookReceiver[] = [];
   const extra: Started[] = [];
+  const created: string[] = [];
 
   const receiver = async () => {
     const r = await new WebhookReceiver().start();
@@ -28,6 +29,7 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
   const subscribe = async (body: Json, base = system.url): Promise<Json> => {
     const r = await call(base, 'POST', '/api/webhooks', body);
     expect([r.status, r.body.message]).toEqual([201, undefined]);
+    created.push(r.body.webhook_id);
     return r.body;
   };
   const submit = async (title: string): Promise<string> => {
@@ -55,7 +57,7 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     for (const o of extra) await o.close().catch(() => undefined);
     await system.stop();
     for (const r of receivers) await r.close();
-    await db.query(`DELETE FROM webhook_subscriptions`);
+    await db.query(`DELETE FROM webhook_subscriptions WHERE webhook_id = ANY($1::uuid[])`, [created]);
     await db.end();
   });
 
