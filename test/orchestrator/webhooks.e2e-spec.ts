@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { verifyWebhookSignature } from '@app/common';
 import { bearer, createTestKey, request } from '../auth/support/keys';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
-import { call, Json, startOrchestrator, Started, TestSystem, waitFor } from './support/system';
+import { call, idsOfRoles, Json, startOrchestrator, Started, TestSystem, waitFor } from './support/system';
 import { Received, WebhookReceiver } from './support/webhook-receiver';
 
 jest.setTimeout(180_000);
@@ -373,5 +373,38 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     expect(listed.status).toBe(403);
     const ok = await request(orchestrator.baseUrl, 'GET', '/api/webhooks', { headers: bearer(admin.key) });
     expect(ok.status).toBe(200);
+    // Its worker refuses loopback targets and it checks result signatures: it must not serve the tests after this one.
+    await orchestrator.close();
+    extra.splice(extra.indexOf(orchestrator), 1);
+  });
+  // Last: agent hosts start here, so the idle tasks of the tests above would run from now on.
+  it('a real run: approval.needed with its prompt, then every status change of the run until completed', async () => {
+    const roles = idsOfRoles(['backend_dev', 'qa_engineer', 'devops_engineer']).split(',');
+    const ids = [...new Set(['DEV-001', ...roles])];
+    await system.addHost(ids.join(','));
+    await system.agentsOnline(['DEV-001']);
+    const rx = await receiver();
+    await subscribe({ url: rx.url, event_types: ['run.status_changed', 'approval.needed'] });
+    const started = await system.call('POST', '/api/workflows/feature_delivery/runs', {
+      input: { feature: 'Password reset', developer_role: 'backend_dev' },
+    });
+    expect(started.status).toBe(202);
+    const run = started.body.run_id as string;
+    const mine = () => rx.events().filter((e) => e.data.run_id === run);
+    const approval = await waitFor('approval.needed', () => mine().find((e) => e.type === 'approval.needed'), 60_000);
+    expect(approval.data).toMatchObject({
+      workflow: 'feature_delivery',
+      step_key: 'approval#1',
+      decisions: ['approve', 'reject'],
+      prompt: expect.stringContaining('Approve the delivery of Password reset?'),
+    });
+    const resumed = await system.call('POST', `/api/workflows/runs/${run}/resume`, { decision: 'approve' });
+    expect(resumed.body.status).toBe('completed');
+    await waitFor('run completed', () => mine().some((e) => e.data.status === 'completed'));
+    const statuses = mine()
+      .filter((e) => e.type === 'run.status_changed')
+      .sort((a, b) => Number(a.id.split(':')[1]) - Number(b.id.split(':')[1]))
+      .map((e) => e.data.status);
+    expect(statuses).toEqual(['running', 'input_required', 'running', 'completed']);
   });
 });
