@@ -266,6 +266,12 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     const metrics = (await system.call('GET', '/metrics')).text;
     expect(metrics).toMatch(/orchestrator_webhook_deliveries_total\{outcome="dead"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/orchestrator_webhook_attempts_total\{result="http_error"[^}]*\} [1-9]/);
+    await waitFor(
+      'the dead gauge',
+      async () =>
+        /orchestrator_webhook_deliveries_dead(\{[^}]*\})? 1\n/.test((await system.call('GET', '/metrics')).text),
+      15_000,
+    );
 
     up = true;
     const replayed = await system.call(

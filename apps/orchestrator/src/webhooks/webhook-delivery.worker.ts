@@ -6,7 +6,7 @@ import { WebhookMetrics } from './webhook.metrics';
 import { checkTarget, TargetRefused } from './webhook-target';
 import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
-/** The pending gauge is a count over the outbox: refreshed at most this often. */
+/** The backlog gauges are counts over the outbox: refreshed at most this often. */
 const GAUGE_EVERY_MS = 5000;
 const USER_AGENT = 'expert-agents-webhooks/1';
 
@@ -132,7 +132,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private async refreshGauge(): Promise<void> {
     if (Date.now() - this.gaugeAt < GAUGE_EVERY_MS) return;
     this.gaugeAt = Date.now();
-    this.metrics.pending.set(await this.store.pending());
+    const { pending, dead } = await this.store.backlog();
+    this.metrics.pending.set(pending);
+    this.metrics.dead.set(dead);
   }
 }
 

@@ -194,11 +194,13 @@ export class WebhooksRepository {
     );
   }
 
-  async pending(): Promise<number> {
-    const rows: { n: number }[] = await this.db.query(
-      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`,
+  /** Rows waiting to be sent and rows dead (each counted through its partial index). */
+  async backlog(): Promise<{ pending: number; dead: number }> {
+    const rows: { pending: number; dead: number }[] = await this.db.query(
+      `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'pending') AS pending,
+              (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'dead') AS dead`,
     );
-    return rows[0].n;
+    return rows[0];
   }
 }
 
