@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { verifyWebhookSignature } from '@app/common';
@@ -8,6 +11,10 @@ import { call, idsOfRoles, Json, startOrchestrator, Started, TestSystem, waitFor
 import { Received, WebhookReceiver } from './support/webhook-receiver';
 
 jest.setTimeout(180_000);
+
+const execFileAsync = promisify(execFile);
+const ROOT = join(__dirname, '../..');
+const CLI = join(ROOT, 'apps/orchestrator/src/cli/main.ts');
 
 /** No agent host runs in this suite: tasks stay pending until canceled, so every event is one the test caused. */
 const idleTask = (title: string) => ({ title, agent_id: 'DEV-001' });
@@ -383,6 +390,44 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     await orchestrator.close();
     extra.splice(extra.indexOf(orchestrator), 1);
   });
+  it('the CLI creates, lists, pages and replays (expert-agents webhooks …)', async () => {
+    const rx = await receiver();
+    const cli = (...args: string[]) =>
+      execFileAsync(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CLI, '--url', system.url, ...args],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+            EXPERT_AGENTS_CREDENTIALS: '/nonexistent',
+          },
+        },
+      ).then((r) => r.stdout);
+    const shown = await cli(
+      'webhooks',
+      'create',
+      '--target',
+      rx.url,
+      '--events',
+      'task.status_changed,approval.needed',
+    );
+    const [, id, secret] = /webhook ([0-9a-f-]{36}) → .*\n(whsec_\S+)/.exec(shown) ?? [];
+    expect(secret).toMatch(/^whsec_/);
+    expect(await cli('webhooks', 'list')).toContain(`${id}  ${rx.url}  task.status_changed,approval.needed  (all)`);
+    await submit('via cli');
+    await waitFor('the delivery', () => rx.accepted.length === 1);
+    expect(signedBy(secret, rx.accepted[0])).toBe(true);
+    await waitFor('delivered recorded', async () => (await deliveries(id))[0]?.status === 'delivered');
+    expect(await cli('webhooks', 'deliveries', id, '--status', 'delivered')).toMatch(
+      /delivered\s+task\.status_changed/,
+    );
+    expect(await cli('webhooks', 'replay', id)).toContain('replayed 0 dead delivery(ies)');
+    expect(await cli('webhooks', 'delete', id)).toContain(`deleted ${id}`);
+    await expect(cli('webhooks', 'get', id)).rejects.toThrow(/404/);
+  });
+
   // Last: agent hosts start here, so the idle tasks of the tests above would run from now on.
   it('a real run: approval.needed with its prompt, then every status change of the run until completed', async () => {
     const roles = idsOfRoles(['backend_dev', 'qa_engineer', 'devops_engineer']).split(',');
