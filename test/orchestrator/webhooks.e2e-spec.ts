@@ -247,6 +247,7 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
       ...hookEnv,
       WEBHOOK_RETRY_BASE_MS: '200',
       WEBHOOK_RETRY_FOR_SECONDS: '2',
+      WEBHOOK_TIMEOUT_MS: '500',
     });
     const rx = await receiver();
     let up = false;
@@ -331,6 +332,25 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     ).rows[0];
     expect(attempt).toEqual({ status_code: 307, error: `redirect to ${elsewhere.url} not followed` });
     expect(elsewhere.requests).toHaveLength(0);
+    await system.call('DELETE', `/api/webhooks/${hook.webhook_id}`);
+  });
+
+  it('a receiver that never answers: the attempt ends at WEBHOOK_TIMEOUT_MS and is recorded', async () => {
+    const rx = await receiver();
+    rx.answer = () => 'hang';
+    const hook = await subscribe({ url: rx.url, event_types: ['task.status_changed'] });
+    await submit('hanging');
+    const attempt = await waitFor('a timed-out attempt', async () => {
+      const r = await db.query(
+        `SELECT a.status_code, a.error, a.duration_ms FROM webhook_delivery_attempts a JOIN webhook_deliveries d USING (delivery_id)
+          WHERE d.webhook_id = $1 ORDER BY a.attempt LIMIT 1`,
+        [hook.webhook_id],
+      );
+      return r.rows[0];
+    });
+    expect(attempt).toMatchObject({ status_code: null, error: 'timed out' });
+    expect(attempt.duration_ms).toBeGreaterThanOrEqual(450);
+    expect(attempt.duration_ms).toBeLessThan(5000);
     await system.call('DELETE', `/api/webhooks/${hook.webhook_id}`);
   });
 
