@@ -191,6 +191,26 @@ describe('webhooks (PostgreSQL outbox, signed deliveries, retries, dead state an
     await system.call('DELETE', `/api/webhooks/${hook.webhook_id}`);
   });
 
+  it('a target that hangs holds one slot: other subscriptions are delivered meanwhile', async () => {
+    const slow = await receiver();
+    slow.answer = () => 'hang';
+    const fast = await receiver();
+    const slowHook = await subscribe({ url: slow.url, event_types: ['task.status_changed'] });
+    const fastHook = await subscribe({ url: fast.url, event_types: ['task.status_changed'] });
+    await submit('one slow, one fast');
+    await waitFor('the slow target called', () => slow.requests.length === 1);
+    // Recorded delivered while the slow request still waits for its answer (WEBHOOK_TIMEOUT_MS is 10 s here).
+    await waitFor(
+      'the fast one recorded delivered',
+      async () => (await deliveries(fastHook.webhook_id))[0]?.status === 'delivered',
+      5000,
+    );
+    expect((await deliveries(slowHook.webhook_id))[0].status).toBe('pending');
+    expect(fast.accepted).toHaveLength(1);
+    await slow.close(); // its attempt fails now instead of at the time limit
+    for (const h of [slowHook, fastHook]) await system.call('DELETE', `/api/webhooks/${h.webhook_id}`);
+  });
+
   it('a delivery failing past the retry window is dead; operators list it and replay one or all', async () => {
     await system.orchestrator.close();
     system.orchestrator = await startOrchestrator({
