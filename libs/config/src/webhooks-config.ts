@@ -12,7 +12,7 @@ export interface WebhooksConfig {
   timeoutMs: number;
   /** WEBHOOK_POLL_MS: how often each replica looks for due deliveries. */
   pollMs: number;
-  /** WEBHOOK_BATCH: deliveries one replica claims and sends at once. */
+  /** WEBHOOK_BATCH: deliveries one replica has in flight at most. */
   batch: number;
   /** WEBHOOK_ALLOWED_HOSTS: when set, targets must be one of these host names (lower case). */
   allowedHosts?: string[];

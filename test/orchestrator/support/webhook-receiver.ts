@@ -11,7 +11,8 @@ export interface Received {
 /** A webhook receiver on loopback: records every request; `answer` decides the status of each (by its 1-based number). */
 export class WebhookReceiver {
   readonly requests: Received[] = [];
-  answer: (n: number) => number | { status: number; location: string } = () => 200;
+  /** A status, a redirect, or `hang`: never answer (the sender's time limit must end the attempt). */
+  answer: (n: number) => number | { status: number; location: string } | 'hang' = () => 200;
   private server?: Server;
   url = '';
 
@@ -21,6 +22,10 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const a = this.answer(this.requests.length + 1);
+        if (a === 'hang') {
+          this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 });
+          return;
+        }
         const status = typeof a === 'number' ? a : a.status;
         this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
         if (typeof a !== 'number') res.setHeader('location', a.location);
@@ -44,6 +49,7 @@ export class WebhookReceiver {
   }
 
   close(): Promise<void> {
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { authHeaders } from './credentials';
 import { addKeysCommand } from './keys.command';
+import { addWebhooksCommand } from './webhooks.command';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -312,6 +313,12 @@ function program(): Command {
     });
   }
   addKeysCommand(
+    cli,
+    (method, path, body) => api(opts().url, method, path, body),
+    out,
+    () => opts().json === true,
+  );
+  addWebhooksCommand(
     cli,
     (method, path, body) => api(opts().url, method, path, body),
     out,

@@ -6,7 +6,7 @@ import { WebhookMetrics } from './webhook.metrics';
 import { checkTarget, TargetRefused } from './webhook-target';
 import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
-/** The pending gauge is a count over the outbox: refreshed at most this often. */
+/** The backlog gauges are counts over the outbox: refreshed at most this often. */
 const GAUGE_EVERY_MS = 5000;
 const USER_AGENT = 'expert-agents-webhooks/1';
 
@@ -25,6 +25,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private running?: Promise<void>;
   private stopped = false;
   private gaugeAt = 0;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,6 +42,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.inFlight);
   }
 
   private schedule(delayMs: number): void {
@@ -52,18 +54,34 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     }, delayMs);
   }
 
-  /** One batch; true when it was full (more may be due). Errors (the database away) wait for the next poll. */
+  /**
+   * Claims as many due deliveries as there are free slots (WEBHOOK_BATCH in flight at most) and
+   * sends them; each is recorded as soon as it settles, so one slow target never holds the others.
+   * True when every free slot was filled (more may be due). Errors (the database away) wait for
+   * the next poll.
+   */
   async tick(): Promise<boolean> {
     const { batch, timeoutMs } = this.config.webhooks;
+    const free = batch - this.inFlight.size;
+    if (free <= 0) return false;
     try {
       await this.refreshGauge();
       // The lease outlives the request's time limit and the target check; then another replica may take over.
-      const claimed = await this.store.claim(batch, timeoutMs * 2 + 5000);
-      if (claimed.length === 0) return false;
-      const outcomes = await Promise.all(claimed.map((d) => this.attempt(d)));
-      await this.store.record(outcomes, this.config.orchestrator.instanceId);
-      for (const o of outcomes) if (o.status !== 'pending') this.metrics.deliveries.inc({ outcome: o.status });
-      return claimed.length >= batch;
+      const claimed = await this.store.claim(free, timeoutMs * 2 + 5000);
+      for (const d of claimed) {
+        const sending: Promise<void> = this.attempt(d)
+          .then(async (o) => {
+            await this.store.record([o], this.config.orchestrator.instanceId);
+            if (o.status !== 'pending') this.metrics.deliveries.inc({ outcome: o.status });
+          })
+          .catch((error: unknown) =>
+            // Unrecorded: the lease ends and the delivery is sent again (at least once).
+            this.log.warn(`webhook delivery ${d.delivery_id} not recorded: ${(error as Error).message}`),
+          )
+          .finally(() => this.inFlight.delete(sending));
+        this.inFlight.add(sending);
+      }
+      return claimed.length >= free;
     } catch (error) {
       this.log.warn(`webhook delivery pass failed: ${(error as Error).message}`);
       return false;
@@ -132,7 +150,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private async refreshGauge(): Promise<void> {
     if (Date.now() - this.gaugeAt < GAUGE_EVERY_MS) return;
     this.gaugeAt = Date.now();
-    this.metrics.pending.set(await this.store.pending());
+    const { pending, dead } = await this.store.backlog();
+    this.metrics.pending.set(pending);
+    this.metrics.dead.set(dead);
   }
 }
 

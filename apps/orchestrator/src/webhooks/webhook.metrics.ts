@@ -7,7 +7,7 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** Deliveries by final outcome, attempts by result, attempt durations, and the outbox backlog. */
+/** Deliveries by final outcome, attempts by result, attempt durations, and the outbox backlog (pending, dead). */
 @Injectable()
 export class WebhookMetrics {
   constructor(
@@ -15,6 +15,7 @@ export class WebhookMetrics {
     @InjectMetric('orchestrator_webhook_attempts_total') readonly attempts: Counter<'result'>,
     @InjectMetric('orchestrator_webhook_attempt_seconds') readonly attemptSeconds: Histogram,
     @InjectMetric('orchestrator_webhook_deliveries_pending') readonly pending: Gauge,
+    @InjectMetric('orchestrator_webhook_deliveries_dead') readonly dead: Gauge,
   ) {}
 }
 
@@ -38,6 +39,10 @@ export class WebhookMetrics {
     makeGaugeProvider({
       name: 'orchestrator_webhook_deliveries_pending',
       help: 'Webhook deliveries waiting for their first or next attempt (all replicas)',
+    }),
+    makeGaugeProvider({
+      name: 'orchestrator_webhook_deliveries_dead',
+      help: 'Webhook deliveries dead after their retry window, waiting for an operator to replay them',
     }),
     WebhookMetrics,
   ],

@@ -176,8 +176,10 @@ export class WebhooksRepository {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id bigint, attempt int, status_code int, error text,
            duration_ms int, status text, next_attempt_at timestamptz)
        ), a AS (
+         -- A delivery whose subscription was deleted meanwhile has nothing left to record against.
          INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms, instance)
-         SELECT delivery_id, attempt, status_code, error, duration_ms, $2 FROM o
+         SELECT o.delivery_id, o.attempt, o.status_code, o.error, o.duration_ms, $2 FROM o
+          WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.delivery_id = o.delivery_id)
          ON CONFLICT DO NOTHING
        )
        UPDATE webhook_deliveries d
@@ -192,11 +194,13 @@ export class WebhooksRepository {
     );
   }
 
-  async pending(): Promise<number> {
-    const rows: { n: number }[] = await this.db.query(
-      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`,
+  /** Rows waiting to be sent and rows dead (each counted through its partial index). */
+  async backlog(): Promise<{ pending: number; dead: number }> {
+    const rows: { pending: number; dead: number }[] = await this.db.query(
+      `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'pending') AS pending,
+              (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'dead') AS dead`,
     );
-    return rows[0].n;
+    return rows[0];
   }
 }
 

@@ -11,6 +11,7 @@ import { Schedules1765700000000 } from './1765700000000-schedules';
 import { RetentionArchive1765700100000 } from './1765700100000-retention-archive';
 import { WorkflowVersions1765700200000 } from './1765700200000-workflow-versions';
 import { Webhooks1765700300000 } from './1765700300000-webhooks';
+import { WebhookDeadIndex1765700300001 } from './1765700300001-webhook-dead-index';
 
 /** Every migration in order; listed explicitly so the apps and the CLI run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RetentionArchive1765700100000,
   WorkflowVersions1765700200000,
   Webhooks1765700300000,
+  WebhookDeadIndex1765700300001,
 ];
