@@ -56,11 +56,12 @@ const children: ChildProcess[] = [];
 
 /** Starts an app from its build (what production runs) or a bench script under ts-node. */
 function spawnNode(entry: string[], env: Record<string, string>, name: string): ChildProcess {
+  // Every orchestrator of the run (main, traced, auth off/on) is profiled, one file each (named by pid).
+  const isOrchestrator = name.startsWith('orchestrator');
   const prof =
-    name === 'orchestrator' && process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/orchprof'] : [];
+    isOrchestrator && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=/tmp/orchprof/${name}`] : [];
   // e.g. BENCH_ORCHESTRATOR_NODE_ARGS="--trace-gc" to look inside the orchestrator
-  if (name === 'orchestrator')
-    prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  if (isOrchestrator) prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...prof, ...entry], {
     cwd: ROOT,
     // Auth off unless the env says otherwise (the auth phase compares off and on).
