@@ -57,6 +57,27 @@ describe('CoalescedConsume', () => {
     expect(await c.take('k')).toBe(30);
   });
 
+  it('with a large budget, reserves 1% ahead and hands it out without a call until used up', async () => {
+    const limiter = fakeLimiter(1000);
+    const c = new CoalescedConsume(limiter.consume, 1000, () => undefined);
+    for (let i = 0; i < 21; i++) expect(await c.take('k')).toBeUndefined();
+    expect(limiter.calls).toEqual([
+      ['k', 10],
+      ['k', 10],
+      ['k', 10],
+    ]);
+  });
+
+  it('a reservation never lets more than the budget through', async () => {
+    const limiter = fakeLimiter(250);
+    const c = new CoalescedConsume(limiter.consume, 250, () => undefined);
+    const results = [];
+    for (let i = 0; i < 300; i++) results.push(await c.take('k'));
+    expect(results.filter((r) => r === undefined).length).toBeLessThanOrEqual(250);
+    expect(results.filter((r) => r === undefined).length).toBeGreaterThanOrEqual(250 - 1);
+    expect(results.at(-1)).toBe(30);
+  });
+
   it('allows (and reports) when the limiter itself fails', async () => {
     const errors: unknown[] = [];
     const c = new CoalescedConsume(
