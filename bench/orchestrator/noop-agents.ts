@@ -5,7 +5,8 @@
  * answer `bench.echo` on the `bench.results` stream for the bare-bus baseline.
  * Slow agents (BENCH_SLOW_AGENTS, role BENCH_SLOW_ROLE) take BENCH_SLOW_MS per task and read at most
  * BENCH_SLOW_SLOTS at a time (their max_tasks): the overload phase offers them more than that.
- * Env: REDIS_URL, TRANSPORT_KEY_PREFIX, BENCH_AGENTS (comma separated ids), REGISTRY_URL.
+ * Env: REDIS_URL, TRANSPORT_KEY_PREFIX, BENCH_AGENTS (comma separated ids), REGISTRY_URL, BENCH_SIGNER_ID and
+ * BENCH_SIGNER_SECRET (sign reports as a host credential).
  */
 import 'reflect-metadata';
 import { Controller, Inject, Module } from '@nestjs/common';
@@ -25,6 +26,11 @@ const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 50);
 const SLOW_SLOTS = Number(process.env.BENCH_SLOW_SLOTS ?? 4);
 export const BENCH_RESULTS_ADDRESS = 'bench.results';
 const CLIENT = Symbol('CLIENT');
+// A host credential's signing material (docs/decisions/0091): reports are signed as a real host signs them.
+const SIGNER =
+  process.env.BENCH_SIGNER_ID && process.env.BENCH_SIGNER_SECRET
+    ? { keyId: process.env.BENCH_SIGNER_ID, secret: process.env.BENCH_SIGNER_SECRET }
+    : undefined;
 
 @Controller()
 class NoopController {
@@ -76,7 +82,12 @@ class NoopController {
 
 @Module({
   controllers: [NoopController],
-  providers: [{ provide: CLIENT, useFactory: () => new RedisStreamsClient({ url: REDIS_URL, keyPrefix: PREFIX }) }],
+  providers: [
+    {
+      provide: CLIENT,
+      useFactory: () => new RedisStreamsClient({ url: REDIS_URL, keyPrefix: PREFIX, signer: SIGNER }),
+    },
+  ],
 })
 class NoopModule {}
 

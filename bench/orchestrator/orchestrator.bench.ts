@@ -9,6 +9,7 @@
  * throughput phase, default 1200), BENCH_LATENCY_RATE (default 200), BENCH_TRACING=0 (skip the tracing-on phase),
  * BENCH_PROFILE=1 (CPU profile of the orchestrator in /tmp/orchprof). Then an overload phase (overload-phase.ts): more
  * offered than the agents' slots take; BENCH_OVERLOAD_SECONDS (default BENCH_SECONDS), BENCH_OVERLOAD=0 skips it.
+ * Last the auth phase (auth-phase.ts): auth off against on, same offered rate; BENCH_AUTH=0 skips it.
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -29,6 +30,7 @@ import { CpuSample, cpuMs, cpuMsMatching, cpuPerUnit } from '../support/cpu-usag
 import { paced } from '../support/paced-load';
 import { percentile } from '../support/stats';
 import { overloadPhase, OverloadFigures, SLOW_AGENTS, SLOW_MS, SLOW_ROLE, SLOW_SLOTS } from './overload-phase';
+import { AuthFigures, authPhase, benchHostSigner } from './auth-phase';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ea_bench_orchestrator';
@@ -54,14 +56,15 @@ const children: ChildProcess[] = [];
 
 /** Starts an app from its build (what production runs) or a bench script under ts-node. */
 function spawnNode(entry: string[], env: Record<string, string>, name: string): ChildProcess {
+  // Every orchestrator of the run (main, traced, auth off/on) is profiled, one file each (named by pid).
+  const isOrchestrator = name.startsWith('orchestrator');
   const prof =
-    name === 'orchestrator' && process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/orchprof'] : [];
+    isOrchestrator && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=/tmp/orchprof/${name}`] : [];
   // e.g. BENCH_ORCHESTRATOR_NODE_ARGS="--trace-gc" to look inside the orchestrator
-  if (name === 'orchestrator')
-    prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  if (isOrchestrator) prof.push(...(process.env.BENCH_ORCHESTRATOR_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...prof, ...entry], {
     cwd: ROOT,
-    // Auth off: the no-op agents neither hold credentials nor sign their reports (the registry bench measures auth).
+    // Auth off unless the env says otherwise (the auth phase compares off and on).
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'development',
@@ -152,6 +155,7 @@ async function offer(
   rate: number,
   seconds: number,
   title: string,
+  headers?: Record<string, string>,
 ): Promise<{ accepted: number; errors: number }> {
   const result = await paced({
     base: baseUrl,
@@ -161,6 +165,7 @@ async function offer(
     path: () => '/api/tasks',
     body: () => ({ title, role: 'backend_dev', timeout_seconds: 120 }),
     maxSockets: 128,
+    headers,
   });
   log(
     `  ${title}: ${result.ok} accepted at ${result.requestsPerSec}/s, submit p99 ${result.p99Ms} ms, failed ${result.failed}`,
@@ -218,6 +223,10 @@ async function transportBenchFigures(): Promise<unknown> {
 async function main(): Promise<void> {
   log(`fresh database ${DATABASE_URL}`);
   await freshDatabase(DATABASE_URL);
+  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
+  await ds.initialize();
+  // The no-op agents sign their reports as a host bound to them (checked only by an orchestrator with auth on).
+  const signer = await benchHostSigner(ds, [...AGENTS, ...SLOW_AGENTS]);
   const registryPort = await freePort(30000);
   const orchestratorPort = await freePort(30000);
   const registryUrl = `http://127.0.0.1:${registryPort}`;
@@ -238,6 +247,8 @@ async function main(): Promise<void> {
       BENCH_SLOW_ROLE: SLOW_ROLE,
       BENCH_SLOW_MS: String(SLOW_MS),
       BENCH_SLOW_SLOTS: String(SLOW_SLOTS),
+      BENCH_SIGNER_ID: signer.keyId,
+      BENCH_SIGNER_SECRET: signer.secret,
     },
     'noop-agents',
   );
@@ -280,8 +291,6 @@ async function main(): Promise<void> {
   );
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
   await waitHttp(`${orchestratorUrl}/health/ready`, 'orchestrator');
-  const ds = new DataSource(dataSourceOptions(DATABASE_URL));
-  await ds.initialize();
 
   log('warm-up: 400 tasks at 200/s');
   await offer(orchestratorUrl, 200, 2, 'warmup');
@@ -329,6 +338,34 @@ async function main(): Promise<void> {
       metrics,
     );
   const tracing = process.env.BENCH_TRACING === '0' ? null : await tracedThroughput(ds, orchestrator, orchestratorEnv);
+  await stopChild(orchestrator);
+  const auth: AuthFigures | null =
+    process.env.BENCH_AUTH === '0'
+      ? null
+      : await authPhase(
+          ds,
+          {
+            start: async (env, name) => {
+              const port = await freePort(30000);
+              const child = spawnNode(
+                builtApp(ROOT, 'orchestrator'),
+                { ...orchestratorEnv, ORCHESTRATOR_PORT: String(port), ...env },
+                name,
+              );
+              const url = `http://127.0.0.1:${port}`;
+              await waitHttp(`${url}/health/ready`, name);
+              return { child, url };
+            },
+            stop: stopChild,
+            offer,
+            waitAllFinished,
+            endToEnd,
+            log,
+          },
+          RATE,
+          SECONDS,
+          Number(process.env.BENCH_AUTH_ROUNDS ?? 2),
+        );
   await ds.destroy();
 
   const result = {
@@ -346,6 +383,7 @@ async function main(): Promise<void> {
     orchestrator_event_loop_lag_p99_ms: lagP99 ? Math.round(Number(lagP99[1]) * 10000) / 10 : null,
     mean_group_commit_ms: commit ? Math.round((Number(commit[1]) / Number(commit[2])) * 10000) / 10 : null,
     tracing,
+    auth,
     ratios: {
       throughput_orchestrator_over_bus: Math.round((throughput.tasksPerSec / busThroughput.tasksPerSec) * 100) / 100,
       p50_orchestrator_over_bus: Math.round((latency.p50Ms / busLatency.p50Ms) * 10) / 10,
@@ -387,6 +425,15 @@ async function main(): Promise<void> {
         `on (every span exported to a local OTLP receiver) ${tracing.on.tasksPerSec} tasks/s p99 ${tracing.on.p99Ms} ms: ` +
         `throughput ${tracing.throughput_cost_pct}% lower; ${tracing.export_requests} export requests, ${tracing.export_kib} KiB`,
     );
+  if (auth)
+    table.push(
+      `auth (same ${RATE}/s offered, fresh orchestrators in the order ${auth.runs.map((r) => r.auth).join(', ')}): ` +
+        `off ${auth.off_tasks_per_sec} tasks/s, on ${auth.on_tasks_per_sec} tasks/s: throughput ${auth.throughput_cost_pct}% lower ` +
+        `(goal < 5%: ${auth.throughput_cost_pct < 5 ? 'MET' : 'NOT MET'}); orchestrator CPU per task off ${auth.off_cpu_ms_per_task} ms, ` +
+        `on ${auth.on_cpu_ms_per_task} ms (${auth.cpu_cost_pct}% more); runs: ${auth.runs
+          .map((r) => `${r.auth} ${r.tasksPerSec}/s p99 ${r.p99Ms} ms cpu ${r.orchestrator_cpu_ms_per_task}`)
+          .join('; ')}`,
+    );
   if (transportFigures) table.push(`transport bench (helper 2): ${JSON.stringify(transportFigures)}`);
   process.stdout.write(`${table.join('\n')}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -407,7 +454,7 @@ async function tracedThroughput(ds: DataSource, untraced: ChildProcess, env: Rec
   const sink = await startOtlpSink();
   const port = await freePort(30000);
   log('tracing on: an orchestrator exporting every span to a local OTLP receiver');
-  spawnNode(
+  const traced = spawnNode(
     builtApp(ROOT, 'orchestrator'),
     { ...env, ORCHESTRATOR_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '500' },
     'orchestrator-traced',
@@ -421,6 +468,7 @@ async function tracedThroughput(ds: DataSource, untraced: ChildProcess, env: Rec
   await waitAllFinished(ds, 'throughput_traced');
   const on = await endToEnd(ds, 'throughput_traced');
   await sleep(1_000); // the last batch of spans
+  await stopChild(traced); // the phases after this one run their own orchestrators
   await sink.close();
   return {
     off,
@@ -429,6 +477,15 @@ async function tracedThroughput(ds: DataSource, untraced: ChildProcess, env: Rec
     export_requests: sink.stats.requests,
     export_kib: Math.round(sink.stats.bytes / 1024),
   };
+}
+
+/** SIGTERM, then the exit (an orchestrator drains its group commit before it exits). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
 async function cleanup(): Promise<void> {

@@ -15,6 +15,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { authEnv, benchCredentials } from '../support/bench-auth';
 import { builtApp, freePort, freshDatabase } from '../support/bench-env';
+import { cpuMs } from '../support/cpu-usage';
 import { PacedResult, paced } from '../support/paced-load';
 
 const ROOT = join(__dirname, '..', '..');
@@ -149,12 +150,33 @@ async function pacedRun(base: string, label: string, path: (i: number) => string
   return result;
 }
 
+function mean3(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 function mean(values: number[]): number {
   return Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 }
 
-async function measureAuthCost(base: string, ids: string[], discoveryOnP99: number, heartbeatOnRps: number) {
-  const beat = (url: string, label: string) => {
+async function measureAuthCost(
+  base: string,
+  onPid: number | undefined,
+  ids: string[],
+  discoveryOnP99: number,
+  heartbeatOnRps: number,
+) {
+  // CPU milliseconds the registry spent per heartbeat: steadier than req/s while other work shares the machine.
+  const cpuPerRequest = { on: [] as number[], off: [] as number[] };
+  const beat = async (url: string, label: string, pid?: number, side?: 'on' | 'off') => {
+    const before = cpuMs(pid);
+    const measured = await beatOnce(url, label);
+    const after = cpuMs(pid);
+    const requests = measured.requestsPerSec * SECONDS;
+    if (side && before !== null && after !== null && requests > 0)
+      cpuPerRequest[side].push((after - before) / requests);
+    return measured;
+  };
+  const beatOnce = (url: string, label: string) => {
     let n = 0;
     return cannon(label, {
       url,
@@ -175,8 +197,8 @@ async function measureAuthCost(base: string, ids: string[], discoveryOnP99: numb
     const ons: Measured[] = [];
     const offs: Measured[] = [];
     for (let round = 1; round <= 2; round++) {
-      ons.push(await beat(base, `round ${round} auth on: heartbeats`));
-      offs.push(await beat(offBase, `round ${round} auth off: heartbeats`));
+      ons.push(await beat(base, `round ${round} auth on: heartbeats`, onPid, 'on'));
+      offs.push(await beat(offBase, `round ${round} auth off: heartbeats`, off.pid, 'off'));
     }
     const on = { requestsPerSec: mean(ons.map((m) => m.requestsPerSec)) };
     const offBeat = { requestsPerSec: mean(offs.map((m) => m.requestsPerSec)) };
@@ -190,6 +212,8 @@ async function measureAuthCost(base: string, ids: string[], discoveryOnP99: numb
       heartbeat_on_earlier_rounds: heartbeatOnRps,
       heartbeat_off: offBeat.requestsPerSec,
       heartbeat_cost_pct: Number((100 * (1 - on.requestsPerSec / offBeat.requestsPerSec)).toFixed(1)),
+      heartbeat_cpu_ms_on: cpuPerRequest.on.length ? Number(mean3(cpuPerRequest.on).toFixed(4)) : null,
+      heartbeat_cpu_ms_off: cpuPerRequest.off.length ? Number(mean3(cpuPerRequest.off).toFixed(4)) : null,
       discovery_on_p99_ms: discoveryOnP99,
       discovery_off: discoveryOff,
     };
@@ -334,9 +358,14 @@ async function main(): Promise<void> {
 
     // What auth costs, same run: heartbeats back to back on this registry (auth on) and on a second one
     // with auth off (same database and Redis keys), then discovery paced on the auth-off one.
-    const authCost = await measureAuthCost(base, ids, discovery.p99Ms, heartbeatRps);
+    const authCost = await measureAuthCost(base, child.pid, ids, discovery.p99Ms, heartbeatRps);
+    const cpuCost =
+      authCost.heartbeat_cpu_ms_on !== null && authCost.heartbeat_cpu_ms_off
+        ? ` (registry CPU per heartbeat ${authCost.heartbeat_cpu_ms_on} ms on vs ${authCost.heartbeat_cpu_ms_off} ms off: ` +
+          `${(100 * (authCost.heartbeat_cpu_ms_on / authCost.heartbeat_cpu_ms_off - 1)).toFixed(1)}% more)`
+        : '';
     process.stdout.write(
-      `auth cost: heartbeat ${authCost.heartbeat_on} req/s on vs ${authCost.heartbeat_off} off (${authCost.heartbeat_cost_pct}% less); ` +
+      `auth cost: heartbeat ${authCost.heartbeat_on} req/s on vs ${authCost.heartbeat_off} off (${authCost.heartbeat_cost_pct}% less)${cpuCost}; ` +
         `discovery p99 ${discovery.p99Ms} ms on vs ${authCost.discovery_off.p99Ms} ms off (goal: auth costs < 5% of throughput)\n`,
     );
 

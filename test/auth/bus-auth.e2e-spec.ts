@@ -158,7 +158,7 @@ describe('bus: signed agent reports and authenticated RPC (auth on)', () => {
       expect(await auditRows('actor = $1', [`api_key:${writer.name}`])).toEqual([
         expect.objectContaining({ action: 'rpc tasks.submit', outcome: 'success', service: 'orchestrator' }),
       ]);
-      expect(await auditRows(`action = 'rpc submit' AND outcome = 'unauthenticated'`, [])).not.toHaveLength(0);
+      expect(await auditRows(`action = 'rpc tasks.submit' AND outcome = 'unauthenticated'`, [])).not.toHaveLength(0);
     } finally {
       await client.close();
     }

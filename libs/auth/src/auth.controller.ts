@@ -15,7 +15,7 @@ import { Inject } from '@nestjs/common';
 import { AuditService } from './audit/audit.service';
 import { AuditScope, CurrentAudit } from './audit/audit-scope';
 import { AUTH_OPTIONS, AuthModuleOptions } from './auth.options';
-import { Audited, CurrentPrincipal, RequireScopes } from './decorators';
+import { AuditAction, Audited, CurrentPrincipal, RequireScopes } from './decorators';
 import { AuditQuery, CreateKeyDto, ListKeysQuery } from './auth.dto';
 import { ApiKeysService } from './keys/api-keys.service';
 import { DEV_PRINCIPAL, Principal } from './principal';
@@ -52,6 +52,7 @@ export class AuthController {
   @HttpCode(201)
   @RequireScopes('keys:admin')
   @Audited('service')
+  @AuditAction('keys.create')
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only' })
   createKey(
     @Body() dto: CreateKeyDto,
@@ -80,6 +81,7 @@ export class AuthController {
   @Delete('auth/keys/:id')
   @RequireScopes('keys:admin')
   @Audited('service')
+  @AuditAction('keys.revoke')
   @ApiOperation({ summary: 'Revoke an API key (effective on every replica within seconds)' })
   revokeKey(
     @Param(

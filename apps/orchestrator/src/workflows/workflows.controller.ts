@@ -8,6 +8,7 @@ import { WorkflowsService } from './workflows.service';
 import {
   AllowStreamTicket,
   Audited,
+  AuditAction,
   AuditScope,
   CurrentAudit,
   CurrentPrincipal,
@@ -99,6 +100,7 @@ export class WorkflowsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the decision a waiting approval step asks for (A2A input-required)' })
   @Audited('service')
+  @AuditAction('workflows.resume')
   resume(
     @Param() params: RunIdParams,
     @Body() dto: ResumeRunDto,
@@ -134,6 +136,7 @@ export class WorkflowsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of a workflow with its input' })
   @Audited('service')
+  @AuditAction('workflows.start')
   start(
     @Param() params: WorkflowNameParams,
     @Body() dto: StartRunDto,

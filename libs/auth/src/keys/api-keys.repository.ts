@@ -82,11 +82,12 @@ export class ApiKeysRepository {
   }
 
   async revoke(id: string, manager: EntityManager = this.ds.manager): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
+    // TypeORM answers an UPDATE with [rows, affected count]: the count says whether a key was revoked.
+    const [, affected] = await manager.query<[unknown[], number]>(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
       [id],
     );
-    return rows.length > 0;
+    return affected > 0;
   }
 
   /** One statement for every key used since the last flush (never a write per request). */

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
+import { CoalescedConsume } from './coalesced-consume';
 
 export type RateBudget = 'general' | 'heartbeat';
 
@@ -10,11 +11,12 @@ export type RateBudget = 'general' | 'heartbeat';
  * Requests per credential per minute, counted in Redis so every replica shares the budget.
  * Heartbeats have a budget of their own so a busy host never starves its own liveness.
  * When Redis is unreachable the limit is not applied (an outage must not lock everybody out).
+ * A credential's concurrent requests share one round trip (CoalescedConsume).
  */
 @Injectable()
 export class RateLimitsService {
   private readonly logger = new Logger('RateLimits');
-  private readonly limiters = new Map<RateBudget, RateLimiterRedis>();
+  private readonly limiters = new Map<RateBudget, CoalescedConsume>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(REDIS_CLIENT) redis: Redis) {
     const budgets: [RateBudget, number][] = [
@@ -23,29 +25,26 @@ export class RateLimitsService {
     ];
     for (const [budget, points] of budgets) {
       if (points === 0) continue;
+      const limiter = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.transportKeyPrefix}:auth:rl:${budget}`,
+        points,
+        duration: 60,
+      });
       this.limiters.set(
         budget,
-        new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix: `${config.transportKeyPrefix}:auth:rl:${budget}`,
+        new CoalescedConsume(
+          (key, n) => limiter.consume(key, n),
           points,
-          duration: 60,
-        }),
+          (error) => this.logger.warn({ err: error }, 'rate limiter unavailable; request allowed'),
+        ),
       );
     }
   }
 
   /** Undefined when allowed; otherwise seconds until the next request may pass. */
-  async consume(budget: RateBudget, credentialId: string): Promise<number | undefined> {
+  consume(budget: RateBudget, credentialId: string): Promise<number | undefined> {
     const limiter = this.limiters.get(budget);
-    if (!limiter) return undefined;
-    try {
-      await limiter.consume(credentialId);
-      return undefined;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      this.logger.warn({ err: rejection }, 'rate limiter unavailable; request allowed');
-      return undefined;
-    }
+    return limiter ? limiter.take(credentialId) : Promise.resolve(undefined);
   }
 }
