@@ -211,4 +211,31 @@ describe('the pending-task backlog limit and outages during a submission', () =>
       expectUniformError(bad.body, 400, 'title');
     });
   });
+  describe('Redis goes away while the orchestrator runs', () => {
+    let relay: Relay;
+    let orchestrator: Started;
+
+    beforeAll(async () => {
+      const redisUrl = new URL(TEST_REDIS_URL);
+      relay = new Relay(redisUrl.hostname, Number(redisUrl.port || 6379));
+      await relay.open();
+      redisUrl.host = `127.0.0.1:${relay.port}`;
+      orchestrator = await startOrchestrator({ ...system.env, REDIS_URL: redisUrl.toString() });
+    });
+
+    afterAll(async () => {
+      await orchestrator?.close().catch(() => undefined);
+    });
+
+    it('accepts a submission (PostgreSQL holds it), and a request that needs Redis answers 503 DEPENDENCY_UNAVAILABLE', async () => {
+      await relay.cut();
+      // Redis only carries the dispatch: the task waits in PostgreSQL until Redis is back (docs/architecture.md).
+      const accepted = await call(orchestrator.baseUrl, 'POST', '/api/tasks', task('redis outage'));
+      expect(accepted.status).toBe(202);
+      const r = await fetch(`${orchestrator.baseUrl}/api/bus/streams/${ORCHESTRATOR_RPC_ADDRESS}`);
+      const json = (await r.json()) as Json;
+      expect({ status: r.status, code: json.code }).toEqual({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+      expect(r.headers.get('retry-after')).toBe('5');
+    });
+  });
 });
