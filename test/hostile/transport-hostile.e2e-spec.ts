@@ -175,16 +175,7 @@ describe('dead-letter streams bounded by length', () => {
     // before the live consumer starts, so the entry is surely its own (the live one could otherwise take it first).
     await redis.xgroup('CREATE', stream, 'workers', '0', 'MKSTREAM');
     await redis.xadd(stream, '*', 'envelope', '{}');
-    const held = (await redis.xreadgroup(
-      'GROUP',
-      'workers',
-      'holder',
-      'COUNT',
-      1,
-      'STREAMS',
-      stream,
-      '>',
-    ));
+    const held = await redis.xreadgroup('GROUP', 'workers', 'holder', 'COUNT', 1, 'STREAMS', stream, '>');
     expect(held).toHaveLength(1);
     ms = await startMicroservice([ProbeController], {
       keyPrefix: prefix,
