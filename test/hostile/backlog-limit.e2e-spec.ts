@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { firstValueFrom } from 'rxjs';
 import { ORCHESTRATOR_RPC_ADDRESS, OrchestratorPatterns } from '@app/contracts';
 import { RedisStreamsClient } from '@app/transport';
+import { deleteRedisKeys, uniqueRedisPrefix } from '../support/http-app';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 import { call, Json, startOrchestrator, Started, TestSystem, waitFor } from '../orchestrator/support/system';
 import { expectUniformError } from './raw-http';
@@ -173,17 +174,33 @@ describe('the pending-task backlog limit and outages during a submission', () =>
   describe('PostgreSQL goes away while the orchestrator runs', () => {
     let relay: Relay;
     let orchestrator: Started;
+    let rpc: RedisStreamsClient;
+    // Its own bus, so only this orchestrator (the one behind the relay) takes its RPC requests.
+    const prefix = uniqueRedisPrefix('outage').replace(/:$/, '');
 
     beforeAll(async () => {
       const db = new URL(TEST_DATABASE_URL);
       relay = new Relay(db.hostname, Number(db.port || 5432));
       await relay.open();
       db.host = `127.0.0.1:${relay.port}`;
-      orchestrator = await startOrchestrator({ ...system.env, DATABASE_URL: db.toString() });
+      orchestrator = await startOrchestrator({
+        ...system.env,
+        TRANSPORT_KEY_PREFIX: prefix,
+        DATABASE_URL: db.toString(),
+      });
+      rpc = new RedisStreamsClient({
+        url: TEST_REDIS_URL,
+        keyPrefix: prefix,
+        defaultTarget: ORCHESTRATOR_RPC_ADDRESS,
+        requestTimeoutMs: 60_000,
+        blockMs: 100,
+      });
     });
 
     afterAll(async () => {
+      await rpc?.close();
       await orchestrator?.close().catch(() => undefined);
+      await deleteRedisKeys(prefix);
     });
 
     it('answers a submission and a run start with 503 DEPENDENCY_UNAVAILABLE + Retry-After, a bad one still with 400', async () => {
@@ -209,6 +226,17 @@ describe('the pending-task backlog limit and outages during a submission', () =>
       const bad = await call(orchestrator.baseUrl, 'POST', '/api/tasks', { title: 'a\u0000b', role: 'backend_dev' });
       expect(bad.status).toBe(400);
       expectUniformError(bad.body, 400, 'title');
+    });
+
+    it('holds an RPC tasks.submit through the outage and answers it once PostgreSQL is back (not an error reply)', async () => {
+      const reply = firstValueFrom(
+        rpc.send(OrchestratorPatterns.SubmitTask, { ...task('rpc outage'), idempotency_key: `rpc-${randomUUID()}` }),
+      );
+      await new Promise((r) => setTimeout(r, 2_000));
+      await relay.open();
+      await expect(reply).resolves.toMatchObject({ status: 'pending', created: true });
+      const stats = await call(orchestrator.baseUrl, 'GET', `/api/bus/streams/${ORCHESTRATOR_RPC_ADDRESS}`);
+      expect(stats.body).toMatchObject({ dead_letters: 0 });
     });
   });
   describe('Redis goes away while the orchestrator runs', () => {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, BadRequestException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '@app/persistence';
 import { DomainException } from '../errors/domain.exception';
-import { AllExceptionsFilter } from './all-exceptions.filter';
+import { AllExceptionsFilter, dependencyUnavailable } from './all-exceptions.filter';
 
 /** What the filter sent: status, headers, body. */
 function answer(exception: unknown) {
@@ -69,5 +70,11 @@ describe('AllExceptionsFilter: outages are 503 + Retry-After, not 500', () => {
       new DomainException('unavailable', 'TASK_BACKLOG_FULL', 'backlog: full', { retry_after_seconds: 5 }),
     );
     expect(busy).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: { code: 'TASK_BACKLOG_FULL' } });
+  });
+
+  it('keeps the outage as the cause of DEPENDENCY_UNAVAILABLE, so a bus handler throwing it is held, not answered', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(isDatabaseUnavailable(dependencyUnavailable(refused))).toBe(true);
+    expect(isDatabaseUnavailable(dependencyUnavailable())).toBe(false);
   });
 });
