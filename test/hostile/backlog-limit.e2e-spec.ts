@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, Server, Socket, connect } from 'node:net';
+import { Client } from 'pg';
 import { firstValueFrom } from 'rxjs';
 import { ORCHESTRATOR_RPC_ADDRESS, OrchestratorPatterns } from '@app/contracts';
 import { RedisStreamsClient } from '@app/transport';
+import { deleteRedisKeys, uniqueRedisPrefix } from '../support/http-app';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 import { call, Json, startOrchestrator, Started, TestSystem, waitFor } from '../orchestrator/support/system';
 import { expectUniformError } from './raw-http';
 
 jest.setTimeout(120_000);
 
-const MAX = 3;
+/** Tasks this suite may add to the backlog; the limit is set to what earlier suites left waiting plus this. */
+const ROOM = 3;
 const task = (title: string) => ({ title, role: 'backend_dev' });
 const mcq = { input: { topics: ['Cardiology: atrial fibrillation'] } };
 
@@ -52,10 +55,18 @@ class Relay {
 describe('the pending-task backlog limit and outages during a submission', () => {
   const system = new TestSystem();
   let client: RedisStreamsClient;
+  const ids: string[] = [];
 
   beforeAll(async () => {
+    // Suites before this one in the same run share the database and may have left tasks waiting.
+    const pg = new Client({ connectionString: TEST_DATABASE_URL });
+    await pg.connect();
+    const rows = await pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM task_history WHERE status = 'pending' AND dispatched_at IS NULL`,
+    );
+    await pg.end();
     // No agent hosts: every task waits for a slot.
-    await system.start({ orchestratorEnv: { ORCHESTRATOR_PENDING_TASKS_MAX: String(MAX) } });
+    await system.start({ orchestratorEnv: { ORCHESTRATOR_PENDING_TASKS_MAX: String(rows.rows[0].n + ROOM) } });
     client = new RedisStreamsClient({
       url: TEST_REDIS_URL,
       keyPrefix: system.transportPrefix,
@@ -78,8 +89,7 @@ describe('the pending-task backlog limit and outages during a submission', () =>
   };
 
   it('refuses POST /api/tasks and workflow runs with 503 TASK_BACKLOG_FULL + Retry-After once the backlog is full', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < MAX; i++) {
+    for (let i = 0; i < ROOM; i++) {
       const r = await system.call('POST', '/api/tasks', task(`backlog ${i}`));
       expect(r.status).toBe(202);
       ids.push(r.body.task_id as string);
@@ -154,9 +164,7 @@ describe('the pending-task backlog limit and outages during a submission', () =>
   });
 
   it('accepts again once a waiting task left the backlog', async () => {
-    const list = await system.call('GET', '/api/tasks?status=pending&limit=1');
-    const id = list.body.tasks[0].task_id as string;
-    expect((await system.call('POST', `/api/tasks/${id}/cancel`)).status).toBeLessThan(300);
+    expect((await system.call('POST', `/api/tasks/${ids[0]}/cancel`)).status).toBeLessThan(300);
     await waitFor('a task accepted again', async () => {
       const r = await system.call('POST', '/api/tasks', task('after cancel'));
       return r.status === 202;
@@ -166,17 +174,33 @@ describe('the pending-task backlog limit and outages during a submission', () =>
   describe('PostgreSQL goes away while the orchestrator runs', () => {
     let relay: Relay;
     let orchestrator: Started;
+    let rpc: RedisStreamsClient;
+    // Its own bus, so only this orchestrator (the one behind the relay) takes its RPC requests.
+    const prefix = uniqueRedisPrefix('outage').replace(/:$/, '');
 
     beforeAll(async () => {
       const db = new URL(TEST_DATABASE_URL);
       relay = new Relay(db.hostname, Number(db.port || 5432));
       await relay.open();
       db.host = `127.0.0.1:${relay.port}`;
-      orchestrator = await startOrchestrator({ ...system.env, DATABASE_URL: db.toString() });
+      orchestrator = await startOrchestrator({
+        ...system.env,
+        TRANSPORT_KEY_PREFIX: prefix,
+        DATABASE_URL: db.toString(),
+      });
+      rpc = new RedisStreamsClient({
+        url: TEST_REDIS_URL,
+        keyPrefix: prefix,
+        defaultTarget: ORCHESTRATOR_RPC_ADDRESS,
+        requestTimeoutMs: 60_000,
+        blockMs: 100,
+      });
     });
 
     afterAll(async () => {
+      await rpc?.close();
       await orchestrator?.close().catch(() => undefined);
+      await deleteRedisKeys(prefix);
     });
 
     it('answers a submission and a run start with 503 DEPENDENCY_UNAVAILABLE + Retry-After, a bad one still with 400', async () => {
@@ -202,6 +226,44 @@ describe('the pending-task backlog limit and outages during a submission', () =>
       const bad = await call(orchestrator.baseUrl, 'POST', '/api/tasks', { title: 'a\u0000b', role: 'backend_dev' });
       expect(bad.status).toBe(400);
       expectUniformError(bad.body, 400, 'title');
+    });
+
+    it('holds an RPC tasks.submit through the outage and answers it once PostgreSQL is back (not an error reply)', async () => {
+      const reply = firstValueFrom(
+        rpc.send(OrchestratorPatterns.SubmitTask, { ...task('rpc outage'), idempotency_key: `rpc-${randomUUID()}` }),
+      );
+      await new Promise((r) => setTimeout(r, 2_000));
+      await relay.open();
+      await expect(reply).resolves.toMatchObject({ status: 'pending', created: true });
+      const stats = await call(orchestrator.baseUrl, 'GET', `/api/bus/streams/${ORCHESTRATOR_RPC_ADDRESS}`);
+      expect(stats.body).toMatchObject({ dead_letters: 0 });
+    });
+  });
+  describe('Redis goes away while the orchestrator runs', () => {
+    let relay: Relay;
+    let orchestrator: Started;
+
+    beforeAll(async () => {
+      const redisUrl = new URL(TEST_REDIS_URL);
+      relay = new Relay(redisUrl.hostname, Number(redisUrl.port || 6379));
+      await relay.open();
+      redisUrl.host = `127.0.0.1:${relay.port}`;
+      orchestrator = await startOrchestrator({ ...system.env, REDIS_URL: redisUrl.toString() });
+    });
+
+    afterAll(async () => {
+      await orchestrator?.close().catch(() => undefined);
+    });
+
+    it('accepts a submission (PostgreSQL holds it), and a request that needs Redis answers 503 DEPENDENCY_UNAVAILABLE', async () => {
+      await relay.cut();
+      // Redis only carries the dispatch: the task waits in PostgreSQL until Redis is back (docs/architecture.md).
+      const accepted = await call(orchestrator.baseUrl, 'POST', '/api/tasks', task('redis outage'));
+      expect(accepted.status).toBe(202);
+      const r = await fetch(`${orchestrator.baseUrl}/api/bus/streams/${ORCHESTRATOR_RPC_ADDRESS}`);
+      const json = (await r.json()) as Json;
+      expect({ status: r.status, code: json.code }).toEqual({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+      expect(r.headers.get('retry-after')).toBe('5');
     });
   });
 });

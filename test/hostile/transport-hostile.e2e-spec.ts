@@ -170,6 +170,13 @@ describe('dead-letter streams bounded by length', () => {
   });
 
   it('keeps at most maxLength dead letters, and a consumer that still holds entries stays', async () => {
+    const stream = keys.stream('HOS-002');
+    // A "dead pod" that read an entry and never acknowledged it: it keeps its membership until reclaimed. It reads
+    // before the live consumer starts, so the entry is surely its own (the live one could otherwise take it first).
+    await redis.xgroup('CREATE', stream, 'workers', '0', 'MKSTREAM');
+    await redis.xadd(stream, '*', 'envelope', '{}');
+    const held = await redis.xreadgroup('GROUP', 'workers', 'holder', 'COUNT', 1, 'STREAMS', stream, '>');
+    expect(held).toHaveLength(1);
     ms = await startMicroservice([ProbeController], {
       keyPrefix: prefix,
       addresses: ['HOS-002'],
@@ -179,10 +186,6 @@ describe('dead-letter streams bounded by length', () => {
       deadLetterRetention: { maxLength: 10, maxAgeMs: 3_600_000 },
       deadConsumerIdleMs: 200,
     });
-    const stream = keys.stream('HOS-002');
-    // A "dead pod" that read an entry and never acknowledged it: it keeps its membership until reclaimed.
-    await redis.xadd(stream, '*', 'envelope', '{}');
-    await redis.xreadgroup('GROUP', 'workers', 'holder', 'COUNT', 1, 'STREAMS', stream, '>');
     for (let i = 0; i < 40; i++) await redis.xadd(stream, '*', 'envelope', `junk ${i}`);
     await eventually(async () => (await redis.xlen(keys.deadLetter('HOS-002'))) === 10, 'trimmed to 10');
     const consumers = ((await redis.xinfo('CONSUMERS', stream, 'workers')) as unknown[][]).map((c) => String(c[1]));

@@ -17,6 +17,7 @@ export * from './lifecycle/agent-state';
 export * from './lifecycle/agent-messenger';
 export * from './lifecycle/agent.errors';
 export * from './lifecycle/agent';
+export { DEFAULT_MAX_CONSULTATIONS_PER_TASK } from './lifecycle/consultation-limit';
 // Model providers
 export * from './providers/model-provider';
 export * from './providers/openai.provider';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { actorOf, AuditScope, AuditService, Principal } from '@app/auth';
-import { DomainException } from '@app/common';
+import { DomainException, isDependencyOutage } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';
@@ -59,7 +59,8 @@ export class ScheduleFirer {
       return { outcome: 'started' };
     } catch (error) {
       const message = (error as Error).message;
-      if (error instanceof DomainException && error.kind === 'unavailable') {
+      // A full backlog or an outage (a run start meets PostgreSQL's error itself): the fire waits, it did not fail.
+      if ((error instanceof DomainException && error.kind === 'unavailable') || isDependencyOutage(error)) {
         this.log.warn(`schedule ${schedule.name}: fire ${fire.fire_time.toISOString()} will be retried: ${message}`);
         return { outcome: 'retry' };
       }

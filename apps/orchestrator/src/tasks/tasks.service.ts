@@ -105,7 +105,7 @@ export class TasksService implements OnModuleInit {
       if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
       if (error instanceof DomainException) throw error; // e.g. ORCHESTRATOR_BUSY: says when to retry
       this.log.error(`task not accepted: ${(error as Error).message}`);
-      if (isDependencyOutage(error)) throw dependencyUnavailable();
+      if (isDependencyOutage(error)) throw dependencyUnavailable(error); // the bus waits it out in place
       throw new DomainException(
         'unavailable',
         'TASK_STORE_UNAVAILABLE',

@@ -25,16 +25,8 @@ import {
 import { AgentMessage, AgentMessenger, CONSULT_MESSAGE, MessageHandler, MessagePayload } from './agent-messenger';
 import { AgentState, emptyState, MAX_RECENT_TASKS, parseState } from './agent-state';
 import { AgentTask, AgentTaskResult, TaskErrorType, TERMINAL_STATUSES } from './agent-task';
-import {
-  AgentAtCapacityError,
-  AgentRequestTimeoutError,
-  AgentTaskError,
-  ConsultationLimitError,
-  TaskStateError,
-} from './agent.errors';
-
-/** AGENT_MAX_CONSULTATIONS_PER_TASK's default (libs/config has the same). */
-export const DEFAULT_MAX_CONSULTATIONS_PER_TASK = 10;
+import { AgentAtCapacityError, AgentRequestTimeoutError, AgentTaskError, TaskStateError } from './agent.errors';
+import { assertConsultListWithin, countedAsk, DEFAULT_MAX_CONSULTATIONS_PER_TASK } from './consultation-limit';
 
 /** What `execute` hands back before validation. */
 export interface ExecutionOutcome {
@@ -442,18 +434,9 @@ export class Agent {
     return this.options.maxConsultationsPerTask ?? DEFAULT_MAX_CONSULTATIONS_PER_TASK;
   }
 
-  /** The task's way to consult others, counted: a task (or a model steering it) cannot fan out or loop without end. */
   private executionContext(task: AgentTask, signal: AbortSignal): ExecutionContext {
-    let asked = 0;
-    return {
-      signal,
-      ask: (to, question, opts = {}) => {
-        if (asked >= this.maxConsultationsPerTask)
-          return Promise.reject(new ConsultationLimitError(this.agentId, task.task_id, this.maxConsultationsPerTask));
-        asked += 1;
-        return this.ask(to, question, { ...opts, signal });
-      },
-    };
+    const ask: ExecutionContext['ask'] = (to, question, opts = {}) => this.ask(to, question, { ...opts, signal });
+    return { signal, ask: countedAsk(ask, this.maxConsultationsPerTask, this.agentId, task.task_id) };
   }
 
   private async callModel(task: AgentTask | undefined, request: ModelRequest, signal: AbortSignal) {
@@ -490,12 +473,7 @@ export class Agent {
     const raw = task.input.consult;
     if (raw === undefined) return [];
     const items = Array.isArray(raw) ? raw : [raw];
-    // Refused before anyone is asked: no partial work, and the error names the input.
-    if (items.length > this.maxConsultationsPerTask)
-      throw new AgentTaskError(
-        'consultation',
-        `input.consult: ${items.length} consultations asked; at most ${this.maxConsultationsPerTask} per task (AGENT_MAX_CONSULTATIONS_PER_TASK)`,
-      );
+    assertConsultListWithin(items.length, this.maxConsultationsPerTask);
     const out = [];
     for (const [i, item] of items.entries()) {
       const rec = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;

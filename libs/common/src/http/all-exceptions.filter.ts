@@ -18,7 +18,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     // PostgreSQL or Redis away is an outage to wait out, not a bug: 503 + Retry-After, like a full queue.
-    const answered = isDependencyOutage(exception) ? dependencyUnavailable() : exception;
+    const answered = isDependencyOutage(exception) ? dependencyUnavailable(exception) : exception;
     const body = buildErrorBody(answered, request.url, String(request.id));
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, request_id: body.request_id, path: body.path }, 'unhandled error');
@@ -31,12 +31,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-/** The answer to a request that met a PostgreSQL or Redis outage (the error itself is logged, not sent). */
-export function dependencyUnavailable(): DomainException {
-  return new DomainException(
+/**
+ * The answer to a request that met a PostgreSQL or Redis outage (the error itself is logged, not sent). `cause` keeps
+ * the outage recognisable: a bus handler that throws this is held and run again once the outage ends (issue 11), not
+ * answered.
+ */
+export function dependencyUnavailable(cause?: unknown): DomainException {
+  const error = new DomainException(
     'unavailable',
     'DEPENDENCY_UNAVAILABLE',
     'a dependency (PostgreSQL or Redis) is unavailable; retry later (with the same idempotency_key for a submission)',
     { retry_after_seconds: 5 },
   );
+  if (cause !== undefined) error.cause = cause;
+  return error;
 }
