@@ -15,3 +15,4 @@ export * from './input/bus-limits';
 export * from './webhooks/webhook-signature';
 export * from './input/result-limits';
 export * from './input/validate-message';
+export * from './net/private-address';

@@ -1,5 +1,6 @@
 import type { WebhooksConfig } from '@app/config';
-import { checkTarget, isPrivateAddress } from './webhook-target';
+import { isPrivateAddress } from '@app/common';
+import { checkTarget } from './webhook-target';
 
 const config = (over: Partial<WebhooksConfig> = {}): WebhooksConfig => ({
   retryForSeconds: 60,

@@ -1,8 +1,8 @@
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { DomainException } from '@app/common';
-import { guardedLookup, isBlockedAddress, TargetRefusedError } from './target-guard';
+import { DomainException, isPrivateAddress } from '@app/common';
+import { guardedLookup, TargetRefusedError } from './target-guard';
 
 export interface FetchLimits {
   allowPrivate: boolean;
@@ -41,7 +41,7 @@ export function checkTargetUrl(raw: string, field: string, allowPrivate: boolean
     throw refused(field, `only http and https URLs are fetched (got ${url.protocol})`);
   if (url.username || url.password) throw refused(field, 'credentials in the URL are not accepted');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && isIP(host) && isBlockedAddress(host))
+  if (!allowPrivate && isIP(host) && isPrivateAddress(host))
     throw refused(field, `${host} is a loopback, private or reserved address`);
   return url;
 }

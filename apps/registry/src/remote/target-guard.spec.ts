@@ -1,6 +1,5 @@
-import { DomainException } from '@app/common';
+import { DomainException, isPrivateAddress } from '@app/common';
 import { checkTargetUrl } from './card-fetcher';
-import { isBlockedAddress } from './target-guard';
 
 describe('the SSRF guard of remote agent URLs', () => {
   it.each([
@@ -17,10 +16,10 @@ describe('the SSRF guard of remote agent URLs', () => {
     'fe80::1',
     '::ffff:10.0.0.1',
     '::ffff:127.0.0.1',
-  ])('blocks %s', (ip) => expect(isBlockedAddress(ip)).toBe(true));
+  ])('blocks %s', (ip) => expect(isPrivateAddress(ip)).toBe(true));
 
   it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '172.32.0.1'])('lets %s through', (ip) =>
-    expect(isBlockedAddress(ip)).toBe(false),
+    expect(isPrivateAddress(ip)).toBe(false),
   );
 
   const code = (url: string, allowPrivate = false) => {
