@@ -5,6 +5,7 @@ import {
   contextFromTraceparent,
   inSpan,
   injectTraceHeaders,
+  flushTracing,
   startTracing,
   traceIdOf,
   traceparentOf,
@@ -77,5 +78,16 @@ describe('tracing', () => {
     expect(traceIdOf(parent)).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(trace.getActiveSpan()).toBeUndefined();
     await expect(inSpan('failing', {}, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+
+    // Exported before the test ends (the batch delay is 10 min: left alone, its timer would print after Jest is done).
+    const dir = jest.spyOn(console, 'dir').mockImplementation(() => undefined);
+    try {
+      await flushTracing();
+      const exported = dir.mock.calls.map(([span]) => span as { name: string; status: { code: number } });
+      expect(exported.map((s) => s.name).sort()).toEqual(['failing', 'inner', 'outer']);
+      expect(exported.find((s) => s.name === 'failing')?.status.code).toBe(2);
+    } finally {
+      dir.mockRestore();
+    }
   });
 });
