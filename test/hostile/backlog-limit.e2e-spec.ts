@@ -202,6 +202,7 @@ describe('the pending-task backlog limit and outages during a submission', () =>
     afterAll(async () => {
       await rpc?.close();
       await orchestrator?.close().catch(() => undefined);
+      await relay?.cut(); // the RPC test opened it again: a listener left open keeps Jest's process alive
       await deleteRedisKeys(prefix);
     });
 
@@ -255,6 +256,7 @@ describe('the pending-task backlog limit and outages during a submission', () =>
 
     afterAll(async () => {
       await orchestrator?.close().catch(() => undefined);
+      await relay?.cut();
     });
 
     it('accepts a submission (PostgreSQL holds it), and a request that needs Redis answers 503 DEPENDENCY_UNAVAILABLE', async () => {

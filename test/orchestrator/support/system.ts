@@ -242,6 +242,28 @@ export class ChildApp {
   }
 }
 
+/**
+ * `count` distinct TCP ports nobody listens on right now: all are held open until the last is chosen, because a
+ * port closed and asked for again can come back (a Sentinel set once got one port twice and never formed).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort } from '../../orchestrator/support/system';
+import { freePorts } from '../../orchestrator/support/system';
 
 const run = promisify(execFile);
 
@@ -45,7 +45,7 @@ export class OwnCluster {
   }
 
   async start(): Promise<void> {
-    for (let i = 0; i < 3; i++) this.ports.push(await freePort());
+    this.ports = await freePorts(3);
     for (const port of this.ports) {
       const dir = mkdtempSync(join(this.dir, `node-${port}-`));
       this.procs.push(

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from '../../orchestrator/support/system';
+import { freePorts } from '../../orchestrator/support/system';
 
 const MASTER_NAME = 'eamaster';
 
@@ -53,8 +53,9 @@ export class OwnSentinelSet {
   }
 
   async start(): Promise<void> {
-    this.dataPorts = [await freePort(), await freePort()];
-    this.sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    const ports = await freePorts(5);
+    this.dataPorts = ports.slice(0, 2);
+    this.sentinelPorts = ports.slice(2);
     const [master, replica] = this.dataPorts;
     for (const port of this.dataPorts) {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
