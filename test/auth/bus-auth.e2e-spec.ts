@@ -84,6 +84,7 @@ describe('bus: signed agent reports and authenticated RPC (auth on)', () => {
 
   it('forged results written with XADD are dead-lettered as unauthenticated and the task is untouched', async () => {
     const submitted = await api('POST', '/api/tasks', { title: 'Design the API', agent_id: 'DEV-001' });
+    expect({ status: submitted.status, body: submitted.body }).toMatchObject({ status: 202 });
     const taskId = submitted.body.task_id as string;
     const before = await waitFor('task dispatched', async () => {
       const r = await api('GET', `/api/tasks/${taskId}`);
