@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { register } from 'prom-client';
 import { errorMessage, isDatabaseUnavailable, RateLimitedWarn } from '@app/persistence';
 import { TransportUnavailableError } from '@app/transport';
 import { DependencyGateOptions, waitForDependencies } from './dependency-gate';
@@ -29,15 +30,19 @@ export async function startWhenAvailable(
   gate: DependencyGateOptions,
   start: () => Promise<void>,
   logger = new Logger('Startup'),
+  waitFor: typeof waitForDependencies = waitForDependencies,
 ): Promise<void> {
   const warn = new RateLimitedWarn(logger);
   for (let attempt = 1; ; attempt++) {
-    await waitForDependencies(gate, logger);
+    await waitFor(gate, logger);
     try {
       return await start();
     } catch (error) {
       if (!isDependencyOutage(error)) throw error;
       warn.warn('restart', `start-up interrupted by an outage (${errorMessage(error)}); starting over`);
+      // The failed attempt registered its metrics in prom-client's process-wide registry; the next one registers them
+      // again and prom-client throws "already registered" (the fault campaign saw a registry exit on exactly that).
+      register.clear();
       await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt - 1, 10)));
     }
   }
