@@ -37,7 +37,7 @@ export class ChaosProcess {
     child.once('exit', (code, signal) => {
       if (!this.expectingExit)
         this.unexpectedExits.push(
-          `${this.name} exited on its own (code ${code}, signal ${signal}); its last output:\n${this.output.slice(-2_000)}`,
+          `${this.name} exited on its own (code ${code}, signal ${signal}); its last output:\n${this.output.slice(-12_000)}`,
         );
     });
     this.child = child;

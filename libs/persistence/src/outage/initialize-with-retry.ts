@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { errorMessage, RateLimitedWarn } from './rate-limited-warn';
@@ -25,7 +26,9 @@ export async function initializeWithRetry(
   for (let attempt = 1; ; attempt++) {
     const dataSource = new DataSource(options);
     try {
-      return await dataSource.initialize();
+      await dataSource.initialize();
+      guardCheckedOutConnections(dataSource, warn);
+      return dataSource;
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       const delay = Math.min(delays.maxMs, delays.initialMs * 2 ** Math.min(attempt - 1, 20));
@@ -33,4 +36,22 @@ export async function initializeWithRetry(
       await sleep(delay);
     }
   }
+}
+
+const guarded = new WeakSet<PoolClient>();
+
+/**
+ * pg's pool listens for errors of idle connections only, and TypeORM adds no listener to the ones it checks out: a
+ * connection held between statements (a query runner, a transaction waiting on Redis) that PostgreSQL terminates
+ * (a restart sends 57P01 to every backend) emitted an unhandled 'error' and the process exited — a registry did,
+ * in the fault campaign. Every connection gets a listener the first time it is checked out; its next statement
+ * fails as an outage, which the callers already wait out, and the pool drops it on release.
+ */
+function guardCheckedOutConnections(dataSource: DataSource, warn: RateLimitedWarn): void {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  pool?.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', (error) => warn.warn('connection', `PostgreSQL connection lost: ${errorMessage(error)}`));
+  });
 }
