@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable } from './database-unavailable';
 
 function pgError(message: string, code?: string): Error {
@@ -19,6 +19,8 @@ describe('isDatabaseUnavailable', () => {
       new QueryFailedError('SELECT 1', [], pgError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')),
     ],
     ['an AggregateError of refused addresses', new AggregateError([pgError('refused', 'ECONNREFUSED')], 'all failed')],
+    ['a statement of a query runner TypeORM released when its connection died', new QueryRunnerAlreadyReleasedError()],
+    ['a transaction whose runner TypeORM released (DataSource.query)', new QueryRunnerProviderAlreadyReleasedError()],
   ])('is true for %s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -25,6 +25,14 @@ const UNAVAILABLE_MESSAGES = [
   'the database system is',
 ];
 
+/**
+ * TypeORM releases a query runner whose connection died (its own error listener) and then answers every statement
+ * of it with these: an orchestrator starting during a PostgreSQL restart exited on one inside a transaction. Using a
+ * runner after releasing it on purpose is a bug this would hide as an outage; none of our code keeps runners past
+ * their release (they are scoped to one callback).
+ */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 function* causes(error: unknown): Generator<Record<string, unknown>> {
   const seen = new Set<unknown>();
   let current: unknown = error;
@@ -46,6 +54,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (const e of causes(error)) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+    if (typeof e.name === 'string' && RELEASED_RUNNER_ERRORS.has(e.name)) return true;
     const message = typeof e.message === 'string' ? e.message : '';
     if (UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
   }
