@@ -32,6 +32,8 @@ export interface ChaosReport {
   /** Re-executions no host death explains (must be 0), and a few of their task ids. */
   unexplainedReexecutions: number;
   unexplainedTasks: string[];
+  /** For the first few of those: the task's events and model calls, to see what made it run twice. */
+  unexplainedEvidence: UnexplainedEvidence[];
   workflowRunsStarted: number;
   workflowRunsCompleted: number;
   unexpectedExits: string[];
@@ -40,6 +42,14 @@ export interface ChaosReport {
   faultErrors: string[];
   failureReasons: Record<string, number>;
   seconds: number;
+}
+
+export interface UnexplainedEvidence {
+  task_id: string;
+  /** `<ms since start> <app>(<pid>) attempt <n>` per model call. */
+  calls: string[];
+  /** `<ms since start> <type> attempt <n> <agent> <status> <detail>` per task event. */
+  events: string[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -171,6 +181,7 @@ export async function runCampaign(
       (await db.query(`SELECT count(*) AS n FROM task_history WHERE status = 'completed'`)).rows[0].n,
     );
     const executed = system.executions();
+    const unexplainedEvidence = await evidenceOf(db, system, executed.unexplainedTasks.slice(0, 3), started);
     const perCompleted = (n: number) => (allCompleted > 0 ? Math.round((n / allCompleted) * 1000) / 1000 : 0);
     return {
       options: o,
@@ -190,6 +201,7 @@ export async function runCampaign(
       executionsPerCompletedTaskNoDeaths: perCompleted(executed.executions - executed.afterHostDeath),
       unexplainedReexecutions: executed.unexplained,
       unexplainedTasks: executed.unexplainedTasks,
+      unexplainedEvidence,
       workflowRunsStarted: runs.length,
       workflowRunsCompleted: runRows.filter((r) => r.status === 'completed').length,
       unexpectedExits: system.apps.flatMap((a) => a.unexpectedExits),
@@ -201,6 +213,35 @@ export async function runCampaign(
   } finally {
     await db.end().catch(() => undefined);
   }
+}
+
+/** What happened to a task that ran twice: its model calls by app and its history, on the campaign's clock. */
+async function evidenceOf(
+  db: Client,
+  system: ChaosSystem,
+  taskIds: string[],
+  started: number,
+): Promise<UnexplainedEvidence[]> {
+  const appOf = new Map<number, string>();
+  for (const app of system.apps) for (const pid of app.pids) appOf.set(pid, app.name);
+  const out: UnexplainedEvidence[] = [];
+  for (const taskId of taskIds) {
+    const calls = system
+      .callLines(taskId)
+      .map(([ms, pid, attempt]) => `${ms - started} ${appOf.get(pid) ?? '?'}(${pid}) attempt ${attempt}`);
+    const { rows } = await db
+      .query<{ at: Date; type: string; attempt: number; agent_id: string | null; status: string; detail: unknown }>(
+        `SELECT created_at AS at, type, attempt, agent_id, status, detail FROM task_events WHERE task_id = $1 ORDER BY id`,
+        [taskId],
+      )
+      .catch(() => ({ rows: [] }));
+    const events = rows.map(
+      (e) =>
+        `${new Date(e.at).getTime() - started} ${e.type} attempt ${e.attempt} ${e.agent_id ?? '-'} ${e.status} ${JSON.stringify(e.detail ?? null).slice(0, 160)}`,
+    );
+    out.push({ task_id: taskId, calls, events });
+  }
+  return out;
 }
 
 async function killAndRestart(system: ChaosSystem, app: ChaosProcess, o: ChaosOptions): Promise<void> {

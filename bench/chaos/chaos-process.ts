@@ -9,6 +9,8 @@ export class ChaosProcess {
   private expectingExit = false;
   unexpectedExits: string[] = [];
   output = '';
+  /** Every process this app ran as, in order (a re-execution's pid names the app that ran it). */
+  readonly pids: number[] = [];
 
   constructor(
     readonly name: string,
@@ -40,6 +42,7 @@ export class ChaosProcess {
           `${this.name} exited on its own (code ${code}, signal ${signal}); its last output:\n${this.output.slice(-12_000)}`,
         );
     });
+    if (child.pid !== undefined) this.pids.push(child.pid);
     this.child = child;
   }
 

@@ -156,6 +156,16 @@ export class ChaosSystem {
     return AGENT_ROLES;
   }
 
+  /** The call log's lines of one task: [ms, pid, attempt]. */
+  callLines(taskId: string): Array<[number, number, string]> {
+    if (!existsSync(this.callLog)) return [];
+    return readFileSync(this.callLog, 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(' '))
+      .filter((f) => f[2] === taskId)
+      .map((f) => [Number(f[0]), Number(f[1]), f[3]]);
+  }
+
   /** Executions counted from the call log, the host kills explaining re-executions. */
   executions(): ExecutionCount {
     return countExecutions(existsSync(this.callLog) ? readFileSync(this.callLog, 'utf8') : '', this.hostKills);

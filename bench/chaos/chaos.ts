@@ -55,6 +55,11 @@ export function formatReport(r: ChaosReport): string {
   for (const [reason, n] of Object.entries(r.failureReasons)) lines.push(`  failed ×${n}: ${reason}`);
   for (const exit of r.unexpectedExits) lines.push(`  ${exit}`);
   for (const error of r.faultErrors) lines.push(`  fault not carried out: ${error}`);
+  for (const e of r.unexplainedEvidence ?? []) {
+    lines.push(`  ran twice, no host death between: task ${e.task_id} (ms since start)`);
+    for (const c of e.calls) lines.push(`    call  ${c}`);
+    for (const ev of e.events) lines.push(`    event ${ev}`);
+  }
   return lines.join('\n');
 }
 
