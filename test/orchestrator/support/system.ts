@@ -266,13 +266,5 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
+  return (await freePorts(1))[0];
 }

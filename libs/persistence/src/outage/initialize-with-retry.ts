@@ -41,11 +41,12 @@ export async function initializeWithRetry(
 const guarded = new WeakSet<PoolClient>();
 
 /**
- * pg's pool listens for errors of idle connections only, and TypeORM adds no listener to the ones it checks out: a
- * connection held between statements (a query runner, a transaction waiting on Redis) that PostgreSQL terminates
- * (a restart sends 57P01 to every backend) emitted an unhandled 'error' and the process exited — a registry did,
- * in the fault campaign. Every connection gets a listener the first time it is checked out; its next statement
- * fails as an outage, which the callers already wait out, and the pool drops it on release.
+ * pg's pool listens for errors of idle connections only, and TypeORM adds a listener only while one of its query
+ * runners holds a connection: one held any other way (or in the gaps around a runner's own listener) that PostgreSQL
+ * terminates (a restart sends 57P01 to every backend) is an unhandled 'error' and the process exits — a registry did
+ * in the fault campaign. Every connection gets a lasting listener the first time it is checked out ('acquire', not
+ * 'connect': the connections TypeORM opened during initialize already exist); its next statement fails as an outage,
+ * which the callers already wait out, and the pool drops it on release.
  */
 function guardCheckedOutConnections(dataSource: DataSource, warn: RateLimitedWarn): void {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
