@@ -223,6 +223,38 @@ describe('capacity-aware dispatch and timeouts (real registry, hosts, PostgreSQL
     expect(task).toMatchObject({ status: 'canceled', error: 'superseded: attempt 2 replaces attempt 1' });
   });
 
+  it('never runs a copy of a dispatched entry (an XADD re-sent after a lost reply), on either replica, during or after the run', async () => {
+    const id = await submit({
+      title: 'Copied on the stream',
+      agent_id: 'AI-004',
+      input: { scripted: { latency_ms: 1500 } },
+    });
+    await system.waitTask(id, ['in_progress']);
+    const redis = new Redis(TEST_REDIS_URL);
+    const stream = `${system.transportPrefix}:{AI-004}:stream`;
+    try {
+      const entries = await redis.xrange(stream, '-', '+');
+      const original = entries.find(([, fields]) => fields[1].includes(id));
+      expect(original).toBeDefined();
+      // What ioredis does when Redis restarts before answering an XADD: the same fields, a new entry id.
+      const copies = [await redis.xadd(stream, '*', ...original![1])];
+      const task = await system.waitTask(id, ['completed', 'failed']);
+      copies.push(await redis.xadd(stream, '*', ...original![1]));
+      await waitFor('both copies to be acknowledged', async () => {
+        const pending = (await redis.xpending(stream, 'workers', '-', '+', 100)) as [string][];
+        return pending.every(([entry]) => !copies.includes(entry)) || undefined;
+      });
+      expect(task.status).toBe('completed');
+      expect(task.attempts.map((a: Json) => a.status)).toEqual(['completed']);
+      expect(scriptedCallCount(id)).toBe(1);
+      // The copies left the task as it was: no second report, no new event.
+      const after = await system.waitTask(id, ['completed']);
+      expect(after.history.map((e: Json) => e.type)).toEqual(task.history.map((e: Json) => e.type));
+    } finally {
+      await redis.quit();
+    }
+  });
+
   it('returns a history of more than 10 events in event order, also where ids gain a digit', async () => {
     const pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();

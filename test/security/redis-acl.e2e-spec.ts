@@ -3,6 +3,7 @@ import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { aclFile, agentHostAclRules, orchestratorAclRules, RedisStreamsClient, registryAclRules } from '@app/transport';
+import { attemptClaimKey } from '@app/contracts';
 import { eventually, RunningServer, startMicroservice } from '../transport/support/transport-harness';
 import { PrivateRedis } from './support/private-redis';
 
@@ -142,6 +143,13 @@ describe('Redis ACL users per component', () => {
     await admin.set('ea:signals:cancel:t1', '1');
     expect(await qa.exists('ea:signals:cancel:t1')).toBe(1);
     await expect(qa.set('ea:signals:cancel:t2', '1')).rejects.toThrow(/NOPERM/);
+    // Attempt claims: its own agents' only (a host can not block another agent's attempts by claiming them first).
+    const mine = attemptClaimKey('QA-001', 't1', 1);
+    await expect(qa.set(mine, '1-0', 'PX', 60_000, 'NX', 'GET')).resolves.toBeNull();
+    await expect(qa.set(mine, '2-0', 'PX', 60_000, 'NX', 'GET')).resolves.toBe('1-0');
+    await expect(qa.set(attemptClaimKey('DEV-001', 't1', 1), '1-0', 'PX', 60_000, 'NX', 'GET')).rejects.toThrow(
+      /NOPERM/,
+    );
   });
 
   it('gives the registry its own keys only and the orchestrator the bus but not the registry', async () => {

@@ -67,7 +67,13 @@ export const REDIS_ACL_SPEC: RedisAclSpec = {
       // The shared model limits of every host (apps/agent-host model-limits).
       '%RW~{prefix}:model-limits:*',
     ],
-    perAgentKeys: ['%RW~{prefix}:{{agent}}:stream', '%RW~{prefix}:{{agent}}:dlq', '%RW~{prefix}:capacity:{{agent}}'],
+    // Its agents' attempt claims (libs/contracts capacity-keys.ts: `ea:signals:claim:{<agent>}:<task>:<attempt>`).
+    perAgentKeys: [
+      '%RW~{prefix}:{{agent}}:stream',
+      '%RW~{prefix}:{{agent}}:dlq',
+      '%RW~{prefix}:capacity:{{agent}}',
+      '%RW~ea:signals:claim:{{agent}}:*',
+    ],
     channels: ['&ea:signals:cancel', '&ea:signals:supersede'],
     // Sending: messages to other agents, results to the orchestrator, replies to whoever asked. Selectors allow
     // only XADD there (a plain `%W~` would also allow XDEL, XTRIM, XGROUP and DEL of other agents' streams).

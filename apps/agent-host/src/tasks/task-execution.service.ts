@@ -23,7 +23,8 @@ export class TaskExecutionService {
     private readonly reporter: OrchestratorReporter,
   ) {}
 
-  async execute(message: TaskExecuteMessage, address: string): Promise<void> {
+  /** `entryId`: the stream entry carrying the message; a second entry for the same attempt is a copy and never runs. */
+  async execute(message: TaskExecuteMessage, address: string, entryId: string): Promise<void> {
     if (message.agent_id !== address) {
       throw new DomainException(
         'invalid',
@@ -35,7 +36,19 @@ export class TaskExecutionService {
     const receivedAt = new Date().toISOString();
     const startBy = new Date(message.deadline);
 
-    const standing = await this.cancels.standing(message.task_id, message.attempt);
+    const until = new Date(Math.max(startBy.getTime(), Date.now() + (message.timeout_seconds ?? 0) * 1000));
+    const standing = await this.cancels.standing(message.task_id, message.attempt, {
+      agentId: message.agent_id,
+      entryId,
+      until,
+    });
+    if (standing.kind === 'duplicate') {
+      // The entry that claimed this attempt runs it (or ran it); a report from here would be a second one.
+      this.log.warn(
+        `task ${message.task_id} attempt ${message.attempt}: entry ${entryId} is a copy of ${standing.entry}; not run`,
+      );
+      return;
+    }
     if (standing.kind === 'canceled') {
       return this.reporter.result(this.skipped(message, 'canceled', 'canceled before it started', receivedAt));
     }

@@ -16,6 +16,6 @@ export class TaskStreamController {
   @Public()
   async execute(@Payload() payload: unknown, @Ctx() ctx: RedisStreamsContext): Promise<void> {
     const message = await validateMessage(TaskExecuteMessage, payload, TaskPatterns.Execute);
-    await this.execution.execute(message, ctx.getAddress());
+    await this.execution.execute(message, ctx.getAddress(), ctx.getEntryId());
   }
 }

@@ -35,9 +35,16 @@ export class RemoteAttempts {
     private readonly metrics: RemoteMetrics,
   ) {}
 
-  async run(agent: RemoteAgent, m: TaskExecuteMessage): Promise<void> {
+  /** `entryId`: the stream entry carrying `m`; a second entry for the same attempt is a copy and never runs. */
+  async run(agent: RemoteAgent, m: TaskExecuteMessage, entryId: string): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const standing = await this.signals.standing(m.task_id, m.attempt);
+    const startBy = new Date(m.deadline);
+    const until = new Date(Math.max(startBy.getTime(), Date.now() + (m.timeout_seconds ?? 0) * 1000));
+    const standing = await this.signals.standing(m.task_id, m.attempt, { agentId: m.agent_id, entryId, until });
+    if (standing.kind === 'duplicate') {
+      this.log.warn(`task ${m.task_id} attempt ${m.attempt}: entry ${entryId} is a copy of ${standing.entry}; not run`);
+      return;
+    }
     if (standing.kind !== 'current') {
       const error =
         standing.kind === 'canceled'
@@ -45,7 +52,6 @@ export class RemoteAttempts {
           : `superseded: attempt ${standing.current} replaces attempt ${m.attempt}`;
       return this.skip(m, 'canceled', error, receivedAt);
     }
-    const startBy = new Date(m.deadline);
     if (startBy.getTime() <= Date.now())
       return this.skip(
         m,

@@ -106,7 +106,7 @@ export class RemoteBridge implements OnApplicationBootstrap, BeforeApplicationSh
             'WRONG_AGENT_STREAM',
             `task for ${message.agent_id} arrived on the stream of ${ctx.getAddress()}`,
           );
-        await this.attempts.run(consumer.agent, message);
+        await this.attempts.run(consumer.agent, message, ctx.getEntryId());
       },
       false,
     );

@@ -1,10 +1,30 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { CANCEL_CHANNEL, cancelKey, currentAttemptKey, SUPERSEDE_CHANNEL } from '@app/contracts';
+import { attemptClaimKey, CANCEL_CHANNEL, cancelKey, currentAttemptKey, SUPERSEDE_CHANNEL } from '@app/contracts';
 import { REDIS_CLIENT } from './redis.module';
 
-/** Whether an attempt may run: canceled, superseded by a later attempt (`current`), or still current. */
-export type AttemptStanding = { kind: 'current' } | { kind: 'canceled' } | { kind: 'superseded'; current: number };
+/**
+ * Whether an attempt may run: canceled, superseded by a later attempt (`current`), a copy of an entry already
+ * claimed for this attempt (`entry`), or still current.
+ */
+export type AttemptStanding =
+  | { kind: 'current' }
+  | { kind: 'canceled' }
+  | { kind: 'superseded'; current: number }
+  | { kind: 'duplicate'; entry: string };
+
+/** The stream entry asking to run an attempt, and until when its claim must hold. */
+export interface AttemptClaim {
+  agentId: string;
+  entryId: string;
+  /** The attempt can not run or report after this instant (its start deadline or execution timeout). */
+  until: Date;
+}
+
+// A claim outlives its attempt by this much (a copy delivered late is still recognised), and never less than this.
+const CLAIM_MARGIN_MS = 10 * 60_000;
+// Bounded so that a far deadline can not keep keys for days.
+const CLAIM_MAX_MS = 24 * 3_600_000;
 
 /**
  * Cancel signals from the orchestrator (read by agent hosts and the orchestrator's remote bridge): a key `cancelKey(task_id)` (for tasks not started yet) and a message on
@@ -42,12 +62,26 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
     return (await this.redis.exists(cancelKey(taskId))) === 1;
   }
 
-  /** One round trip: canceled, superseded, or free to run. */
-  async standing(taskId: string, attempt: number): Promise<AttemptStanding> {
+  /**
+   * One round trip (the commands are pipelined): canceled, superseded, a copy, or free to run. With `claim`, the
+   * first entry to ask claims the attempt (SET NX): a second entry for the same task and attempt is a copy (an
+   * XADD re-sent by a producer's client after Redis restarted) and must not run; the original is either done or
+   * still pending on its consumer, where a reclaim finds it. The same entry asking again is a redelivery: it runs.
+   */
+  async standing(taskId: string, attempt: number, claim?: AttemptClaim): Promise<AttemptStanding> {
+    const claimed = claim && this.claim(taskId, attempt, claim);
     const [canceled, current] = await this.redis.mget(cancelKey(taskId), currentAttemptKey(taskId));
+    const holder = claimed && (await claimed);
     if (canceled !== null) return { kind: 'canceled' };
     const n = current === null ? NaN : Number(current);
-    return n > attempt ? { kind: 'superseded', current: n } : { kind: 'current' };
+    if (n > attempt) return { kind: 'superseded', current: n };
+    return claim && holder && holder !== claim.entryId ? { kind: 'duplicate', entry: holder } : { kind: 'current' };
+  }
+
+  /** The entry that holds the attempt's claim before this call (null: this entry took it). */
+  private claim(taskId: string, attempt: number, claim: AttemptClaim): Promise<string | null> {
+    const ttl = Math.min(CLAIM_MAX_MS, Math.max(0, claim.until.getTime() - Date.now()) + CLAIM_MARGIN_MS);
+    return this.redis.set(attemptClaimKey(claim.agentId, taskId, attempt), claim.entryId, 'PX', ttl, 'NX', 'GET');
   }
 
   /**
