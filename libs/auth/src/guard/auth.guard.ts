@@ -29,6 +29,18 @@ type AuthedRequest = FastifyRequest & { principal?: Principal };
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What a route declares for the guard (decorators in ../decorators). */
+interface RouteAuth {
+  isPublic: boolean;
+  scopes: string[] | undefined;
+  allowsTicket: boolean;
+  budget: RateBudget;
+  actsAs: ActsAsAgentSpec | undefined;
+  telemetry: boolean;
+  auditAction: string | undefined;
+  status: number | undefined;
+}
+
 /**
  * The one global guard: every HTTP route and message handler resolves to one principal, then
  * passes only with the scopes the route declares. A route with no declaration is refused
@@ -36,6 +48,9 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  // By class, then handler: an inherited handler may sit under another class's declarations.
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reflector: Reflector,
@@ -48,25 +63,22 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
-    if (context.getType() !== 'http') return isPublic || this.rpc.authorize(context);
+    const route = this.routeOf(context);
+    if (context.getType() !== 'http') return route.isPublic || this.rpc.authorize(context);
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const path = request.url.split('?')[0];
-    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets);
     const infra = (INFRA_PUBLIC_PATHS as readonly string[]).includes(path);
-    if (isPublic || (infra && !(path === '/metrics' && this.config.auth.metrics === 'scope'))) return true;
-    const required = infra ? ['metrics:read'] : scopes;
+    if (route.isPublic || (infra && !(path === '/metrics' && this.config.auth.metrics === 'scope'))) return true;
+    const required = infra ? ['metrics:read'] : route.scopes;
     const action = `${request.method} ${request.routeOptions.url ?? path}`;
 
     if (this.config.auth.mode === 'disabled') {
       request.principal = DEV_PRINCIPAL;
-      this.markForAudit(context, request, DEV_PRINCIPAL, action, path);
+      this.markForAudit(route, request, DEV_PRINCIPAL, action, path);
       return true;
     }
-    const allowsTicket = this.reflector.get<boolean>(STREAM_TICKET_KEY, context.getHandler()) === true;
-    const principal = await this.identify(request, allowsTicket);
+    const principal = await this.identify(request, route.allowsTicket);
     if (!principal) {
       await this.audit.recordQuietly({
         action,
@@ -82,8 +94,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     request.principal = principal;
-    const budget = this.reflector.get<RateBudget | undefined>(RATE_BUDGET_KEY, context.getHandler()) ?? 'general';
-    const retryAfter = await this.rateLimits.consume(budget, principal.id);
+    const retryAfter = await this.rateLimits.consume(route.budget, principal.id);
     if (retryAfter !== undefined) {
       void reply.header('retry-after', String(retryAfter));
       await this.audit.recordQuietly({
@@ -116,7 +127,7 @@ export class AuthGuard implements CanActivate {
         required === undefined ? 'this route declares no scope' : `scope: needs ${required.join(', ')}`,
       );
     }
-    const actsAs = this.reflector.get<ActsAsAgentSpec | undefined>(ACTS_AS_AGENT_KEY, context.getHandler());
+    const actsAs = route.actsAs;
     if (actsAs) {
       const source = (actsAs.from === 'params' ? request.params : request.body) as Record<string, unknown> | undefined;
       const agentId = source?.[actsAs.field];
@@ -138,9 +149,32 @@ export class AuthGuard implements CanActivate {
         );
       }
     }
-    if (allowsTicket) this.holdStreamSlot(request, principal);
-    this.markForAudit(context, request, principal, action, path);
+    if (route.allowsTicket) this.holdStreamSlot(request, principal);
+    this.markForAudit(route, request, principal, action, path);
     return true;
+  }
+
+  /** The route's declarations, read from its metadata once (metadata is fixed after start-up). */
+  private routeOf(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byHandler = this.routes.get(cls);
+    if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
+    const known = byHandler.get(handler);
+    if (known) return known;
+    const targets = [handler, cls];
+    const route: RouteAuth = {
+      isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+      scopes: this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets),
+      allowsTicket: this.reflector.get<boolean>(STREAM_TICKET_KEY, handler) === true,
+      budget: this.reflector.get<RateBudget | undefined>(RATE_BUDGET_KEY, handler) ?? 'general',
+      actsAs: this.reflector.get<ActsAsAgentSpec | undefined>(ACTS_AS_AGENT_KEY, handler),
+      telemetry: this.reflector.get<string>(AUDIT_MODE_KEY, handler) === 'telemetry',
+      auditAction: this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, handler),
+      status: this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler),
+    };
+    byHandler.set(handler, route);
+    return route;
   }
 
   /**
@@ -148,21 +182,17 @@ export class AuthGuard implements CanActivate {
    * row in the change's transaction, or AuditHook writes it with the final status.
    */
   private markForAudit(
-    context: ExecutionContext,
+    route: RouteAuth,
     request: AuthedRequest,
     principal: Principal,
     action: string,
     path: string,
   ): void {
-    const handler = context.getHandler();
-    if (READS.has(request.method) || this.reflector.get<string>(AUDIT_MODE_KEY, handler) === 'telemetry') return;
-    const named = this.reflector.get<string | undefined>(AUDIT_ACTION_KEY, handler);
-    const status =
-      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler) ??
-      (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+    if (READS.has(request.method) || route.telemetry) return;
+    const status = route.status ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
     (request as AuditedRequest).auditScope = new AuditScope(
       principal,
-      named ?? action,
+      route.auditAction ?? action,
       String(request.id),
       path,
       status,

@@ -67,8 +67,9 @@ function view(row: ApiKeyRow): ApiKeyView {
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
-  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; at: number }>();
-  private readonly lastUsed = new Map<string, Date>();
+  // `principal`: built once per cached row (read-only for callers), not per request.
+  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; at: number; principal?: Principal }>();
+  private readonly lastUsed = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -91,22 +92,28 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   /** The principal of a key, or undefined when the key is unknown, revoked or expired. */
   async verify(key: string): Promise<Principal | undefined> {
-    const row = await this.lookup(hashApiKey(key));
+    const entry = await this.entry(hashApiKey(key));
+    const row = entry.row;
+    const now = Date.now();
     if (!row || row.revoked_at !== null) return undefined;
-    if (row.expires_at !== null && new Date(row.expires_at).getTime() <= Date.now()) return undefined;
-    this.lastUsed.set(row.id, new Date());
-    return principalOfKey(row);
+    if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now) return undefined;
+    this.lastUsed.set(row.id, now);
+    return (entry.principal ??= principalOfKey(row));
   }
 
   /** The row behind a key hash (bus signatures are keyed by it), cached like verify. */
   async lookup(keyHash: string): Promise<ApiKeyRow | undefined> {
+    return (await this.entry(keyHash)).row;
+  }
+
+  private async entry(keyHash: string): Promise<{ row: ApiKeyRow | undefined; at: number; principal?: Principal }> {
     const now = Date.now();
     const hit = this.cache.get(keyHash);
-    if (hit && now - hit.at < CACHE_MS) return hit.row;
-    const row = await this.keys.findByHash(keyHash);
+    if (hit && now - hit.at < CACHE_MS) return hit;
+    const entry = { row: await this.keys.findByHash(keyHash), at: now };
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(keyHash, { row, at: now });
-    return row;
+    this.cache.set(keyHash, entry);
+    return entry;
   }
 
   /** A usable (not revoked, not expired) key by id, cached like verify: bus signatures name their key by id. */
@@ -185,7 +192,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   private async flushLastUsed(): Promise<void> {
     if (this.lastUsed.size === 0) return;
-    const batch = new Map(this.lastUsed);
+    const batch = new Map([...this.lastUsed].map(([id, at]) => [id, new Date(at)]));
     this.lastUsed.clear();
     await this.keys
       .touch(batch)
