@@ -1,3 +1,4 @@
+import { AGENT_ID_PATTERN } from '@app/contracts';
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -35,7 +36,7 @@ export class CreateKeyDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @Matches(/^[A-Z][A-Z0-9]*-[0-9]{3}$/, { each: true, message: 'agent_ids must be agent ids such as QA-001' })
+  @Matches(AGENT_ID_PATTERN, { each: true, message: 'agent_ids must be agent ids such as QA-001' })
   agent_ids?: string[];
 
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' })

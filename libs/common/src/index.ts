@@ -16,3 +16,4 @@ export * from './webhooks/webhook-signature';
 export * from './input/result-limits';
 export * from './input/validate-message';
 export * from './net/private-address';
+export * from './concurrency/keyed-serializer';

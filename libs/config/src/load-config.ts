@@ -1,3 +1,4 @@
+import { isAgentId } from '@app/contracts';
 import { hostname } from 'node:os';
 import {
   AgentSelection,
@@ -50,7 +51,6 @@ function logFormat(value: (typeof LOG_FORMATS)[number]): LogFormat {
   return process.stdout.isTTY ? 'pretty' : 'json';
 }
 
-const AGENT_ID_RE = /^[A-Z][A-Z0-9]*-[0-9]{3}$/;
 const ROLE_RE = /^[a-z][a-z0-9_]{0,49}$/;
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -72,7 +72,7 @@ function agentSelection(env: EnvReader): AgentSelection {
     return { kind: 'role', role };
   }
   const ids = [...new Set(value.split(/[\s,]+/).filter((id) => id !== ''))];
-  const bad = ids.filter((id) => !AGENT_ID_RE.test(id));
+  const bad = ids.filter((id) => !isAgentId(id));
   if (bad.length > 0)
     env.fail(`${name} must be "all", "role:<role>" or agent ids such as DEV-001,QA-001 (bad: ${bad.join(', ')})`);
   return { kind: 'ids', ids };

@@ -1,5 +1,5 @@
 import { IsBoolean, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { AGENT_ID_PATTERN } from './task-messages';
+import { AGENT_ADDRESS_PATTERN, AGENT_ID_PATTERN } from './agent-id';
 
 /** Agent-to-agent traffic on the target agent's stream (or the broadcast stream), handled by its agent host. */
 export const AgentPatterns = {
@@ -20,7 +20,7 @@ export class AgentMessagePayload {
   from_agent!: string;
 
   /** An agent id, or `ALL` for a broadcast. */
-  @Matches(/^(ALL|[A-Z][A-Z0-9]*-[0-9]{3})$/)
+  @Matches(AGENT_ADDRESS_PATTERN)
   to_agent!: string;
 
   @IsString()

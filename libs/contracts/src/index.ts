@@ -1,3 +1,5 @@
+export * from './agent-id';
+export * from './task-status';
 export * from './addresses';
 export * from './patterns';
 export * from './fast-checks';

@@ -15,10 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { AGENT_ID_PATTERN } from './agent-id';
 import { isInt, isIsoInstant, isPlainObject, isUuid, matches, onlyKeys, optional } from './fast-checks';
-
-/** At most 20 characters: the agent_id columns are varchar(20). */
-export const AGENT_ID_PATTERN = /^[A-Z][A-Z0-9]{0,15}-[0-9]{3}$/;
 
 /** A task's budget; an absent field is no limit. */
 export class TaskBudgetMessage {

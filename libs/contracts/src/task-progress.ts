@@ -1,5 +1,5 @@
 import { IsInt, IsUUID, Matches, Min } from 'class-validator';
-import { AGENT_ID_PATTERN } from './task-messages';
+import { AGENT_ID_PATTERN } from './agent-id';
 
 /** payload of task.progress: the attempt is still being worked on (its heartbeat deadline moves on). */
 export class TaskProgressMessage {

@@ -1,3 +1,4 @@
+import { isAgentId } from '@app/contracts';
 import { createHash } from 'node:crypto';
 import { BROADCAST_ADDRESS, TransportKeys } from './keys';
 
@@ -136,7 +137,7 @@ function fill(rule: string, prefixes: AclPrefixes, agent?: string): string {
 export function agentHostAclRules(agentIds: readonly string[], prefixes: AclPrefixes = {}): string[] {
   const spec = REDIS_ACL_SPEC.agentHost;
   const perAgent = agentIds.flatMap((id) => {
-    if (!/^[A-Z][A-Z0-9]*-[0-9]{3}$/.test(id)) throw new Error(`not an agent id: ${JSON.stringify(id)}`);
+    if (!isAgentId(id)) throw new Error(`not an agent id: ${JSON.stringify(id)}`);
     return spec.perAgentKeys.map((rule) => fill(rule, prefixes, id));
   });
   return [

@@ -1,3 +1,4 @@
+import { KeyedSerializer } from '@app/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { backoffDelay, RetryBackoff } from '@app/transport';
@@ -19,7 +20,7 @@ export class RegistrationService {
   private readonly log = new Logger(RegistrationService.name);
   private readonly phase = new Map<string, Phase>();
   /** Load reports of one agent go out in order, so the registry never ends on a stale count. */
-  private readonly loadChain = new Map<string, Promise<void>>();
+  private readonly loadChain = new KeyedSerializer();
   private heartbeatTimer?: NodeJS.Timeout;
   private port = 0;
   private stopped = false;
@@ -52,21 +53,16 @@ export class RegistrationService {
       ...this.agents.load(agentId),
       ...(taskDurationSec === undefined ? {} : { task_duration_sec: taskDurationSec }),
     };
-    const previous = this.loadChain.get(agentId) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.registry.reportLoad(agentId, body))
+    void this.loadChain
+      .run(agentId, () => this.registry.reportLoad(agentId, body))
       .catch((err: unknown) => this.onRegistryError(agentId, 'load report', err));
-    this.loadChain.set(agentId, next);
-    void next.finally(() => {
-      if (this.loadChain.get(agentId) === next) this.loadChain.delete(agentId);
-    });
   }
 
   /** End of a graceful shutdown: no more heartbeats; every registered agent goes offline. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
-    await Promise.allSettled([...this.loadChain.values()]);
+    await this.loadChain.drain();
     const registered = this.agents.ids().filter((id) => this.isRegistered(id));
     const results = await Promise.allSettled(registered.map((id) => this.registry.setStatus(id, 'offline')));
     results.forEach((r, i) => {

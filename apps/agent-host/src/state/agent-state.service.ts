@@ -1,3 +1,4 @@
+import { KeyedSerializer } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentStateRepository } from './agent-state.repository';
@@ -13,7 +14,7 @@ export class AgentStateService {
   private readonly dirty = new Set<string>();
   private readonly writable = new Set<string>();
   /** Saves of one agent are written in order, so an older snapshot never overwrites a newer one. */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly chains = new KeyedSerializer();
 
   constructor(
     private readonly repository: AgentStateRepository,
@@ -39,8 +40,7 @@ export class AgentStateService {
   }
 
   private write(agentId: string): Promise<void> {
-    const previous = this.chains.get(agentId) ?? Promise.resolve();
-    const next = previous.then(async () => {
+    return this.chains.run(agentId, async () => {
       try {
         await this.repository.save(agentId, { ...this.agents.get(agentId).runtime.exportState() });
         this.dirty.delete(agentId);
@@ -49,11 +49,6 @@ export class AgentStateService {
         this.log.warn(`saving state of ${agentId} failed (kept for the next save): ${(err as Error).message}`);
       }
     });
-    this.chains.set(agentId, next);
-    void next.finally(() => {
-      if (this.chains.get(agentId) === next) this.chains.delete(agentId);
-    });
-    return next;
   }
 
   /** The registry has the agent's row now: write the state kept meanwhile. */
@@ -69,7 +64,7 @@ export class AgentStateService {
 
   /** Shutdown: waits for saves in progress, then tries every unsaved state once (the row may exist from an earlier run). */
   async flushAll(): Promise<void> {
-    await Promise.all([...this.chains.values()]);
+    await this.chains.drain();
     await Promise.all([...this.dirty].map((id) => this.write(id)));
   }
 }

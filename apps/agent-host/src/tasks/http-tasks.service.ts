@@ -5,7 +5,7 @@ import { LifecycleState } from '@app/observability';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { RunTaskDto } from './dto/run-task.dto';
 import { TaskRunner } from './task-runner.service';
-import { TaskView, toTaskView } from './task.view';
+import { HostTaskView, toHostTaskView } from './task.view';
 
 /** The seed runner's `POST /task`: run on a hosted agent now and answer with the finished task. */
 @Injectable()
@@ -18,7 +18,7 @@ export class HttpTasksService {
   ) {}
 
   /** `POST /task` is only unambiguous when this process hosts one agent. */
-  runOnSingle(body: RunTaskDto): Promise<TaskView> {
+  runOnSingle(body: RunTaskDto): Promise<HostTaskView> {
     const ids = this.agents.ids();
     if (ids.length !== 1) {
       throw new DomainException(
@@ -30,7 +30,7 @@ export class HttpTasksService {
     return this.run(ids[0], body);
   }
 
-  async run(agentId: string, body: RunTaskDto): Promise<TaskView> {
+  async run(agentId: string, body: RunTaskDto): Promise<HostTaskView> {
     this.agents.get(agentId);
     if (this.lifecycle.draining)
       throw new DomainException('unavailable', 'DRAINING', 'this agent host is shutting down');
@@ -46,6 +46,6 @@ export class HttpTasksService {
       },
       { deadline },
     );
-    return toTaskView(agentId, finished);
+    return toHostTaskView(agentId, finished);
   }
 }

@@ -2,7 +2,7 @@ import { AgentTaskResult, TaskStatus } from '@app/agents';
 import { FinishedTask } from './task-runner.service';
 
 /** A finished task as the HTTP API answers it (snake_case, the seed's AgentTask fields plus outcome details). */
-export interface TaskView {
+export interface HostTaskView {
   task_id: string;
   agent_id: string;
   title: string;
@@ -19,7 +19,7 @@ export interface TaskView {
   completed_at: string | null;
 }
 
-export function toTaskView(agentId: string, finished: FinishedTask): TaskView {
+export function toHostTaskView(agentId: string, finished: FinishedTask): HostTaskView {
   const { task } = finished;
   return {
     task_id: task.task_id,

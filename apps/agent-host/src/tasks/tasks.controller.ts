@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { AgentIdParam, RunTaskDto } from './dto/run-task.dto';
 import { HttpTasksService } from './http-tasks.service';
-import { TaskView } from './task.view';
+import { HostTaskView } from './task.view';
 import { RequireScopes } from '@app/auth';
 
 @ApiTags('tasks')
@@ -28,7 +28,7 @@ export class TasksController {
     description: 'Invalid body, or several agents are hosted here (use /agents/{agent_id}/task)',
   })
   @ApiServiceUnavailableResponse({ description: 'The agent is at capacity or the host is draining' })
-  run(@Body() body: RunTaskDto): Promise<TaskView> {
+  run(@Body() body: RunTaskDto): Promise<HostTaskView> {
     return this.tasks.runOnSingle(body);
   }
 
@@ -39,7 +39,7 @@ export class TasksController {
   @ApiOkResponse({ description: 'The finished task' })
   @ApiNotFoundResponse({ description: 'The agent is not hosted here' })
   @ApiServiceUnavailableResponse({ description: 'The agent is at capacity or the host is draining' })
-  runOn(@Param() params: AgentIdParam, @Body() body: RunTaskDto): Promise<TaskView> {
+  runOn(@Param() params: AgentIdParam, @Body() body: RunTaskDto): Promise<HostTaskView> {
     return this.tasks.run(params.agent_id, body);
   }
 }

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { StreamResponse, Task, TaskPushNotificationConfig, taskStateToJSON } from '@a2a-js/sdk';
 import type { PushNotificationSender, PushNotificationStore, ServerCallContext } from '@a2a-js/sdk/server';
 import { DataSource } from 'typeorm';
-import { webhookSignature } from '@app/common';
+import { KeyedSerializer, webhookSignature } from '@app/common';
 
 /** Push-notification configs in PostgreSQL (any replica delivers, they survive restarts). */
 export class PgPushNotificationStore implements PushNotificationStore {
@@ -54,7 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class SignedPushSender implements PushNotificationSender {
   private readonly log = new Logger(SignedPushSender.name);
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly chains = new KeyedSerializer();
 
   constructor(
     private readonly db: DataSource,
@@ -75,17 +75,12 @@ export class SignedPushSender implements PushNotificationSender {
     if (!taskId) return Promise.resolve();
     const state = task?.status ? taskStateToJSON(task.status.state) : 'unknown';
     const body = JSON.stringify(StreamResponse.toJSON(event));
-    const previous = this.chains.get(taskId) ?? Promise.resolve();
-    const next = previous
-      .then(async () => {
+    void this.chains
+      .run(taskId, async () => {
         const configs = await this.store.load(taskId);
         await Promise.all(configs.map((c) => this.deliver(taskId, c, body, state)));
       })
       .catch((error: unknown) => this.log.warn(`push for ${taskId} not delivered: ${(error as Error).message}`));
-    this.chains.set(taskId, next);
-    void next.finally(() => {
-      if (this.chains.get(taskId) === next) this.chains.delete(taskId);
-    });
     return Promise.resolve();
   }
 

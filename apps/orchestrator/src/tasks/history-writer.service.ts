@@ -14,7 +14,7 @@ import {
   sqlOn,
   StartedRow,
 } from './task-sql';
-import { DispatchItem, NewTask } from './task.types';
+import { DispatchItem, AcceptedTask } from './task.types';
 
 export interface InsertOutcome {
   task_id: string;
@@ -24,7 +24,7 @@ export interface InsertOutcome {
 }
 
 type Op =
-  | { kind: 'insert'; task: NewTask; done: Settle<InsertOutcome> }
+  | { kind: 'insert'; task: AcceptedTask; done: Settle<InsertOutcome> }
   | { kind: 'dispatch'; item: DispatchItem; done: Settle<boolean> }
   | { kind: 'started'; message: TaskStartedMessage; done: Settle<void> }
   | { kind: 'result'; message: TaskResultMessage; done: Settle<void> };
@@ -36,7 +36,7 @@ interface Settle<T> {
 
 /** What one commit changed, handed to listeners after the commit (metrics, SSE, workflows, dispatch). */
 export interface CommittedBatch {
-  inserted: NewTask[];
+  inserted: AcceptedTask[];
   dispatched: EventRow[];
   started: StartedRow[];
   finished: (FinishedRow & { result: unknown })[];
@@ -101,7 +101,7 @@ export class HistoryWriter implements BeforeApplicationShutdown {
     );
   }
 
-  insert(task: NewTask): Promise<InsertOutcome> {
+  insert(task: AcceptedTask): Promise<InsertOutcome> {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     // Submissions sharing an idempotency key share a lane, so they never race each other across transactions.
@@ -194,7 +194,7 @@ export class HistoryWriter implements BeforeApplicationShutdown {
     const results = batch.filter((o): o is Extract<Op, { kind: 'result' }> => o.kind === 'result');
 
     // One submission per idempotency key goes to the database; the others get its answer.
-    const firstByKey = new Map<string, NewTask>();
+    const firstByKey = new Map<string, AcceptedTask>();
     const written = inserts.filter((o) => {
       const key = o.task.idempotency_key;
       if (key === null) return true;

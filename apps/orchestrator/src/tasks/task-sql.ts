@@ -3,7 +3,7 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { QueryRunner } from 'typeorm';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
-import { DispatchCandidate, DispatchItem, NewTask, TaskBudget, TaskEventView } from './task.types';
+import { DispatchCandidate, DispatchItem, AcceptedTask, TaskBudget, TaskEventView } from './task.types';
 
 /**
  * The multi-row statements of the task lifecycle. Each takes a whole batch as one JSON parameter
@@ -42,7 +42,7 @@ export function toEventView(row: EventRow): TaskEventView {
   return { ...row, created_at: new Date(row.created_at).toISOString() };
 }
 
-export async function insertTasks(q: Q, tasks: NewTask[]): Promise<{ inserted: Set<string>; events: EventRow[] }> {
+export async function insertTasks(q: Q, tasks: AcceptedTask[]): Promise<{ inserted: Set<string>; events: EventRow[] }> {
   if (tasks.length === 0) return { inserted: new Set(), events: [] };
   const rows = await q.query<EventRow & { inserted_task: string }>(
     `WITH v AS (
@@ -262,7 +262,7 @@ export function isDeadlineMiss(m: TaskResultMessage): boolean {
 }
 
 export interface FlushParts {
-  inserts: NewTask[];
+  inserts: AcceptedTask[];
   idempotencyKeys: string[];
   dispatches: DispatchItem[];
   starts: TaskStartedMessage[];

@@ -2,7 +2,7 @@ import type { AuditColumns } from '@app/auth';
 import { TaskStatus } from '@app/persistence';
 
 /** A task as accepted, before it is written (ids are made here so a batch knows them before commit). */
-export interface NewTask {
+export interface AcceptedTask {
   task_id: string;
   title: string;
   description: string;
@@ -54,7 +54,7 @@ export interface DispatchCandidate {
   created_at: string;
   /** The agent of the previous attempt (a re-dispatch prefers another one). */
   previous_agent_id: string | null;
-  /** The task's trace (see NewTask.traceparent). */
+  /** The task's trace (see AcceptedTask.traceparent). */
   traceparent: string | null;
   budget?: TaskBudget | null;
 }
@@ -99,7 +99,7 @@ export interface TaskOutcomeNotice {
 
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'canceled'];
 
-export function candidateFromNew(t: NewTask): DispatchCandidate {
+export function candidateFromNew(t: AcceptedTask): DispatchCandidate {
   return {
     task_id: t.task_id,
     attempt: 1,

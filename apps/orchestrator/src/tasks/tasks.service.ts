@@ -18,7 +18,7 @@ import { ListTasksQuery } from './dto/list-tasks.query';
 import { CommittedBatch, HistoryWriter } from './history-writer.service';
 import { TaskEventsHub } from './task-events.hub';
 import { EventRow, insertTasks, sqlOf } from './task-sql';
-import { candidateFromNew, NewTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
+import { candidateFromNew, AcceptedTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
 import { inSpan, traceparentOf } from '@app/observability';
 import { toTotals, UsageTotals } from '../usage/usage-totals';
@@ -127,7 +127,7 @@ export class TasksService implements OnModuleInit {
 
   newTask(
     fields: Omit<
-      NewTask,
+      AcceptedTask,
       | 'task_id'
       | 'created_at'
       | 'timeout_seconds'
@@ -143,7 +143,7 @@ export class TasksService implements OnModuleInit {
       queue_timeout_seconds?: number;
       traceparent?: string | null;
     },
-  ): NewTask {
+  ): AcceptedTask {
     return {
       ...fields,
       // The trace it was accepted in (the HTTP request's or RPC message's span), unless the caller gives one.
@@ -163,12 +163,12 @@ export class TasksService implements OnModuleInit {
   }
 
   /** Writes tasks inside the caller's transaction (workflow steps); call afterExternalInsert once it committed. */
-  async insertWithin(runner: QueryRunner, tasks: NewTask[]): Promise<EventRow[]> {
+  async insertWithin(runner: QueryRunner, tasks: AcceptedTask[]): Promise<EventRow[]> {
     if (tasks.length === 0) return [];
     return (await insertTasks(await sqlOf(runner), tasks)).events;
   }
 
-  afterExternalInsert(tasks: NewTask[], events: EventRow[]): void {
+  afterExternalInsert(tasks: AcceptedTask[], events: EventRow[]): void {
     const inserted = new Set(events.map((e) => e.task_id));
     const fresh = tasks.filter((t) => inserted.has(t.task_id));
     this.afterCommit({ inserted: fresh, dispatched: [], started: [], finished: [], events });

@@ -12,12 +12,12 @@ import {
 import { Observable, Subject, Subscription } from 'rxjs';
 import { QueryRunner } from 'typeorm';
 import { actorOf, AuditScope, AuditService, Principal } from '@app/auth';
-import { DomainException } from '@app/common';
+import { DomainException, KeyedSerializer } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { fieldError } from '../common/field-error';
 import { assertInputWithinLimits } from '../limits/input-limits';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { NewTask, TaskOutcomeNotice } from '../tasks/task.types';
+import { AcceptedTask, TaskOutcomeNotice } from '../tasks/task.types';
 import { TaskEventsHub } from '../tasks/task-events.hub';
 import { followHistory, TasksService } from '../tasks/tasks.service';
 import { inputSchema, JsonSchema } from './definition/input-schema';
@@ -70,7 +70,7 @@ export interface RunActor {
 @Injectable()
 export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly log = new Logger(WorkflowsService.name);
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly chains = new KeyedSerializer();
   private readonly runEvents$ = new Subject<RunEventView>();
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
@@ -287,17 +287,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
     committed?: () => void,
   ): Promise<void> {
-    const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(() => this.applyLocked(runId, apply, quietIfFinished, within, committed));
-    this.chains.set(runId, next);
-    void next
-      .finally(() => {
-        if (this.chains.get(runId) === next) this.chains.delete(runId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.chains.run(runId, () => this.applyLocked(runId, apply, quietIfFinished, within, committed));
   }
 
   private async applyLocked(
@@ -365,7 +355,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     runTrace: string | null,
     budget: TaskBudget | null,
   ): Promise<() => void> {
-    const newTasks: NewTask[] = [];
+    const newTasks: AcceptedTask[] = [];
     const toCancel: string[] = [];
     const steps = [];
     const events = [];
@@ -398,7 +388,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  private toTask(runId: string, t: NewWorkflowTask, runTrace: string | null): NewTask {
+  private toTask(runId: string, t: NewWorkflowTask, runTrace: string | null): AcceptedTask {
     const stepTrace = this.spans.start(`task:${t.task_id}`, `workflow.step ${t.step_key}`, runTrace, {
       'expert_agents.workflow_run_id': runId,
       'expert_agents.step_key': t.step_key,
@@ -447,7 +437,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.chains.values()]);
+    await this.chains.drain();
   }
 
   onModuleDestroy(): void {

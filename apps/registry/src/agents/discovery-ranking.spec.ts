@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { Candidate, loadPercentage, rankByCapability, rankByLoad } from './discovery-ranking';
+import { DiscoveryCandidate, loadPercentage, rankByCapability, rankByLoad } from './discovery-ranking';
 
-const agent = (id: string, current: number, max: number, proficiency?: number): Candidate => ({
+const agent = (id: string, current: number, max: number, proficiency?: number): DiscoveryCandidate => ({
   agent_id: id,
   name: id,
   role: 'backend_dev',

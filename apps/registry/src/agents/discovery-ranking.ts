@@ -1,5 +1,5 @@
 /** A discovery candidate after Redis's fresher load was laid over PostgreSQL's. */
-export interface Candidate {
+export interface DiscoveryCandidate {
   agent_id: string;
   name: string;
   role: string;
@@ -22,11 +22,11 @@ export function loadPercentage(current: number, max: number): number {
   return max > 0 ? Math.round((current / max) * 10_000) / 100 : 100;
 }
 
-function hasCapacity(c: Candidate, maxLoad?: number): boolean {
+function hasCapacity(c: DiscoveryCandidate, maxLoad?: number): boolean {
   return c.current_tasks < c.max_tasks && (maxLoad === undefined || c.current_tasks < maxLoad);
 }
 
-function view(c: Candidate): RankedAgent {
+function view(c: DiscoveryCandidate): RankedAgent {
   const out: RankedAgent = {
     agent_id: c.agent_id,
     name: c.name,
@@ -44,7 +44,7 @@ function view(c: Candidate): RankedAgent {
  * tasks, then lowest load percentage, then agent id so equal agents keep a stable order).
  * `maxLoad` excludes agents whose current_tasks is not below it.
  */
-export function rankByLoad(candidates: readonly Candidate[], maxLoad?: number): RankedAgent[] {
+export function rankByLoad(candidates: readonly DiscoveryCandidate[], maxLoad?: number): RankedAgent[] {
   return candidates
     .filter((c) => hasCapacity(c, maxLoad))
     .sort(
@@ -57,7 +57,7 @@ export function rankByLoad(candidates: readonly Candidate[], maxLoad?: number): 
 }
 
 /** Discovery by capability: most free slots first, then the most proficient, then least busy. */
-export function rankByCapability(candidates: readonly Candidate[]): RankedAgent[] {
+export function rankByCapability(candidates: readonly DiscoveryCandidate[]): RankedAgent[] {
   return candidates
     .filter((c) => hasCapacity(c))
     .sort(
@@ -70,6 +70,6 @@ export function rankByCapability(candidates: readonly Candidate[]): RankedAgent[
     .map(view);
 }
 
-function compareIds(a: Candidate, b: Candidate): number {
+function compareIds(a: DiscoveryCandidate, b: DiscoveryCandidate): number {
   return a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ValidationIssue } from '../outputs/validation';
 import type { TokenUsage } from '../providers/model-provider';
+import { TASK_STATUSES, type TaskStatus as ContractTaskStatus } from '@app/contracts';
 
-/** Same values as `task_history.status`. */
-export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'canceled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export { TASK_STATUSES };
+/** The contracts' task status; the same name also holds the seed-style constants below. */
+export type TaskStatus = ContractTaskStatus;
 /** Seed-style constants: `TaskStatus.COMPLETED`. */
 export const TaskStatus = {
   PENDING: 'pending',

@@ -11,11 +11,11 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
+import type { TaskStatus } from '@app/contracts';
 import { AgentEntity } from './agent.entity';
 import { WorkflowRunEntity } from './workflow-run.entity';
 
-export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'canceled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export { TASK_STATUSES, TaskStatus } from '@app/contracts';
 
 @Entity({ name: 'task_history' })
 @Check('chk_task_history_status', `"status" IN ('pending', 'in_progress', 'completed', 'failed', 'canceled')`)

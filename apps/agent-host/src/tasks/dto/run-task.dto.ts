@@ -1,3 +1,4 @@
+import { AGENT_ID_PATTERN } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -58,7 +59,7 @@ export class RunTaskDto {
 
 export class AgentIdParam {
   @ApiProperty({ example: 'DEV-001' })
-  @Matches(/^[A-Z][A-Z0-9]*-[0-9]{3}$/, {
+  @Matches(AGENT_ID_PATTERN, {
     message: 'agent_id must look like DEV-001 (uppercase letters/digits, a dash, three digits)',
   })
   agent_id!: string;
