@@ -6,8 +6,6 @@ import { CancelSignals } from '@app/persistence';
 import { OrchestratorReporter } from './orchestrator-reporter';
 import { FinishedTask, TaskRunner } from './task-runner.service';
 
-const SLOT_WAIT_MS = 100;
-
 /**
  * One `task.execute` from an agent's stream: skip it if already canceled or overdue, else report `started`, run it
  * and report the result. Returns only after the result is stored, so the transport's ack follows the report.
@@ -68,7 +66,7 @@ export class TaskExecutionService {
     await this.reporter.result(this.resultMessage(message, finished));
   }
 
-  /** The transport delivers no more than the agent's capacity, but HTTP tasks share the slots: wait for one. */
+  /** The transport delivers no more than the agent's capacity, but HTTP tasks share the slots: wait for one (no polling). */
   private async runWhenSlotFree(message: TaskExecuteMessage, deadline: Date): Promise<FinishedTask> {
     for (;;) {
       try {
@@ -104,8 +102,11 @@ export class TaskExecutionService {
         // No slot yet, or the superseded attempt of this task is still stopping here: wait for it.
         const atCapacity =
           err instanceof DomainException && (err.code === 'AGENT_AT_CAPACITY' || err.code === 'TASK_ATTEMPT_STOPPING');
-        if (!atCapacity || Date.now() >= deadline.getTime()) throw err;
-        await new Promise((r) => setTimeout(r, SLOT_WAIT_MS));
+        const left = deadline.getTime() - Date.now();
+        if (!atCapacity || left <= 0) throw err;
+        // Woken when a slot frees (or this task's stopping attempt lets go of its slot), at the latest at the deadline.
+        const taskId = err.code === 'TASK_ATTEMPT_STOPPING' ? message.task_id : undefined;
+        await this.agents.get(message.agent_id).runtime.whenFree(taskId, AbortSignal.timeout(left));
       }
     }
   }

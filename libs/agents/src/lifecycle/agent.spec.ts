@@ -164,6 +164,35 @@ describe('Agent.runTask', () => {
     await expect(agent.runTask(done)).rejects.toThrow(TaskStateError);
   });
 
+  it('wakes a caller waiting for a slot when one frees, one caller per freed slot, and when a task lets go of its own', async () => {
+    const agent = agentWith('DEVOPS-006', new ScriptedProvider()); // max_concurrent_tasks 2
+    const a = agent.assignTask(createTask({ title: 'a' }));
+    const b = agent.assignTask(createTask({ title: 'b' }));
+    const woken: string[] = [];
+    void agent.whenFree().then(() => woken.push('first'));
+    void agent.whenFree().then(() => woken.push('second'));
+    void agent.whenFree(a.task_id).then(() => woken.push('a itself'));
+    const flush = () => new Promise((r) => setImmediate(r));
+    await flush();
+    expect(woken).toEqual([]);
+    // One slot frees (b): the first waiter only; 'a itself' still waits for a's slot.
+    expect(agent.releaseTask(b.task_id)).toBe(true);
+    await flush();
+    expect(woken).toEqual(['first']);
+    agent.releaseTask(a.task_id);
+    await flush();
+    expect(woken).toEqual(['first', 'second', 'a itself']);
+    // Free already: at once. Given up: the promise settles and the waiter is gone.
+    await agent.whenFree();
+    agent.assignTask(createTask({ title: 'c' }));
+    agent.assignTask(createTask({ title: 'd' }));
+    const controller = new AbortController();
+    const waiting = agent.whenFree(undefined, controller.signal);
+    controller.abort();
+    await expect(waiting).resolves.toBeUndefined();
+    expect((agent as unknown as { slotWaiters: Set<unknown> }).slotWaiters.size).toBe(0);
+  });
+
   it('exports and restores state across a restart, tolerating a damaged row', async () => {
     const agent = agentWith('QA-001', new ScriptedProvider());
     const first = await agent.runTask(createTask({ title: 'Review item 1' }));

@@ -145,6 +145,8 @@ export class Agent {
   protected readonly logger: Pick<Logger, 'log' | 'warn' | 'debug' | 'error'>;
   private readonly active = new Map<string, ActiveEntry>();
   private readonly handlers = new Map<string, MessageHandler>();
+  // Callers waiting for a slot (and for `taskId` to hold none): woken when a slot is freed, not by polling.
+  private readonly slotWaiters = new Set<{ taskId?: string; wake: () => void }>();
   private state: AgentState = emptyState();
   private messagesReceived = 0;
 
@@ -187,8 +189,48 @@ export class Agent {
   releaseTask(taskId: string): boolean {
     const entry = this.active.get(taskId);
     if (!entry || entry.task.status === 'in_progress') return false;
-    this.active.delete(taskId);
+    this.freeSlot(taskId);
     return true;
+  }
+
+  /**
+   * Resolves once a slot is free and `taskId` (when given) holds none — at once if that is already so. A free
+   * slot is not reserved: the caller assigns and may find it taken again, then waits again.
+   */
+  whenFree(taskId?: string, signal?: AbortSignal): Promise<void> {
+    if (this.isFree(taskId) || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        taskId,
+        wake: () => {
+          signal?.removeEventListener('abort', giveUp);
+          resolve();
+        },
+      };
+      const giveUp = () => {
+        this.slotWaiters.delete(waiter);
+        resolve();
+      };
+      signal?.addEventListener('abort', giveUp, { once: true });
+      this.slotWaiters.add(waiter);
+    });
+  }
+
+  private isFree(taskId?: string): boolean {
+    return this.canAcceptTask() && (taskId === undefined || !this.active.has(taskId));
+  }
+
+  private freeSlot(taskId: string): void {
+    this.active.delete(taskId);
+    // Wake as many waiters (in arrival order) as there are free slots, not all of them to race for one.
+    let free = this.maxConcurrentTasks - this.active.size;
+    for (const waiter of this.slotWaiters) {
+      if (free <= 0) break;
+      if (!this.isFree(waiter.taskId)) continue;
+      this.slotWaiters.delete(waiter);
+      waiter.wake();
+      free -= 1;
+    }
   }
 
   /** Cooperatively cancels a running or assigned task: the provider call is aborted and it ends `canceled`. */
@@ -257,7 +299,7 @@ export class Agent {
       }
     } finally {
       options.signal?.removeEventListener('abort', onExternalAbort);
-      this.active.delete(task.task_id);
+      this.freeSlot(task.task_id);
     }
     return task;
   }
