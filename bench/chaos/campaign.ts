@@ -34,6 +34,8 @@ export interface ChaosReport {
   unexplainedTasks: string[];
   /** For the first few of those: the task's events and model calls, to see what made it run twice. */
   unexplainedEvidence: UnexplainedEvidence[];
+  /** Stream entries hosts acknowledged without running: copies of an already claimed attempt (decision 0082). */
+  copiesSkipped: number;
   workflowRunsStarted: number;
   workflowRunsCompleted: number;
   unexpectedExits: string[];
@@ -202,6 +204,7 @@ export async function runCampaign(
       unexplainedReexecutions: executed.unexplained,
       unexplainedTasks: executed.unexplainedTasks,
       unexplainedEvidence,
+      copiesSkipped: system.apps.reduce((n, a) => n + a.copiesSkipped, 0),
       workflowRunsStarted: runs.length,
       workflowRunsCompleted: runRows.filter((r) => r.status === 'completed').length,
       unexpectedExits: system.apps.flatMap((a) => a.unexpectedExits),

@@ -9,6 +9,8 @@ export class ChaosProcess {
   private expectingExit = false;
   unexpectedExits: string[] = [];
   output = '';
+  /** Entries a host acknowledged without running: copies of an attempt another entry had claimed (decision 0082). */
+  copiesSkipped = 0;
   /** Every process this app ran as, in order (a re-execution's pid names the app that ran it). */
   readonly pids: number[] = [];
 
@@ -33,7 +35,14 @@ export class ChaosProcess {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000));
+    let partial = ''; // a line split over two chunks is counted once, when it is whole
+    const keep = (d: Buffer) => {
+      const text = d.toString();
+      this.output = (this.output + text).slice(-20_000);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!.slice(-2_000);
+      for (const line of lines) if (line.includes(' is a copy of ')) this.copiesSkipped += 1;
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.once('exit', (code, signal) => {

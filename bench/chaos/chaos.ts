@@ -45,6 +45,7 @@ export function formatReport(r: ChaosReport): string {
       're-executions no host death explains',
       `${r.unexplainedReexecutions}${r.unexplainedTasks.length ? ` (${r.unexplainedTasks.slice(0, 3).join(', ')})` : ''}`,
     ],
+    ['copies of a dispatched entry not run (0082)', r.copiesSkipped],
     ['workflow runs completed', `${r.workflowRunsCompleted} / ${r.workflowRunsStarted}`],
     ['processes that exited on their own', r.unexpectedExits.length],
     ['faults (s after start)', r.faults.map((f) => `${f.kind}@${f.at_s}`).join(', ')],

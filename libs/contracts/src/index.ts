@@ -1,3 +1,7 @@
+// The message classes carry class-validator/-transformer decorators, which need the Reflect metadata API when
+// their modules load; a process may import contracts (e.g. through config or the agents lib) before Nest loads it.
+import 'reflect-metadata';
+
 export * from './agent-id';
 export * from './task-status';
 export * from './addresses';
