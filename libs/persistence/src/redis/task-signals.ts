@@ -69,9 +69,11 @@ export class CancelSignals implements OnModuleInit, OnApplicationShutdown {
    * still pending on its consumer, where a reclaim finds it. The same entry asking again is a redelivery: it runs.
    */
   async standing(taskId: string, attempt: number, claim?: AttemptClaim): Promise<AttemptStanding> {
-    const claimed = claim && this.claim(taskId, attempt, claim);
-    const [canceled, current] = await this.redis.mget(cancelKey(taskId), currentAttemptKey(taskId));
-    const holder = claimed && (await claimed);
+    // Both sent before either answer (auto-pipelined); Promise.all so a failure of both leaves no rejection unhandled.
+    const [holder, [canceled, current]] = await Promise.all([
+      claim ? this.claim(taskId, attempt, claim) : null,
+      this.redis.mget(cancelKey(taskId), currentAttemptKey(taskId)),
+    ]);
     if (canceled !== null) return { kind: 'canceled' };
     const n = current === null ? NaN : Number(current);
     if (n > attempt) return { kind: 'superseded', current: n };
