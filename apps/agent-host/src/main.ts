@@ -1,5 +1,5 @@
 import { UnknownAgentError } from '@app/agents';
-import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
+import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { startTracing } from '@app/observability';
 import { startAgentHost } from './bootstrap';
 import { selectAgents } from './hosting/agent-selection';
@@ -23,4 +23,4 @@ async function main(): Promise<void> {
   enforceShutdownDeadline(config.shutdownGraceSeconds);
 }
 
-void main();
+main().catch((error: unknown) => exitOnStartupFailure(error, 'AgentHost'));

@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { bindHost } from '@app/auth';
-import { enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
+import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/common';
 import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { createOrchestratorApp } from './orchestrator.bootstrap';
@@ -29,8 +28,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${error.message}\n`);
       process.exit(78); // EX_CONFIG: a bad workflow file stops start-up
     }
-    new Logger('Orchestrator').error(error);
-    process.exit(1);
+    exitOnStartupFailure(error, 'Orchestrator');
   }
 }
 

@@ -1,5 +1,11 @@
 import { bindHost } from '@app/auth';
-import { createHttpApp, enforceShutdownDeadline, loadConfigOrExit, startWhenAvailable } from '@app/common';
+import {
+  createHttpApp,
+  enforceShutdownDeadline,
+  exitOnStartupFailure,
+  loadConfigOrExit,
+  startWhenAvailable,
+} from '@app/common';
 import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';
@@ -28,4 +34,4 @@ async function main(): Promise<void> {
   enforceShutdownDeadline(config.shutdownGraceSeconds);
 }
 
-void main();
+main().catch((error: unknown) => exitOnStartupFailure(error, 'Registry'));

@@ -17,3 +17,4 @@ export * from './input/result-limits';
 export * from './input/validate-message';
 export * from './net/private-address';
 export * from './concurrency/keyed-serializer';
+export * from './startup/startup-failure';
