@@ -136,7 +136,8 @@ async function cannon(label: string, options: autocannon.Options): Promise<Measu
     non2xx: result.non2xx,
   };
   log(
-    `${label}: ${measured.requestsPerSec} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms, errors ${measured.errors}, non-2xx ${measured.non2xx}`,
+    `${label}: ${measured.requestsPerSec} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms, errors ${measured.errors}, non-2xx ${measured.non2xx}` +
+      (measured.non2xx > 0 ? ` (status codes ${JSON.stringify(result.statusCodeStats)})` : ''),
   );
   return measured;
 }
@@ -158,13 +159,7 @@ function mean(values: number[]): number {
   return Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 }
 
-async function measureAuthCost(
-  base: string,
-  onPid: number | undefined,
-  ids: string[],
-  discoveryOnP99: number,
-  heartbeatOnRps: number,
-) {
+async function measureAuthCost(ids: string[], discoveryOnP99: number, heartbeatOnRps: number) {
   // CPU milliseconds the registry spent per heartbeat: steadier than req/s while other work shares the machine.
   const cpuPerRequest = { on: [] as number[], off: [] as number[] };
   const beat = async (url: string, label: string, pid?: number, side?: 'on' | 'off') => {
@@ -186,19 +181,34 @@ async function measureAuthCost(
       ],
     });
   };
-  const port = await freePort(21000);
+  // Both sides fresh processes warmed up alike (the registry of the earlier phases has run much more: a bigger heap
+  // and colder caches would count against auth), rounds interleaved off, on, on, off, as bench:orchestrator does.
+  const [port, onPort] = [await freePort(21000), await freePort(22000)];
   const offBase = `http://127.0.0.1:${port}`;
+  const onBase = `http://127.0.0.1:${onPort}`;
   const off = startRegistry(port, false);
+  const fresh = startRegistry(onPort, true);
   try {
     await waitReady(offBase, off);
-    // A fresh process is cold (JIT, pools): warm it up as the auth-on one was, then interleave on/off twice.
-    await beat(offBase, 'auth off: warm-up');
-    await paced({ base: offBase, rate: DISCOVERY_RATE, seconds: 3, path: (i) => `/api/agents/discover/${role(i)}` });
+    await waitReady(onBase, fresh);
+    for (const [url, name] of [
+      [offBase, 'off'],
+      [onBase, 'on'],
+    ] as const) {
+      await beat(url, `auth ${name}: warm-up`);
+      await paced({
+        base: url,
+        rate: DISCOVERY_RATE,
+        seconds: 3,
+        path: (i) => `/api/agents/discover/${role(i)}`,
+        headers: name === 'on' ? AUTH.headers : undefined,
+      });
+    }
     const ons: Measured[] = [];
     const offs: Measured[] = [];
-    for (let round = 1; round <= 2; round++) {
-      ons.push(await beat(base, `round ${round} auth on: heartbeats`, onPid, 'on'));
-      offs.push(await beat(offBase, `round ${round} auth off: heartbeats`, off.pid, 'off'));
+    for (const [round, side] of (['off', 'on', 'on', 'off'] as const).entries()) {
+      if (side === 'on') ons.push(await beat(onBase, `round ${round + 1} auth on: heartbeats`, fresh.pid, 'on'));
+      else offs.push(await beat(offBase, `round ${round + 1} auth off: heartbeats`, off.pid, 'off'));
     }
     const on = { requestsPerSec: mean(ons.map((m) => m.requestsPerSec)) };
     const offBeat = { requestsPerSec: mean(offs.map((m) => m.requestsPerSec)) };
@@ -218,8 +228,10 @@ async function measureAuthCost(
       discovery_off: discoveryOff,
     };
   } finally {
-    off.kill('SIGTERM');
-    await new Promise((resolve) => (off.exitCode !== null ? resolve(null) : off.once('exit', resolve)));
+    for (const child of [off, fresh]) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    }
   }
 }
 
@@ -358,7 +370,7 @@ async function main(): Promise<void> {
 
     // What auth costs, same run: heartbeats back to back on this registry (auth on) and on a second one
     // with auth off (same database and Redis keys), then discovery paced on the auth-off one.
-    const authCost = await measureAuthCost(base, child.pid, ids, discovery.p99Ms, heartbeatRps);
+    const authCost = await measureAuthCost(ids, discovery.p99Ms, heartbeatRps);
     const cpuCost =
       authCost.heartbeat_cpu_ms_on !== null && authCost.heartbeat_cpu_ms_off
         ? ` (registry CPU per heartbeat ${authCost.heartbeat_cpu_ms_on} ms on vs ${authCost.heartbeat_cpu_ms_off} ms off: ` +

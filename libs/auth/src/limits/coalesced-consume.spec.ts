@@ -68,6 +68,27 @@ describe('CoalescedConsume', () => {
     ]);
   });
 
+  it('serves requests that queued during a call from its reservation, not from a new call (many connections)', async () => {
+    const limiter = fakeLimiter(100_000); // 1% = 1,000 reserved per call
+    // Each call takes a round trip (a macrotask), so requests keep arriving while one is in flight.
+    const slow = async (key: string, n: number) => {
+      await new Promise((r) => setImmediate(r));
+      return limiter.consume(key, n);
+    };
+    const c = new CoalescedConsume(slow, 100_000, () => undefined);
+    const results: Promise<number | undefined>[] = [];
+    // 20 connections: 20 requests arrive while each call is in flight, 250 times over.
+    for (let wave = 0; wave < 250; wave++) {
+      for (let i = 0; i < 20; i++) results.push(c.take('k'));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all(results)).toEqual(Array(5_000).fill(undefined));
+    const counted = limiter.calls.reduce((n, [, points]) => n + points, 0);
+    // 5,000 requests cost about 5 reservations; a reservation dropped per call counted ~1,000 for every 20.
+    expect(counted).toBeLessThan(5_000 + 2 * 1_000);
+    expect(limiter.calls.length).toBeLessThanOrEqual(7);
+  });
+
   it('a reservation never lets more than the budget through', async () => {
     const limiter = fakeLimiter(250);
     const c = new CoalescedConsume(limiter.consume, 250, () => undefined);
