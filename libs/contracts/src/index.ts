@@ -12,3 +12,4 @@ export * from './agent-messages';
 export * from './capacity-keys';
 export * from './task-progress';
 export * from './remote-agent';
+export * from './registry-api';

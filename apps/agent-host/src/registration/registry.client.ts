@@ -1,23 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AgentLoadReport, AgentRegistration } from '@app/contracts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { injectTraceHeaders } from '@app/observability';
 
-export interface RegistrationBody {
-  agent_id: string;
-  name: string;
-  role: string;
-  host: string;
-  port: number;
-  metadata: Record<string, unknown>;
-  capabilities: { capability: string; proficiency_level: number }[];
-  max_tasks: number;
-}
+/** What a host registers: every field the registry's contract has, none left to its defaults. */
+export type RegistrationBody = Required<AgentRegistration>;
 
-export interface LoadBody {
-  current_tasks: number;
-  max_tasks: number;
-  task_duration_sec?: number;
-}
+/** What a host reports: always both counts (its slots and how many are taken). */
+export type LoadBody = AgentLoadReport & Required<Pick<AgentLoadReport, 'current_tasks' | 'max_tasks'>>;
 
 /** The registry answered with an error status (4xx/5xx); `status` says which. */
 export class RegistryHttpError extends Error {

@@ -1,8 +1,7 @@
-export interface Candidate {
-  agent_id: string;
-  current_tasks: number;
-  max_tasks: number;
-}
+import type { AgentLoad } from '@app/contracts';
+
+/** An agent routing may pick: the registry's answer (@app/contracts registry-api). */
+export type Candidate = AgentLoad;
 
 /**
  * The order in which to try agents for a lease: least loaded first, by the lease counts last seen

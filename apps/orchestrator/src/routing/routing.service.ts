@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { readAgentAnswer, readDiscoveryAnswer } from '@app/contracts';
 import { leaseId, SlotLeases } from '../capacity/slot-leases.service';
 import { Candidate, orderByLoad } from './route-order';
 import { injectTraceHeaders } from '@app/observability';
@@ -145,20 +146,11 @@ export class RoutingService {
       });
       if (response.status === 404 || response.status === 400) return [];
       if (!response.ok) throw new Error(`registry answered ${response.status}`);
-      const body = (await response.json()) as Record<string, unknown>;
-      if (spec.agent_id) {
-        // An explicit agent is used whatever its status: its stream keeps the task until it reads it.
-        const load = (body.load ?? {}) as Partial<Candidate>;
-        return [
-          { agent_id: String(body.agent_id), current_tasks: load.current_tasks ?? 0, max_tasks: load.max_tasks ?? 1 },
-        ];
-      }
-      const agents = Array.isArray(body.agents) ? (body.agents as Candidate[]) : [];
-      return agents.map((a) => ({
-        agent_id: a.agent_id,
-        current_tasks: a.current_tasks ?? 0,
-        max_tasks: a.max_tasks ?? 1,
-      }));
+      const body: unknown = await response.json();
+      // An explicit agent is used whatever its status: its stream keeps the task until it reads it.
+      const read = spec.agent_id ? readAgentAnswer(body) : readDiscoveryAnswer(body);
+      if (read === undefined) throw new Error("registry answered with a body that is not the registry API's");
+      return Array.isArray(read) ? read : [read];
     } catch (error) {
       if (Date.now() - this.lastWarn > 10_000) {
         this.lastWarn = Date.now();

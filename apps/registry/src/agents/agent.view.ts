@@ -1,29 +1,10 @@
-import { AgentStatus } from '@app/persistence';
+import type { AgentView } from '@app/contracts';
 import { Freshness } from '../freshness/freshness.store';
 import { AgentRow } from './agents.repository';
 import { loadPercentage } from './discovery-ranking';
 
-/** An agent as the HTTP API shows it (the seed's snake_case fields plus capabilities and load). */
-export interface AgentView {
-  agent_id: string;
-  name: string;
-  role: string;
-  status: AgentStatus;
-  host: string | null;
-  port: number | null;
-  last_heartbeat: string | null;
-  created_at: string;
-  updated_at: string;
-  metadata: Record<string, unknown>;
-  capabilities: { capability: string; proficiency_level: number }[];
-  load: {
-    current_tasks: number;
-    max_tasks: number;
-    load_percentage: number;
-    avg_task_duration_sec: number | null;
-    total_tasks_completed: number;
-  };
-}
+/** An agent as the HTTP API shows it: the contract in @app/contracts (registry-api). */
+export type { AgentView };
 
 /**
  * Lays Redis's fresher heartbeat and reported load over the PostgreSQL row: the API answers

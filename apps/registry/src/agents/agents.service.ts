@@ -1,3 +1,4 @@
+import type { DiscoveryAnswer } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/common';
@@ -16,10 +17,8 @@ import { ListAgentsQuery } from './dto/list-agents.query';
 import { RegisterAgentDto } from './dto/register-agent.dto';
 import { ReportLoadDto } from './dto/report-load.dto';
 
-export interface DiscoveryResult {
-  agents: RankedAgent[];
-  available_count: number;
-}
+/** A discovery answer: the contract in @app/contracts (registry-api). */
+export type DiscoveryResult = DiscoveryAnswer;
 
 @Injectable()
 export class AgentsService {

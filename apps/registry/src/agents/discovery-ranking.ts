@@ -1,3 +1,4 @@
+import type { RankedAgent } from '@app/contracts';
 /** A discovery candidate after Redis's fresher load was laid over PostgreSQL's. */
 export interface DiscoveryCandidate {
   agent_id: string;
@@ -8,15 +9,7 @@ export interface DiscoveryCandidate {
   proficiency_level?: number;
 }
 
-export interface RankedAgent {
-  agent_id: string;
-  name: string;
-  role: string;
-  current_tasks: number;
-  max_tasks: number;
-  load_percentage: number;
-  proficiency_level?: number;
-}
+export type { RankedAgent };
 
 export function loadPercentage(current: number, max: number): number {
   return max > 0 ? Math.round((current / max) * 10_000) / 100 : 100;

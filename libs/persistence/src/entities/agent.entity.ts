@@ -10,11 +10,11 @@ import {
   UpdateDateColumn,
   Relation,
 } from 'typeorm';
+import type { AgentStatus } from '@app/contracts';
 import { AgentCapabilityEntity } from './agent-capability.entity';
 import { AgentLoadEntity } from './agent-load.entity';
 
-export const AGENT_STATUSES = ['online', 'offline', 'busy', 'error'] as const;
-export type AgentStatus = (typeof AGENT_STATUSES)[number];
+export { AGENT_STATUSES, AgentStatus } from '@app/contracts';
 
 // Relation<> keeps decorator metadata from referencing a class that is still loading (circular imports).
 @Entity({ name: 'agent_registry' })

@@ -1,3 +1,4 @@
+import type { AgentCapability, AgentRegistration } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -23,7 +24,7 @@ import {
   ROLE_PATTERN,
 } from '../agent-validation';
 
-export class CapabilityDto {
+export class CapabilityDto implements AgentCapability {
   @ApiProperty({ example: 'fastapi', maxLength: CAPABILITY_MAX })
   @IsString()
   @Length(1, CAPABILITY_MAX)
@@ -36,7 +37,7 @@ export class CapabilityDto {
   proficiency_level!: number;
 }
 
-export class RegisterAgentDto {
+export class RegisterAgentDto implements AgentRegistration {
   @ApiProperty({ example: 'DEV-001', pattern: AGENT_ID_PATTERN.source })
   @IsString()
   @MaxLength(AGENT_ID_MAX)
