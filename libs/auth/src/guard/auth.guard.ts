@@ -78,7 +78,8 @@ export class AuthGuard implements CanActivate {
       this.markForAudit(route, request, DEV_PRINCIPAL, action, path);
       return true;
     }
-    const principal = await this.identify(request, route.allowsTicket);
+    const identified = this.identify(request, route.allowsTicket);
+    const principal = identified instanceof Promise ? await identified : identified;
     if (!principal) {
       await this.audit.recordQuietly({
         action,
@@ -94,7 +95,8 @@ export class AuthGuard implements CanActivate {
       );
     }
     request.principal = principal;
-    const retryAfter = await this.rateLimits.consume(route.budget, principal.id);
+    const limited = this.rateLimits.consume(route.budget, principal.id);
+    const retryAfter = limited instanceof Promise ? await limited : limited;
     if (retryAfter !== undefined) {
       void reply.header('retry-after', String(retryAfter));
       await this.audit.recordQuietly({
@@ -199,7 +201,10 @@ export class AuthGuard implements CanActivate {
     );
   }
 
-  private async identify(request: AuthedRequest, allowsTicket: boolean): Promise<Principal | undefined> {
+  private identify(
+    request: AuthedRequest,
+    allowsTicket: boolean,
+  ): Principal | undefined | Promise<Principal | undefined> {
     const token = Authenticator.bearer(request.headers.authorization);
     if (token !== undefined) return this.authenticator.authenticate(token);
     const ticket = allowsTicket ? (request.query as Record<string, unknown> | undefined)?.ticket : undefined;

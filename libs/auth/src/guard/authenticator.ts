@@ -19,7 +19,8 @@ export class Authenticator {
     return match?.[1];
   }
 
-  async authenticate(token: string): Promise<Principal | undefined> {
+  /** Synchronous for a cached API key (the hot path); a promise otherwise. */
+  authenticate(token: string): Principal | undefined | Promise<Principal | undefined> {
     if (this.oidc.enabled && looksLikeJwt(token)) return this.oidc.verify(token);
     return this.keys.verify(token);
   }

@@ -90,11 +90,23 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     await this.flushLastUsed();
   }
 
-  /** The principal of a key, or undefined when the key is unknown, revoked or expired. */
-  async verify(key: string): Promise<Principal | undefined> {
-    const entry = await this.entry(hashApiKey(key));
-    const row = entry.row;
+  /**
+   * The principal of a key, or undefined when the key is unknown, revoked or expired. Answers synchronously when
+   * the key's row is cached (every request but one per key per CACHE_MS): no promise on the hot path.
+   */
+  verify(key: string): Principal | undefined | Promise<Principal | undefined> {
+    const hash = hashApiKey(key);
     const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && now - hit.at < CACHE_MS) return this.principalOf(hit, now);
+    return this.entry(hash).then((entry) => this.principalOf(entry, Date.now()));
+  }
+
+  private principalOf(
+    entry: { row: ApiKeyRow | undefined; principal?: Principal },
+    now: number,
+  ): Principal | undefined {
+    const row = entry.row;
     if (!row || row.revoked_at !== null) return undefined;
     if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now) return undefined;
     this.lastUsed.set(row.id, now);

@@ -79,7 +79,7 @@ describe('CoalescedConsume', () => {
     const results: Promise<number | undefined>[] = [];
     // 20 connections: 20 requests arrive while each call is in flight, 250 times over.
     for (let wave = 0; wave < 250; wave++) {
-      for (let i = 0; i < 20; i++) results.push(c.take('k'));
+      for (let i = 0; i < 20; i++) results.push(Promise.resolve(c.take('k')));
       await new Promise((r) => setImmediate(r));
     }
     expect(await Promise.all(results)).toEqual(Array(5_000).fill(undefined));

@@ -31,12 +31,12 @@ export class CoalescedConsume {
     private readonly chunk = Math.max(1, Math.floor(points / 100)),
   ) {}
 
-  /** Undefined when allowed; otherwise seconds until the next request may pass. */
-  take(key: string): Promise<number | undefined> {
+  /** Undefined when allowed; otherwise seconds until the next request may pass. Synchronous from a reservation. */
+  take(key: string): undefined | Promise<number | undefined> {
     const ahead = this.reserved.get(key);
     if (ahead && ahead.left > 0 && Date.now() < ahead.until) {
       ahead.left -= 1;
-      return Promise.resolve(undefined);
+      return undefined;
     }
     return new Promise((resolve) => {
       const queue = this.queues.get(key);

@@ -42,9 +42,8 @@ export class RateLimitsService {
     }
   }
 
-  /** Undefined when allowed; otherwise seconds until the next request may pass. */
-  consume(budget: RateBudget, credentialId: string): Promise<number | undefined> {
-    const limiter = this.limiters.get(budget);
-    return limiter ? limiter.take(credentialId) : Promise.resolve(undefined);
+  /** Undefined when allowed; otherwise seconds until the next request may pass. Synchronous when answered locally. */
+  consume(budget: RateBudget, credentialId: string): number | undefined | Promise<number | undefined> {
+    return this.limiters.get(budget)?.take(credentialId);
   }
 }
