@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { inTransaction } from '@app/persistence';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
@@ -183,21 +184,10 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Runs `work` in a transaction; what it returns runs after the commit (false: nothing to commit). */
   private async inTransaction(work: (sql: Sql) => Promise<false | (() => Promise<void>)>): Promise<boolean> {
-    const runner: QueryRunner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const after = await work(await sqlOf(runner));
-      await runner.commitTransaction();
-      if (after === false) return false;
-      await after();
-      return true;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    const after = await inTransaction(this.dataSource, async (runner) => work(await sqlOf(runner)));
+    if (after === false) return false;
+    await after();
+    return true;
   }
 
   private async refreshPendingGauge(): Promise<void> {

@@ -3,11 +3,12 @@ import { context } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage } from '@app/contracts';
+import { inTransaction } from '@app/persistence';
 import { contextFromTraceparent, inSpan, SpanKind } from '@app/observability';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
-import { backOffRouting, claimWaiting, ScanCursor, WaitingTask } from './dispatch-sql';
+import { backOffRouting, claimWaiting, ScanCursor } from './dispatch-sql';
 import { HistoryWriter } from './history-writer.service';
 import { leaseInOrder } from './lease-in-order';
 import { TaskEventsHub } from './task-events.hub';
@@ -89,7 +90,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   /**
    * After a restart: an attempt is recorded before it is appended, so a crash in between leaves a
    * recorded attempt with no message. Attempts nobody started are appended again (same attempt
-   * number: if both copies run, the first result is recorded and the other is ignored).
+   * number: where both copies exist, a host runs only the one that claims the attempt first, 0082).
    */
   private async resendUnstarted(): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
@@ -265,14 +266,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     let cursor: ScanCursor | null = null;
     this.fastMisses = new Set();
     for (let rows = 0; rows < SCAN_MAX_ROWS && !this.stopped;) {
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      let sent: Sent[] = [];
-      let claimed: WaitingTask[] = [];
-      try {
-        await runner.startTransaction();
+      const { claimed, routed, events } = await inTransaction(this.dataSource, async (runner) => {
         const sql = await sqlOf(runner);
-        claimed = await claimWaiting(sql, SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
+        const claimed = await claimWaiting(sql, SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
         const choice = await leaseInOrder(
           claimed,
           (c) => routeKey(specOf(c)),
@@ -290,18 +286,14 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
           routed.map((r) => r.item),
         );
         await backOffRouting(sql, unroutable, this.config.dispatch.routeBackoffMaxMs);
-        await runner.commitTransaction();
-        const applied = new Set(events.map((e) => e.task_id));
-        for (const r of routed)
-          if (!applied.has(r.item.task_id)) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
-        sent = routed.filter((r) => applied.has(r.item.task_id));
-        this.hub.publishEvents(events);
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      } finally {
-        await runner.release();
-      }
+        return { claimed, routed, events };
+      });
+      // Committed: a lease whose task another replica dispatched first goes back; the rest go out.
+      const applied = new Set(events.map((e) => e.task_id));
+      for (const r of routed)
+        if (!applied.has(r.item.task_id)) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
+      const sent: Sent[] = routed.filter((r) => applied.has(r.item.task_id));
+      this.hub.publishEvents(events);
       await this.publish(sent);
       rows += claimed.length;
       if (claimed.length < SCAN_BATCH) break;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { traceIdOf } from '@app/observability';
+import { inTransaction } from '@app/persistence';
 import { EventRow, FinishedRow, toEventView } from './task-sql';
 import { TaskEventView } from './task.types';
 import { ListTasksQuery } from './dto/list-tasks.query';
@@ -288,82 +289,79 @@ export class TasksRepository {
   /**
    * Cancel in one transaction under the row lock: a task that has not started is canceled at
    * once; a running one is marked cancel-requested (the agent reports `canceled`).
+   * `withinChange` runs before the commit of a change (not for a refusal), e.g. to write its audit row. With
+   * `runner`, it works inside the caller's transaction; without, in one of its own.
    */
-  /** `inTransaction` runs before the commit of a change (not for a refusal), e.g. to write its audit row. */
-  async cancel(
+  cancel(
     taskId: string,
     reason: string,
     runner?: QueryRunner,
-    inTransaction?: (q: QueryRunner) => Promise<void>,
+    withinChange?: (q: QueryRunner) => Promise<void>,
   ): Promise<CancelOutcome & { changed: boolean }> {
-    const own = runner === undefined;
-    const q = runner ?? this.dataSource.createQueryRunner();
-    if (own) {
-      await q.connect();
-      await q.startTransaction();
-    }
-    try {
-      const rows = (await q.query(
-        `SELECT status, attempt, agent_id, dispatched_at, cancel_requested_at, timeout_seconds FROM task_history WHERE task_id = $1 FOR UPDATE`,
-        [taskId],
-      )) as {
-        status: string;
-        attempt: number;
-        agent_id: string | null;
-        dispatched_at: Date | null;
-        cancel_requested_at: Date | null;
-        timeout_seconds: number;
-      }[];
-      const row = rows[0];
-      let outcome: CancelOutcome;
-      if (!row) outcome = { kind: 'not_found' };
-      else if (row.status === 'completed' || row.status === 'failed' || row.status === 'canceled')
-        outcome = { kind: 'final', status: row.status };
-      else if (row.status === 'pending') {
-        const finished = (await q.query(
-          `WITH u AS (
-             UPDATE task_history SET status = 'canceled', error = $2, completed_at = now(), updated_at = now(), cancel_requested_at = now()
-              WHERE task_id = $1 RETURNING task_id, attempt, agent_id, created_at AS task_created_at, workflow_run_id
-           ), a AS (
-             UPDATE task_attempts ta SET status = 'canceled', completed_at = now(), error = $2
-               FROM u WHERE ta.task_id = u.task_id AND ta.attempt = u.attempt AND ta.status = 'dispatched'
-           ), e AS (
+    if (runner) return this.cancelWithin(runner, taskId, reason, withinChange);
+    return inTransaction(this.dataSource, (q) => this.cancelWithin(q, taskId, reason, withinChange));
+  }
+
+  private async cancelWithin(
+    q: QueryRunner,
+    taskId: string,
+    reason: string,
+    withinChange?: (q: QueryRunner) => Promise<void>,
+  ): Promise<CancelOutcome & { changed: boolean }> {
+    const rows = (await q.query(
+      `SELECT status, attempt, agent_id, dispatched_at, cancel_requested_at, timeout_seconds FROM task_history WHERE task_id = $1 FOR UPDATE`,
+      [taskId],
+    )) as {
+      status: string;
+      attempt: number;
+      agent_id: string | null;
+      dispatched_at: Date | null;
+      cancel_requested_at: Date | null;
+      timeout_seconds: number;
+    }[];
+    const row = rows[0];
+    let outcome: CancelOutcome;
+    if (!row) outcome = { kind: 'not_found' };
+    else if (row.status === 'completed' || row.status === 'failed' || row.status === 'canceled')
+      outcome = { kind: 'final', status: row.status };
+    else if (row.status === 'pending') {
+      const finished = (await q.query(
+        `WITH u AS (
+           UPDATE task_history SET status = 'canceled', error = $2, completed_at = now(), updated_at = now(), cancel_requested_at = now()
+            WHERE task_id = $1 RETURNING task_id, attempt, agent_id, created_at AS task_created_at, workflow_run_id
+         ), a AS (
+           UPDATE task_attempts ta SET status = 'canceled', completed_at = now(), error = $2
+             FROM u WHERE ta.task_id = u.task_id AND ta.attempt = u.attempt AND ta.status = 'dispatched'
+         ), e AS (
+           INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
+           SELECT task_id, attempt, 'canceled', 'canceled', agent_id, jsonb_build_object('reason', $2::text) FROM u RETURNING *
+         )
+         SELECT e.id::text AS id, e.task_id, e.attempt, e.type, e.status, e.agent_id, e.detail, e.created_at, u.task_created_at, u.workflow_run_id
+           FROM e JOIN u ON u.task_id = e.task_id`,
+        [taskId, reason],
+      )) as FinishedRow[];
+      outcome = {
+        kind: 'canceled',
+        events: finished,
+        finished: finished[0],
+        dispatched: row.dispatched_at !== null,
+        timeoutSeconds: row.timeout_seconds,
+      };
+    } else {
+      const already = row.cancel_requested_at !== null;
+      const events: EventRow[] = already
+        ? []
+        : ((await q.query(
+            `WITH u AS (UPDATE task_history SET cancel_requested_at = now(), updated_at = now() WHERE task_id = $1 RETURNING task_id, attempt, agent_id)
              INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
-             SELECT task_id, attempt, 'canceled', 'canceled', agent_id, jsonb_build_object('reason', $2::text) FROM u RETURNING *
-           )
-           SELECT e.id::text AS id, e.task_id, e.attempt, e.type, e.status, e.agent_id, e.detail, e.created_at, u.task_created_at, u.workflow_run_id
-             FROM e JOIN u ON u.task_id = e.task_id`,
-          [taskId, reason],
-        )) as FinishedRow[];
-        outcome = {
-          kind: 'canceled',
-          events: finished,
-          finished: finished[0],
-          dispatched: row.dispatched_at !== null,
-          timeoutSeconds: row.timeout_seconds,
-        };
-      } else {
-        const already = row.cancel_requested_at !== null;
-        const events: EventRow[] = already
-          ? []
-          : ((await q.query(
-              `WITH u AS (UPDATE task_history SET cancel_requested_at = now(), updated_at = now() WHERE task_id = $1 RETURNING task_id, attempt, agent_id)
-               INSERT INTO task_events (task_id, attempt, type, status, agent_id, detail)
-               SELECT task_id, attempt, 'cancel_requested', 'in_progress', agent_id, jsonb_build_object('reason', $2::text) FROM u
-               RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at`,
-              [taskId, reason],
-            )) as EventRow[]);
-        outcome = { kind: 'requested', events, timeoutSeconds: row.timeout_seconds, already };
-      }
-      const changed = outcome.kind === 'canceled' || (outcome.kind === 'requested' && !outcome.already);
-      if (changed && inTransaction) await inTransaction(q);
-      if (own) await q.commitTransaction();
-      return { ...outcome, changed };
-    } catch (error) {
-      if (own && q.isTransactionActive) await q.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      if (own) await q.release();
+             SELECT task_id, attempt, 'cancel_requested', 'in_progress', agent_id, jsonb_build_object('reason', $2::text) FROM u
+             RETURNING id::text AS id, task_id, attempt, type, status, agent_id, detail, created_at`,
+            [taskId, reason],
+          )) as EventRow[]);
+      outcome = { kind: 'requested', events, timeoutSeconds: row.timeout_seconds, already };
     }
+    const changed = outcome.kind === 'canceled' || (outcome.kind === 'requested' && !outcome.already);
+    if (changed && withinChange) await withinChange(q);
+    return { ...outcome, changed };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { WorkflowRunStatus } from '@app/persistence';
+import { inTransaction, WorkflowRunStatus } from '@app/persistence';
 import type { TaskBudget } from '../tasks/task.types';
 import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 
@@ -58,8 +58,9 @@ const FINAL_STEP = `('completed', 'failed', 'canceled', 'skipped')`;
 export class WorkflowRunsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  createRunner(): QueryRunner {
-    return this.dataSource.createQueryRunner();
+  /** Work on the run tables in one transaction (see inTransaction). */
+  transaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return inTransaction(this.dataSource, work);
   }
 
   async insertRun(

@@ -143,11 +143,7 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
       'expert_agents.workflow': name,
       'expert_agents.workflow_run_id': runId,
     });
-    const runner = this.runs.createRunner();
-    await runner.connect();
-    let after: () => void;
-    try {
-      await runner.startTransaction();
+    const after = await this.runs.transaction(async (runner) => {
       await this.runs.insertRun(
         runner,
         runId,
@@ -159,17 +155,12 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         runTrace,
         budget,
       );
-      after = await this.persist(runner, runId, result, runTrace, budget);
+      const afterCommit = await this.persist(runner, runId, result, runTrace, budget);
       // The audit row commits (or not) with the run it records.
       await this.auditIn(runner, actor, 'workflows.start', runId, { workflow: name });
-      await runner.commitTransaction();
-      actor.audit?.written();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+      return afterCommit;
+    });
+    actor.audit?.written();
     this.metrics.workflowRuns.inc({ workflow: name, status: 'running' });
     after();
     return { run_id: runId, status: result.state.status };
@@ -297,21 +288,14 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
     within?: (runner: QueryRunner, before: RunRow) => Promise<void>,
     committed?: () => void,
   ): Promise<void> {
-    const runner = this.runs.createRunner();
-    await runner.connect();
-    let after: (() => void) | undefined;
     let finishedAs: { workflow: string; status: string } | undefined;
-    try {
-      await runner.startTransaction();
+    const after = await this.runs.transaction(async (runner) => {
       const row = await this.runs.lockRun(runner, runId);
       if (!row) throw new DomainException('not_found', 'RUN_NOT_FOUND', `run_id: no workflow run ${runId}`);
       // Every read below goes through `runner`: a second pooled connection taken while this one is held in a
       // transaction starves the pool once as many changes run as it has connections (500s under load, issue 12).
       const engine = await this.catalog.engine(row.workflow, row.workflow_version ?? 1, runner);
-      if (quietIfFinished && TERMINAL_RUN_STATUSES.includes(row.status)) {
-        await runner.commitTransaction();
-        return;
-      }
+      if (quietIfFinished && TERMINAL_RUN_STATUSES.includes(row.status)) return undefined;
       // A run with a budget: stop it once its tasks spent it, and give new tasks only what is left.
       const spent = row.budget ? await this.usage.ofRun(runId, runner) : undefined;
       const stop = row.budget && spent ? budgetStop(row.budget, spent) : undefined;
@@ -327,19 +311,14 @@ export class WorkflowsService implements OnApplicationBootstrap, BeforeApplicati
         throw error;
       }
       const left = row.budget && spent ? remainingBudget(row.budget, spent) : null;
-      after = await this.persist(runner, runId, result, row.traceparent, left);
+      const afterCommit = await this.persist(runner, runId, result, row.traceparent, left);
       await within?.(runner, row);
-      await runner.commitTransaction();
-      committed?.();
       if (!TERMINAL_RUN_STATUSES.includes(row.status) && TERMINAL_RUN_STATUSES.includes(result.state.status)) {
         finishedAs = { workflow: row.workflow, status: result.state.status };
       }
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+      return afterCommit;
+    });
+    if (after) committed?.();
     if (finishedAs) {
       this.metrics.workflowRuns.inc(finishedAs);
       this.spans.end(`run:${runId}`, { status: finishedAs.status });
