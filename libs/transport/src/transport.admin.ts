@@ -96,7 +96,8 @@ export class TransportAdmin {
       const page = (await this.redis.xrange(dlq, cursor, last, 'COUNT', 100)) as RawEntry[];
       if (page.length === 0) return { replayed, complete: true };
       for (const [id] of page) {
-        if (Date.now() > deadline) return { replayed, complete: false };
+        // >=: a zero limit replays nothing, also when the loop starts within the millisecond it was set (a CI flake).
+        if (Date.now() >= deadline) return { replayed, complete: false };
         if ((await this.replay(address, id)) !== null) replayed += 1;
       }
       cursor = `(${page[page.length - 1][0]}`;
