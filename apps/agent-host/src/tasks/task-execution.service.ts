@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainException } from '@app/common';
 import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
 import { HostedAgents } from '../hosting/hosted-agents';
-import { CancelSignals } from '@app/persistence';
+import { attemptClaimOf, CancelSignals } from '@app/persistence';
 import { OrchestratorReporter } from './orchestrator-reporter';
 import { FinishedTask, TaskRunner } from './task-runner.service';
 
@@ -34,12 +34,7 @@ export class TaskExecutionService {
     const receivedAt = new Date().toISOString();
     const startBy = new Date(message.deadline);
 
-    const until = new Date(Math.max(startBy.getTime(), Date.now() + (message.timeout_seconds ?? 0) * 1000));
-    const standing = await this.cancels.standing(message.task_id, message.attempt, {
-      agentId: message.agent_id,
-      entryId,
-      until,
-    });
+    const standing = await this.cancels.standing(message.task_id, message.attempt, attemptClaimOf(message, entryId));
     if (standing.kind === 'duplicate') {
       // The entry that claimed this attempt runs it (or ran it); a report from here would be a second one.
       this.log.warn(

@@ -5,7 +5,7 @@ import { describeIssues, isOutputKind, validateOutput } from '@app/agents';
 import { boundResult } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
-import { CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from '@app/persistence';
+import { attemptClaimOf, CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from '@app/persistence';
 import { TasksService } from '../tasks/tasks.service';
 import { attemptMessage, INTERRUPTED_STATES, RemoteTaskView, stateName, TERMINAL_STATES } from './a2a-exchange';
 import { RemoteClients } from './remote-clients';
@@ -38,9 +38,7 @@ export class RemoteAttempts {
   /** `entryId`: the stream entry carrying `m`; a second entry for the same attempt is a copy and never runs. */
   async run(agent: RemoteAgent, m: TaskExecuteMessage, entryId: string): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const startBy = new Date(m.deadline);
-    const until = new Date(Math.max(startBy.getTime(), Date.now() + (m.timeout_seconds ?? 0) * 1000));
-    const standing = await this.signals.standing(m.task_id, m.attempt, { agentId: m.agent_id, entryId, until });
+    const standing = await this.signals.standing(m.task_id, m.attempt, attemptClaimOf(m, entryId));
     if (standing.kind === 'duplicate') {
       this.log.warn(`task ${m.task_id} attempt ${m.attempt}: entry ${entryId} is a copy of ${standing.entry}; not run`);
       return;
@@ -52,6 +50,7 @@ export class RemoteAttempts {
           : `superseded: attempt ${standing.current} replaces attempt ${m.attempt}`;
       return this.skip(m, 'canceled', error, receivedAt);
     }
+    const startBy = new Date(m.deadline);
     if (startBy.getTime() <= Date.now())
       return this.skip(
         m,

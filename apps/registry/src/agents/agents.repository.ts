@@ -2,20 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows';
-import { AgentStatus } from '@app/persistence';
+import type { AgentStatus, AgentView } from '@app/contracts';
 
-export interface AgentRow {
-  agent_id: string;
-  name: string;
-  role: string;
-  status: AgentStatus;
-  host: string | null;
-  port: number | null;
+/** An agent as stored: the contract's view fields (@app/contracts AgentView), with times as Dates and load flat. */
+export interface AgentRow extends Pick<
+  AgentView,
+  'agent_id' | 'name' | 'role' | 'status' | 'host' | 'port' | 'metadata' | 'capabilities'
+> {
   last_heartbeat: Date | null;
   created_at: Date;
   updated_at: Date;
-  metadata: Record<string, unknown>;
-  capabilities: { capability: string; proficiency_level: number }[];
   current_tasks: number;
   max_tasks: number;
   avg_task_duration_sec: number | null;

@@ -190,7 +190,7 @@ describe('Agent.runTask', () => {
     const waiting = agent.whenFree(undefined, controller.signal);
     controller.abort();
     await expect(waiting).resolves.toBeUndefined();
-    expect((agent as unknown as { slotWaiters: Set<unknown> }).slotWaiters.size).toBe(0);
+    expect((agent as unknown as { slotWaiters: { size: number } }).slotWaiters.size).toBe(0);
   });
 
   it('exports and restores state across a restart, tolerating a damaged row', async () => {

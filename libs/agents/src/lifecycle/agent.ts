@@ -27,6 +27,7 @@ import { AgentState, emptyState, MAX_RECENT_TASKS, parseState } from './agent-st
 import { AgentTask, AgentTaskResult, TaskErrorType, TERMINAL_STATUSES } from './agent-task';
 import { AgentAtCapacityError, AgentRequestTimeoutError, AgentTaskError, TaskStateError } from './agent.errors';
 import { assertConsultListWithin, countedAsk, DEFAULT_MAX_CONSULTATIONS_PER_TASK } from './consultation-limit';
+import { SlotWaiters } from './slot-waiters';
 
 /** What `execute` hands back before validation. */
 export interface ExecutionOutcome {
@@ -145,8 +146,7 @@ export class Agent {
   protected readonly logger: Pick<Logger, 'log' | 'warn' | 'debug' | 'error'>;
   private readonly active = new Map<string, ActiveEntry>();
   private readonly handlers = new Map<string, MessageHandler>();
-  // Callers waiting for a slot (and for `taskId` to hold none): woken when a slot is freed, not by polling.
-  private readonly slotWaiters = new Set<{ taskId?: string; wake: () => void }>();
+  private readonly slotWaiters = new SlotWaiters();
   private state: AgentState = emptyState();
   private messagesReceived = 0;
 
@@ -198,22 +198,7 @@ export class Agent {
    * slot is not reserved: the caller assigns and may find it taken again, then waits again.
    */
   whenFree(taskId?: string, signal?: AbortSignal): Promise<void> {
-    if (this.isFree(taskId) || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = {
-        taskId,
-        wake: () => {
-          signal?.removeEventListener('abort', giveUp);
-          resolve();
-        },
-      };
-      const giveUp = () => {
-        this.slotWaiters.delete(waiter);
-        resolve();
-      };
-      signal?.addEventListener('abort', giveUp, { once: true });
-      this.slotWaiters.add(waiter);
-    });
+    return this.isFree(taskId) ? Promise.resolve() : this.slotWaiters.wait(taskId, signal);
   }
 
   private isFree(taskId?: string): boolean {
@@ -222,15 +207,7 @@ export class Agent {
 
   private freeSlot(taskId: string): void {
     this.active.delete(taskId);
-    // Wake as many waiters (in arrival order) as there are free slots, not all of them to race for one.
-    let free = this.maxConcurrentTasks - this.active.size;
-    for (const waiter of this.slotWaiters) {
-      if (free <= 0) break;
-      if (!this.isFree(waiter.taskId)) continue;
-      this.slotWaiters.delete(waiter);
-      waiter.wake();
-      free -= 1;
-    }
+    this.slotWaiters.wake(this.maxConcurrentTasks - this.active.size, (id) => this.isFree(id));
   }
 
   /** Cooperatively cancels a running or assigned task: the provider call is aborted and it ends `canceled`. */

@@ -31,6 +31,13 @@ export interface CreateKeyInput {
   expires_at?: Date;
 }
 
+/** A looked-up key hash: its row (undefined: no such key) and when it was read. */
+interface CacheEntry {
+  row: ApiKeyRow | undefined;
+  at: number;
+  principal?: Principal;
+}
+
 // A revoked key stops working on every replica within this time (lookups are cached, not repeated per request).
 const CACHE_MS = 5_000;
 const TOUCH_FLUSH_MS = 30_000;
@@ -68,7 +75,7 @@ function view(row: ApiKeyRow): ApiKeyView {
 export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
   // `principal`: built once per cached row (read-only for callers), not per request.
-  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; at: number; principal?: Principal }>();
+  private readonly cache = new Map<string, CacheEntry>();
   private readonly lastUsed = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
@@ -96,16 +103,12 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
    */
   verify(key: string): Principal | undefined | Promise<Principal | undefined> {
     const hash = hashApiKey(key);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && now - hit.at < CACHE_MS) return this.principalOf(hit, now);
+    const hit = this.cached(hash);
+    if (hit) return this.principalOf(hit, Date.now());
     return this.entry(hash).then((entry) => this.principalOf(entry, Date.now()));
   }
 
-  private principalOf(
-    entry: { row: ApiKeyRow | undefined; principal?: Principal },
-    now: number,
-  ): Principal | undefined {
+  private principalOf(entry: CacheEntry, now: number): Principal | undefined {
     const row = entry.row;
     if (!row || row.revoked_at !== null) return undefined;
     if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now) return undefined;
@@ -118,11 +121,15 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     return (await this.entry(keyHash)).row;
   }
 
-  private async entry(keyHash: string): Promise<{ row: ApiKeyRow | undefined; at: number; principal?: Principal }> {
-    const now = Date.now();
+  private cached(keyHash: string): CacheEntry | undefined {
     const hit = this.cache.get(keyHash);
-    if (hit && now - hit.at < CACHE_MS) return hit;
-    const entry = { row: await this.keys.findByHash(keyHash), at: now };
+    return hit && Date.now() - hit.at < CACHE_MS ? hit : undefined;
+  }
+
+  private async entry(keyHash: string): Promise<CacheEntry> {
+    const hit = this.cached(keyHash);
+    if (hit) return hit;
+    const entry = { row: await this.keys.findByHash(keyHash), at: Date.now() };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(keyHash, entry);
     return entry;

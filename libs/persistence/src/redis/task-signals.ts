@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { attemptClaimKey, CANCEL_CHANNEL, cancelKey, currentAttemptKey, SUPERSEDE_CHANNEL } from '@app/contracts';
+import {
+  attemptClaimKey,
+  CANCEL_CHANNEL,
+  cancelKey,
+  currentAttemptKey,
+  SUPERSEDE_CHANNEL,
+  TaskExecuteMessage,
+} from '@app/contracts';
 import { REDIS_CLIENT } from './redis.module';
 
 /**
@@ -19,6 +26,12 @@ export interface AttemptClaim {
   entryId: string;
   /** The attempt can not run or report after this instant (its start deadline or execution timeout). */
   until: Date;
+}
+
+/** The claim of the entry `entryId` carrying `m`: it holds until the attempt can no longer start or run. */
+export function attemptClaimOf(m: TaskExecuteMessage, entryId: string): AttemptClaim {
+  const until = Math.max(new Date(m.deadline).getTime(), Date.now() + (m.timeout_seconds ?? 0) * 1000);
+  return { agentId: m.agent_id, entryId, until: new Date(until) };
 }
 
 // A claim outlives its attempt by this much (a copy delivered late is still recognised), and never less than this.
