@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'apps/orchestrator/src/cli/main.ts');
+const CLI = join(ROOT, 'apps/cli/src/main.ts');
 
 /** The operators' side of webhooks: what is refused (and named), who may call, and the CLI. */
 describe('webhooks API: validation, scopes, CLI', () => {

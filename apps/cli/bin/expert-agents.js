@@ -4,7 +4,7 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..', '..');
-const built = join(root, 'dist', 'apps', 'orchestrator', 'apps', 'orchestrator', 'src', 'cli', 'main.js');
+const built = join(root, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js');
 if (existsSync(built)) {
   require(built);
 } else {
@@ -12,5 +12,5 @@ if (existsSync(built)) {
     transpileOnly: true,
     project: join(root, 'tsconfig.json'),
   });
-  require(join(root, 'apps', 'orchestrator', 'src', 'cli', 'main.ts'));
+  require(join(root, 'apps', 'cli', 'src', 'main.ts'));
 }
