@@ -14,7 +14,7 @@ import { TransportMessenger } from './messaging/transport-messenger';
 import { AGENT_METRIC_PROVIDERS, AgentMetrics } from './metrics/agent-metrics';
 import { RegistrationService } from './registration/registration.service';
 import { SlotCapacityReporter } from './registration/slot-capacity.reporter';
-import { RegistryClient } from './registration/registry.client';
+import { registryClientProvider } from './registration/registry-client.provider';
 import { AgentStateRepository } from './state/agent-state.repository';
 import { AgentStateService } from './state/agent-state.service';
 import { StatusController } from './status/status.controller';
@@ -58,7 +58,7 @@ export class AgentHostAppModule {
         AgentMetrics,
         TransportMessenger,
         HostedAgents,
-        RegistryClient,
+        registryClientProvider,
         RegistrationService,
         SlotCapacityReporter,
         AgentStateRepository,

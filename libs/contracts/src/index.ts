@@ -13,3 +13,4 @@ export * from './capacity-keys';
 export * from './task-progress';
 export * from './remote-agent';
 export * from './registry-api';
+export * from './registry-client';

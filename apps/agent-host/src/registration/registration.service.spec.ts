@@ -4,7 +4,7 @@ import { loadConfig } from '@app/config';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentStateService } from '../state/agent-state.service';
 import { RegistrationService } from './registration.service';
-import { RegistryClient, RegistryHttpError } from './registry.client';
+import { RegistryClient, RegistryHttpError } from '@app/contracts';
 
 function setup(ids: string[] = ['QA-001']) {
   const definition: AgentDefinition = getAgent('QA-001');

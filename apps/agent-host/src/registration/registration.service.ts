@@ -4,7 +4,8 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { backoffDelay, RetryBackoff } from '@app/transport';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentStateService } from '../state/agent-state.service';
-import { RegistrationBody, RegistryClient, RegistryHttpError } from './registry.client';
+import { RegistryClient, RegistryHttpError } from '@app/contracts';
+import { RegistrationBody } from './registry-client.provider';
 
 const REGISTER_BACKOFF: RetryBackoff = { initialMs: 500, maxMs: 15_000, factor: 2, jitter: true };
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { readAgentAnswer, readDiscoveryAnswer } from '@app/contracts';
+import { RegistryClient } from '@app/contracts';
 import { leaseId, SlotLeases } from '../capacity/slot-leases.service';
 import { Candidate, orderByLoad } from './route-order';
-import { injectTraceHeaders } from '@app/observability';
 
 /** Who should run a task: an explicit agent, or a role and/or capability for discovery. */
 export interface RouteSpec {
@@ -19,7 +18,6 @@ interface CacheEntry {
 }
 
 const EMPTY_ANSWER_TTL_MS = 250;
-const REGISTRY_TIMEOUT_MS = 3_000;
 
 /** Where a task goes: an agent holding a slot lease for it, or why none (no agent at all / all slots taken). */
 export type LeaseOutcome = { agent_id: string } | { miss: 'no_agent' | 'no_slot' };
@@ -47,6 +45,7 @@ export class RoutingService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly leases: SlotLeases,
+    private readonly registry: RegistryClient,
   ) {}
 
   /**
@@ -126,35 +125,14 @@ export class RoutingService {
   }
 
   private async fetch(spec: RouteSpec): Promise<Candidate[]> {
-    const base = this.config.registryUrl.replace(/\/$/, '');
-    let url: string;
-    if (spec.agent_id) url = `${base}/api/agents/${encodeURIComponent(spec.agent_id)}`;
-    else if (spec.capability) {
-      const q = new URLSearchParams({
-        capability: spec.capability,
-        min_proficiency: String(spec.min_proficiency ?? 1),
-      });
-      if (spec.role) q.set('role', spec.role);
-      url = `${base}/api/agents/discover?${q.toString()}`;
-    } else if (spec.role) url = `${base}/api/agents/discover/${encodeURIComponent(spec.role)}`;
-    else return [];
     try {
-      const key = this.config.auth.registryApiKey; // registry:read
-      const response = await fetch(url, {
-        signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
-        headers: injectTraceHeaders(key ? { authorization: `Bearer ${key}` } : {}),
-      });
-      if (response.status === 404 || response.status === 400) return [];
-      if (!response.ok) throw new Error(`registry answered ${response.status}`);
-      const body: unknown = await response.json();
       // An explicit agent is used whatever its status: its stream keeps the task until it reads it.
-      const read = spec.agent_id ? readAgentAnswer(body) : readDiscoveryAnswer(body);
-      if (read === undefined) throw new Error("registry answered with a body that is not the registry API's");
-      return Array.isArray(read) ? read : [read];
+      return await this.registry.discover(spec);
     } catch (error) {
       if (Date.now() - this.lastWarn > 10_000) {
         this.lastWarn = Date.now();
-        this.log.warn(`registry discovery failed (${url}): ${(error as Error).message}; tasks wait`);
+        const path = RegistryClient.discoveryPath(spec) ?? '';
+        this.log.warn(`registry discovery failed (${path}): ${(error as Error).message}; tasks wait`);
       }
       return [];
     }
