@@ -190,7 +190,8 @@ describe('Agent.runTask', () => {
     const waiting = agent.whenFree(undefined, controller.signal);
     controller.abort();
     await expect(waiting).resolves.toBeUndefined();
-    expect((agent as unknown as { slotWaiters: { size: number } }).slotWaiters.size).toBe(0);
+    // The waiters live in the agent's slots (AgentSlots) since the agent was split.
+    expect((agent as unknown as { slots: { waiters: { size: number } } }).slots.waiters.size).toBe(0);
   });
 
   it('exports and restores state across a restart, tolerating a damaged row', async () => {
