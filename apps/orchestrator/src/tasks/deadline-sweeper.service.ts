@@ -5,10 +5,10 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { RoutingService } from '../routing/routing.service';
-import { claimQueueExpired, queueTimeoutReason } from './dispatch-sql';
+import { claimQueueExpired, queueTimeoutReason } from './sql';
 import { Dispatcher, Sent } from './dispatcher.service';
 import { TaskEventsHub } from './task-events.hub';
-import { claimOverdue, FinishedRow, markDispatched, markFailed, Sql, sqlOf, timeOutAttempts } from './task-sql';
+import { claimOverdue, FinishedRow, markDispatched, markFailed, Sql, sqlOf, timeOutAttempts } from './sql';
 
 const SWEEP_BATCH = 200;
 const PENDING_GAUGE_EVERY_MS = 5_000;

@@ -8,11 +8,11 @@ import { contextFromTraceparent, inSpan, SpanKind } from '@app/observability';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
 import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
-import { backOffRouting, claimWaiting, ScanCursor } from './dispatch-sql';
+import { backOffRouting, claimWaiting, ScanCursor } from './sql';
 import { HistoryWriter } from './history-writer.service';
 import { leaseInOrder } from './lease-in-order';
 import { TaskEventsHub } from './task-events.hub';
-import { markDispatched, sqlOf, unstartedAttempts } from './task-sql';
+import { markDispatched, sqlOf, unstartedAttempts } from './sql';
 import { DispatchCandidate, DispatchItem } from './task.types';
 
 /** Undispatched tasks younger than this belong to the fast path of the process that accepted them. */

@@ -4,16 +4,7 @@ import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import {
-  EventRow,
-  findByIdempotencyKeys,
-  FinishedRow,
-  flush,
-  isDeadlineMiss,
-  Sql,
-  sqlOn,
-  StartedRow,
-} from './task-sql';
+import { EventRow, findByIdempotencyKeys, FinishedRow, flush, isDeadlineMiss, Sql, sqlOn, StartedRow } from './sql';
 import { DispatchItem, AcceptedTask } from './task.types';
 
 export interface InsertOutcome {

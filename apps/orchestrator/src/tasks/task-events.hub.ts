@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import { EventRow, toEventView } from './task-sql';
+import { EventRow, toEventView } from './sql';
 import { TaskEventView, TaskOutcomeNotice } from './task.types';
 
 /** In-process fan-out of committed task changes: SSE streams and the workflow engine listen here. */

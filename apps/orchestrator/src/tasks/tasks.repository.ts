@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { traceIdOf } from '@app/observability';
 import { inTransaction } from '@app/persistence';
-import { EventRow, FinishedRow, toEventView } from './task-sql';
+import { EventRow, FinishedRow, toEventView } from './sql';
 import { TaskEventView } from './task.types';
 import { ListTasksQuery } from './dto/list-tasks.query';
 

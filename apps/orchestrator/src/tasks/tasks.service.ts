@@ -17,7 +17,7 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { CommittedBatch, HistoryWriter } from './history-writer.service';
 import { TaskEventsHub } from './task-events.hub';
-import { EventRow, insertTasks, sqlOf } from './task-sql';
+import { EventRow, insertTasks, sqlOf } from './sql';
 import { candidateFromNew, AcceptedTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
 import { inSpan, traceparentOf } from '@app/observability';

@@ -1,4 +1,5 @@
-import { CANDIDATE_COLUMNS, CandidateRow, Sql, toCandidate } from './task-sql';
+import type { Sql } from './sql-connection';
+import { CANDIDATE_COLUMNS, CandidateRow, toCandidate } from './task-rows';
 
 /** routeKey() of routing.service.ts in SQL: tasks with the same key wait for the same agents. */
 const ROUTE_KEY_SQL = `CASE WHEN requested_agent_id IS NOT NULL THEN 'agent:' || requested_agent_id
