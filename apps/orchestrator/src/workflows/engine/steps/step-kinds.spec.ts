@@ -1,6 +1,6 @@
-import { StepDefinition, WorkflowDefinition } from '../definition/workflow-definition';
-import { EngineResult, NewWorkflowTask, StepRecord } from './run-state';
-import { EngineError, WorkflowEngine } from './workflow-engine';
+import { StepDefinition, WorkflowDefinition } from '../../definition/workflow-definition';
+import { EngineResult, NewWorkflowTask, StepRecord } from '../run-state';
+import { EngineError, WorkflowEngine } from '../workflow-engine';
 
 /** Small inline workflows, one step kind at a time (the shipped definitions are covered by workflow-engine.spec). */
 function workflow(start: string, steps: Record<string, StepDefinition>): WorkflowDefinition {
