@@ -8,11 +8,29 @@ import { WORKFLOW_DEFINITIONS, workflowDefinitionsProvider } from './workflow-de
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
+import { RunChanges } from './runs/run-changes';
+import { RunCommands } from './runs/run-commands';
+import { RunEventStream } from './runs/run-event-stream';
+import { RunQueries } from './runs/run-queries';
+import { RunStarter } from './runs/run-starter';
+import { TaskOutcomeFollower } from './runs/task-outcome-follower';
 
 @Module({
   imports: [TasksModule, OrchestratorMetricsModule, UsageModule],
   controllers: [WorkflowsController],
-  providers: [workflowDefinitionsProvider, WorkflowCatalog, WorkflowRunsRepository, WorkflowsService, OpenSpans],
+  providers: [
+    workflowDefinitionsProvider,
+    WorkflowCatalog,
+    WorkflowRunsRepository,
+    OpenSpans,
+    RunEventStream,
+    RunChanges,
+    RunStarter,
+    RunCommands,
+    RunQueries,
+    TaskOutcomeFollower,
+    WorkflowsService,
+  ],
   exports: [WorkflowsService, WORKFLOW_DEFINITIONS],
 })
 export class WorkflowsModule {}

@@ -116,6 +116,9 @@ export type EngineAction =
   | { type: 'step'; record: StepRecord }
   | { type: 'event'; event: RunEventRecord };
 
+/** How a task the run waited for ended, as the engine is told. */
+export type TaskOutcome = { status: 'completed'; output: unknown } | { status: 'failed' | 'canceled'; error: string };
+
 export interface EngineResult {
   state: RunState;
   actions: EngineAction[];
