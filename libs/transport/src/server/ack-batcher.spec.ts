@@ -11,14 +11,14 @@ describe('AckBatcher', () => {
     expect(lane.acking).toBe(2);
     expect(redis.commands).toEqual([]); // nothing on the wire before the tick ends
     await settle();
-    expect(redis.commands).toEqual([['xack', 'ea:{DEV-001}', 'workers', '1-0', '2-0']]);
+    expect(redis.commands).toEqual([['xack', 'ea:{DEV-001}:stream', 'workers', '1-0', '2-0']]);
     expect(lane.acking).toBe(0);
     expect([...lane.held]).toEqual(['3-0']);
     acks.ack(lane, '3-0');
     await settle();
     expect(redis.sent('xack')).toEqual([
-      ['ea:{DEV-001}', 'workers', '1-0', '2-0'],
-      ['ea:{DEV-001}', 'workers', '3-0'],
+      ['ea:{DEV-001}:stream', 'workers', '1-0', '2-0'],
+      ['ea:{DEV-001}:stream', 'workers', '3-0'],
     ]);
   });
 

@@ -37,7 +37,7 @@ describe('ConsumerLoop', () => {
     await t.loop.run(t.lane);
     expect(t.readArgs().map((a) => a[a.length - 1])).toEqual(['0', '2-0', '>']);
     expect(t.readArgs()[0]).toEqual(
-      ['GROUP', 'workers', 'c1', 'COUNT', 5, 'BLOCK', 10, 'STREAMS', 'ea:{DEV-001}', '0'],
+      ['GROUP', 'workers', 'c1', 'COUNT', 5, 'BLOCK', 10, 'STREAMS', 'ea:{DEV-001}:stream', '0'],
     ); // prettier-ignore
     expect(t.dispatched).toEqual([
       ['1-0', ['envelope', '{"n":"1-0"}'], 3, 'recovered'],
@@ -65,7 +65,7 @@ describe('ConsumerLoop', () => {
     const t = setup([[], []], 2, lane);
     t.cmd.replies.set('xautoclaim', () => ['6-0', [entry('5-0'), entry('4-0')], []]);
     await t.loop.run(t.lane);
-    expect(t.cmd.sent('xautoclaim')[0]).toEqual(['ea:{DEV-001}', 'workers', 'c1', 30_000, '0-0', 'COUNT', 4]);
+    expect(t.cmd.sent('xautoclaim')[0]).toEqual(['ea:{DEV-001}:stream', 'workers', 'c1', 30_000, '0-0', 'COUNT', 4]);
     expect(lane.claimCursor).toBe('6-0');
     expect(t.dispatched).toEqual([['4-0', ['envelope', '{"n":"4-0"}'], 3, 'reclaimed']]);
     // The read after it asks for new entries; the next reclaim waits for claimIntervalMs.
@@ -77,7 +77,7 @@ describe('ConsumerLoop', () => {
     const t = setup([new Error('NOGROUP No such key or consumer group'), [], [entry('7-0')]], 3);
     t.cmd.replies.set('xautoclaim', () => ['0-0', [], []]);
     await t.loop.run(t.lane);
-    expect(t.cmd.sent('xgroup')).toEqual([['CREATE', 'ea:{DEV-001}', 'workers', '0', 'MKSTREAM']]);
+    expect(t.cmd.sent('xgroup')).toEqual([['CREATE', 'ea:{DEV-001}:stream', 'workers', '0', 'MKSTREAM']]);
     expect(t.dispatched).toEqual([['7-0', ['envelope', '{"n":"7-0"}'], 1, undefined]]);
   });
 

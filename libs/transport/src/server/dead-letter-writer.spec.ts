@@ -36,7 +36,7 @@ describe('DeadLetterWriter', () => {
       message_type: null,
       original,
     });
-    expect(queued[1]).toEqual(['xack', 'ea:{DEV-001}', 'workers', '1-0']);
+    expect(queued[1]).toEqual(['xack', 'ea:{DEV-001}:stream', 'workers', '1-0']);
     expect(t.lane.held.size).toBe(0);
   });
 

@@ -29,7 +29,7 @@ describe('ReplyWriter', () => {
     const redis = new FakeRedis();
     const { log, lines } = testLog();
     const replies = new ReplyWriter(redis.connection(), 'ea', 60_000, log);
-    for (const key of ['ea:{DEV-001}', 'other:{x}:reply', 'session:admin']) {
+    for (const key of ['ea:{DEV-001}:stream', 'other:{x}:reply', 'session:admin']) {
       const e = request(key);
       await replies.reply(e, { request_id: e.id, correlation_id: e.correlation_id, values: [] });
     }

@@ -28,10 +28,10 @@ describe('RetryScheduler', () => {
     expect(t.redis.commands).toHaveLength(1);
     const [kind, queued] = t.redis.commands[0] as [string, unknown[][]];
     expect(kind).toBe('multi');
-    expect(queued[0].slice(0, 3)).toEqual(['xadd', 'ea:{DEV-001}', '*']);
+    expect(queued[0].slice(0, 3)).toEqual(['xadd', 'ea:{DEV-001}:stream', '*']);
     expect(queued[0][3]).toBe('envelope');
     expect(JSON.parse(queued[0][4] as string)).toEqual({ ...t.envelope, attempt: 3 });
-    expect(queued[1]).toEqual(['xack', 'ea:{DEV-001}', 'workers', '1-0']);
+    expect(queued[1]).toEqual(['xack', 'ea:{DEV-001}:stream', 'workers', '1-0']);
     expect(t.lane.retries.size).toBe(0);
     expect(t.lane.held.has('1-0')).toBe(false);
   });

@@ -13,7 +13,7 @@ const COMMANDS = new Set([
 
 /**
  * A stand-in for the server's command connection, for unit tests: records every command (MULTI blocks as one
- * `['multi', [...commands]]`) and answers from `replies` (by command name) or with 'OK'. `fail` makes a command
+ * `['multi', [...commands]]`) and answers from `replies` (by command name; a throw becomes a rejection) or with 'OK'. `fail` makes a command
  * name reject with the given error.
  */
 export class FakeRedis {
@@ -44,7 +44,11 @@ export class FakeRedis {
     const failure = this.fail.get(name);
     if (failure) return Promise.reject(failure);
     const reply = this.replies.get(name);
-    return Promise.resolve(reply ? reply(...args) : 'OK');
+    try {
+      return Promise.resolve(reply ? reply(...args) : 'OK');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /** MULTI and pipelines: chained commands, sent together on exec(). */
@@ -88,7 +92,7 @@ export function testOptions(overrides: Partial<RedisStreamsServerOptions> = {}):
 export function testLane(overrides: Partial<Lane> = {}): Lane {
   const lane = newLane({
     address: 'DEV-001',
-    key: 'ea:{DEV-001}',
+    key: 'ea:{DEV-001}:stream',
     dlqKey: 'ea:{DEV-001}:dlq',
     group: 'workers',
     startId: '0',
