@@ -4,6 +4,7 @@ import 'reflect-metadata';
 
 export * from './agent-id';
 export * from './task-status';
+export * from './workflow-status';
 export * from './addresses';
 export * from './patterns';
 export * from './fast-checks';

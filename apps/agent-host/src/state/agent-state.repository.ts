@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AgentStateEntity } from '@app/persistence';
 
 /** The seed's state manager: one JSON document per agent in `agent_state`. */
 @Injectable()
@@ -9,8 +8,11 @@ export class AgentStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async load(agentId: string): Promise<Record<string, unknown> | null> {
-    const row = await this.dataSource.getRepository(AgentStateEntity).findOne({ where: { agentId } });
-    return row?.state ?? null;
+    const rows: { state: Record<string, unknown> }[] = await this.dataSource.query(
+      'SELECT state FROM agent_state WHERE agent_id = $1',
+      [agentId],
+    );
+    return rows[0]?.state ?? null;
   }
 
   /** Upsert; fails with a foreign-key error while the registry has no row for the agent yet. */

@@ -1,5 +1,5 @@
 import type { AuditColumns } from '@app/auth';
-import { TaskStatus } from '@app/persistence';
+import { TaskStatus } from '@app/contracts';
 
 /** A task as accepted, before it is written (ids are made here so a batch knows them before commit). */
 export interface AcceptedTask {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { inTransaction, WorkflowRunStatus } from '@app/persistence';
+import { WorkflowRunStatus } from '@app/contracts';
+import { inTransaction } from '@app/persistence';
 import type { TaskBudget } from '../tasks/task.types';
 import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 

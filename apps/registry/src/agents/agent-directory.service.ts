@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { AgentStatus } from '@app/persistence';
+import { AgentStatus } from '@app/contracts';
 import { RegistryEventsService } from '../events/registry-events.service';
 import { AgentsRepository } from './agents.repository';
 

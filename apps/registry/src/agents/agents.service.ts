@@ -1,9 +1,8 @@
-import type { DiscoveryAnswer } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { AgentStatus } from '@app/persistence';
+import { AgentStatus, type DiscoveryAnswer } from '@app/contracts';
 import { RegistryEventsService } from '../events/registry-events.service';
 import { FreshnessStore } from '../freshness/freshness.store';
 import { AgentDirectory } from './agent-directory.service';

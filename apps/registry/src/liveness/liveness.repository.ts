@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows';
-import { AgentStatus } from '@app/persistence';
+import { AgentStatus } from '@app/contracts';
 
 export interface ExpiredAgent {
   agent_id: string;

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import { AgentStatus } from '@app/persistence';
-import { REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
+import { AgentStatus, REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
 
 export interface RemoteAgentRow {
   agent_id: string;

@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { AGENT_ID_PATTERN } from '@app/contracts';
-import { TASK_STATUSES } from '@app/persistence';
+import { AGENT_ID_PATTERN, TASK_STATUSES } from '@app/contracts';
 import { ROLE_PATTERN } from './create-task.dto';
 
 export class ListTasksQuery {

@@ -1,4 +1,4 @@
-import { WorkflowRunStatus, WorkflowStepStatus } from '@app/persistence';
+import { WorkflowRunStatus, WorkflowStepStatus } from '@app/contracts';
 
 /** The engine's whole cursor of one run, stored as workflow_runs.state and reloaded after a restart. */
 export interface RunState {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { AGENT_STATUSES, AgentStatus } from '@app/persistence';
+import { AGENT_STATUSES, AgentStatus } from '@app/contracts';
 import { CAPABILITY_MAX, ROLE_MAX, ROLE_PATTERN } from '../agent-validation';
 
 export class ListAgentsQuery {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { AGENT_STATUSES, AgentStatus } from '@app/persistence';
+import { AGENT_STATUSES, AgentStatus } from '@app/contracts';
 
 export class UpdateStatusDto {
   @ApiProperty({ enum: AGENT_STATUSES })
