@@ -46,15 +46,8 @@ export interface Lane {
   pausedUntil: number;
 }
 
-export interface LaneSpec {
-  address: string;
-  key: string;
-  dlqKey: string;
-  group: string;
-  startId: string;
-  concurrency: number;
-  reader: RedisConnection;
-}
+/** What a lane is made from; the rest of its state starts empty. */
+export type LaneSpec = Pick<Lane, 'address' | 'key' | 'dlqKey' | 'group' | 'startId' | 'concurrency' | 'reader'>;
 
 export function newLane(spec: LaneSpec): Lane {
   return {
