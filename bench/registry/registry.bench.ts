@@ -224,7 +224,8 @@ async function measureAuthCost(ids: string[], discoveryOnP99: number, heartbeatO
       const got: Partial<Record<'on' | 'off', Measured>> = {};
       for (const side of order) {
         const label = `pair ${pair + 1}/${AUTH_PAIRS} auth ${side}: heartbeats`;
-        got[side] = side === 'on' ? await beat(onBase, label, fresh.pid, 'on') : await beat(offBase, label, off.pid, 'off');
+        got[side] =
+          side === 'on' ? await beat(onBase, label, fresh.pid, 'on') : await beat(offBase, label, off.pid, 'off');
       }
       ons.push(got.on!);
       offs.push(got.off!);
