@@ -49,7 +49,11 @@ describe('config slices: each process validates only its own variables', () => {
     ['orchestrator', { REGISTRY_URL: 'ftp://registry' }, /REGISTRY_URL must use http: or https:/],
     ['orchestrator', { A2A_PUSH_SECRET: 'short' }, /A2A_PUSH_SECRET must be at least 16 characters/],
     ['agent-host', { AGENT_IDS: 'NOT AN ID' }, /AGENT_IDS must be "all"/],
-    ['agent-host', { HEARTBEAT_TTL_SECONDS: '10' }, /HEARTBEAT_TTL_SECONDS \(10\) must be greater than HEARTBEAT_INTERVAL/],
+    [
+      'agent-host',
+      { HEARTBEAT_TTL_SECONDS: '10' },
+      /HEARTBEAT_TTL_SECONDS \(10\) must be greater than HEARTBEAT_INTERVAL/,
+    ],
     ['agent-host', { AGENT_HOST_INSTANCE_ID: 'has space' }, /AGENT_HOST_INSTANCE_ID must be 1-64 characters/],
     ['agent-host', { MODEL_TIMEOUT_MS: '1' }, /MODEL_TIMEOUT_MS must be between/],
     ['agent-host', { REGISTRY_PORT: 'abc' }, /REGISTRY_PORT must be an integer/],
