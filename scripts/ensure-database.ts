@@ -3,10 +3,10 @@
  * connecting to the server's `postgres` maintenance database. Idempotent.
  */
 import { Client } from 'pg';
-import { loadConfig } from '@app/config';
+import { loadDatabaseUrl } from '@app/config';
 
 async function main(): Promise<void> {
-  const target = new URL(loadConfig(process.env).databaseUrl);
+  const target = new URL(loadDatabaseUrl(process.env));
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   const admin = new URL(target.toString());
   admin.pathname = '/postgres';

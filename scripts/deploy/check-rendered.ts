@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '@app/config';
+import { CONFIG_PROCESSES, loadConfig, loadDatabaseUrl } from '@app/config';
 import { Check, report } from './check-kit';
 
 type Doc = {
@@ -97,7 +97,9 @@ export function renderedProblems(file: string): { name: string; problems: string
       env.AUTH_KEYS_FILE = path;
     }
     try {
-      loadConfig(env);
+      // Each workload validates only its own variables, as its process does at start-up.
+      if (component === 'migrate') loadDatabaseUrl(env);
+      else loadConfig(env, CONFIG_PROCESSES.find((app) => app === component));
     } catch (error) {
       problems.push(`loadConfig refuses its environment: ${(error as Error).message}`);
     }

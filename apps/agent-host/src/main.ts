@@ -5,7 +5,7 @@ import { startAgentHost } from './bootstrap';
 import { selectAgents } from './hosting/agent-selection';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit('agent-host');
   startTracing(config.tracing, 'agent-host'); // before anything else, so every span and log line sees it
   try {
     selectAgents(config.agentIds); // an unknown agent stops start-up at once, outage or not

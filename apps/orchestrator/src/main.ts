@@ -6,7 +6,7 @@ import { createOrchestratorApp } from './orchestrator.bootstrap';
 import { WorkflowDefinitionError } from './workflows/definition/definition-loader';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit((c) => {
+  const config = loadConfigOrExit('orchestrator', (c) => {
     assertAuthConfigured(c);
     assertA2aPublicUrls(c, 'orchestrator');
   });

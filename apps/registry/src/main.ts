@@ -11,7 +11,7 @@ import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit((c) => {
+  const config = loadConfigOrExit('registry', (c) => {
     assertAuthConfigured(c);
     assertA2aPublicUrls(c, 'registry');
   });

@@ -47,7 +47,6 @@ export interface A2aRemoteConfig {
  */
 export function a2aConfig(
   env: EnvReader,
-  _nodeEnv: string,
   ports: { orchestrator: number; registry: number },
   heartbeatTtlSeconds = 90,
 ): A2aConfig {

@@ -15,13 +15,15 @@ export interface ConsoleConfig {
   registryCorsOrigins: string[];
 }
 
-/** REGISTRY_URL, ORCHESTRATOR_PORT and NODE_ENV are validated by loadConfig; here they only give defaults. */
-export function consoleConfig(env: EnvReader, registryPort: number): ConsoleConfig {
-  const orchestratorPort = env.raw('ORCHESTRATOR_PORT') ?? '5200';
-  const registryUrl = env.raw('REGISTRY_URL') ?? `http://127.0.0.1:${registryPort}`;
+/** Defaults come from other fields of the configuration (already validated by loadConfig). */
+export function consoleConfig(
+  env: EnvReader,
+  defaults: { nodeEnv: string; orchestratorPort: number; registryUrl: string },
+): ConsoleConfig {
+  const { orchestratorPort, registryUrl } = defaults;
   const localOrigins = [`http://127.0.0.1:${orchestratorPort}`, `http://localhost:${orchestratorPort}`];
   const rawOrigins = env.optionalString('REGISTRY_CORS_ORIGINS');
-  let registryCorsOrigins = env.raw('NODE_ENV') === 'production' ? [] : localOrigins;
+  let registryCorsOrigins = defaults.nodeEnv === 'production' ? [] : localOrigins;
   if (rawOrigins !== undefined) {
     registryCorsOrigins = rawOrigins === 'none' ? [] : rawOrigins.split(',').map((o) => o.trim());
     for (const origin of registryCorsOrigins) {

@@ -3,6 +3,8 @@ export * from './a2a-config';
 export * from './config.error';
 export * from './env-reader';
 export * from './load-config';
+export * from './config-slices';
+export * from './database-config';
 export * from './config.module';
 export * from './console-config';
 export * from './connection-security';

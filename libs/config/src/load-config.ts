@@ -15,35 +15,14 @@ import { dispatchConfig } from './dispatch-config';
 import { a2aConfig } from './a2a-config';
 import { webhooksConfig } from './webhooks-config';
 import { EnvReader } from './env-reader';
-import { checkConnectionTls, redisConnectionUrl } from './connection-security';
+import { redisConnectionUrl } from './connection-security';
+import { databaseUrl } from './database-config';
+import { ConfigProcess, configSlice } from './config-slices';
 import { authConfig } from './auth-config';
 import { modelLimitsConfig } from './model-limits-config';
 import { modelPricesConfig } from './model-prices-config';
 import { tracingConfig } from './tracing-config';
 import { limitsConfig } from './limits-config';
-
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/expert_agents';
-
-/** DATABASE_URL wins; otherwise libpq's PG* variables; otherwise the local default. */
-function databaseUrl(env: EnvReader): string {
-  const explicit = env.optionalString('DATABASE_URL');
-  if (explicit !== undefined) return env.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
-  const host = env.optionalString('PGHOST');
-  const user = env.optionalString('PGUSER');
-  const database = env.optionalString('PGDATABASE');
-  const password = env.optionalString('PGPASSWORD');
-  if (host === undefined && user === undefined && database === undefined && password === undefined) {
-    return DEFAULT_DATABASE_URL;
-  }
-  const port = env.int('PGPORT', 5432, 1, 65535);
-  const url = new URL('postgres://localhost');
-  url.hostname = host ?? '127.0.0.1';
-  url.port = String(port);
-  url.username = encodeURIComponent(user ?? 'postgres');
-  if (password !== undefined) url.password = encodeURIComponent(password);
-  url.pathname = `/${encodeURIComponent(database ?? 'expert_agents')}`;
-  return url.toString();
-}
 
 /** `auto`: people at a terminal read colored lines; anything else (files, collectors) gets JSON. */
 function logFormat(value: (typeof LOG_FORMATS)[number]): LogFormat {
@@ -54,10 +33,10 @@ function logFormat(value: (typeof LOG_FORMATS)[number]): LogFormat {
 const ROLE_RE = /^[a-z][a-z0-9_]{0,49}$/;
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function agentHostInstanceDefault(port: string): string {
+function agentHostInstanceDefault(port: number): string {
   return `${hostname()
     .replace(/[^A-Za-z0-9_.:-]/g, '-')
-    .slice(0, 50)}-${port.replace(/[^0-9]/g, '')}`;
+    .slice(0, 50)}-${port}`;
 }
 
 /** AGENT_IDS (or the seed's singular AGENT_ID): `all`, `role:<role>`, or a comma/space separated list of ids. */
@@ -146,83 +125,90 @@ function orchestratorInstanceId(env: EnvReader): string {
 }
 
 /**
- * Validates the environment into one AppConfig. Throws ConfigError naming each bad variable;
- * callers at process start print it and exit.
+ * Validates the environment into one AppConfig for one process: only the variables of that process's slice
+ * (config-slices.ts) are read; the other fields get their documented defaults, as if the variable were unset.
+ * Without a process every variable is read (tests that build several apps from one config). Throws ConfigError
+ * naming each bad variable; callers at process start print it and exit.
  */
-export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+export function loadConfig(source: Record<string, string | undefined> = process.env, app?: ConfigProcess): AppConfig {
   const env = new EnvReader(source);
-  const registryPort = env.int('REGISTRY_PORT', 5100, 1, 65535);
-  const heartbeatIntervalSeconds = env.int('HEARTBEAT_INTERVAL_SECONDS', 30, 1, 3600);
-  const heartbeatTtlSeconds = env.int('HEARTBEAT_TTL_SECONDS', 90, 1, 86400);
+  const unset = new EnvReader({});
+  const slice = configSlice(app);
+  const reads = (...keys: (keyof AppConfig)[]) => keys.every((key) => slice.has(key));
+  const from = (key: keyof AppConfig): EnvReader => (slice.has(key) ? env : unset);
+  const nodeEnv = from('nodeEnv').oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const registryPort = from('registryPort').int('REGISTRY_PORT', 5100, 1, 65535);
+  const orchestratorPort = from('orchestratorPort').int('ORCHESTRATOR_PORT', 5200, 1, 65535);
+  const agentHostPort = from('agentHostPort').int('AGENT_HOST_PORT', 6000, 1, 65535);
+  const registryUrl = from('registryUrl').url('REGISTRY_URL', `http://127.0.0.1:${registryPort}`, ['http:', 'https:']);
+  const heartbeatIntervalSeconds = from('heartbeatIntervalSeconds').int('HEARTBEAT_INTERVAL_SECONDS', 30, 1, 3600);
+  const heartbeatTtlSeconds = from('heartbeatTtlSeconds').int('HEARTBEAT_TTL_SECONDS', 90, 1, 86400);
   const config: AppConfig = {
-    nodeEnv: env.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
-    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    logFormat: logFormat(env.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto')),
-    databaseUrl: databaseUrl(env),
-    databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, 1, 200),
-    redisUrl: redisConnectionUrl(env),
+    nodeEnv,
+    logLevel: from('logLevel').oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: logFormat(from('logFormat').oneOf('LOG_FORMAT', LOG_FORMATS, 'auto')),
+    databaseUrl: databaseUrl(from('databaseUrl')),
+    databasePoolSize: from('databasePoolSize').int('DATABASE_POOL_SIZE', 10, 1, 200),
+    redisUrl: redisConnectionUrl(from('redisUrl')),
     registryPort,
-    orchestratorPort: env.int('ORCHESTRATOR_PORT', 5200, 1, 65535),
-    agentHostPort: env.int('AGENT_HOST_PORT', 6000, 1, 65535),
-    registryUrl: env.url('REGISTRY_URL', `http://127.0.0.1:${registryPort}`, ['http:', 'https:']),
+    orchestratorPort,
+    agentHostPort,
+    registryUrl,
     heartbeatIntervalSeconds,
     heartbeatTtlSeconds,
-    heartbeatGraceSeconds: env.int('HEARTBEAT_GRACE_SECONDS', Math.min(15, heartbeatTtlSeconds), 0, 3600),
-    livenessSweepSeconds: env.int('LIVENESS_SWEEP_SECONDS', 5, 1, 3600),
-    registryRedisPrefix: env.string('REGISTRY_REDIS_PREFIX', 'registry:'),
-    httpBodyLimitBytes: env.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
-    shutdownGraceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
-    agentIds: agentSelection(env),
+    heartbeatGraceSeconds: from('heartbeatGraceSeconds').int(
+      'HEARTBEAT_GRACE_SECONDS',
+      Math.min(15, heartbeatTtlSeconds),
+      0,
+      3600,
+    ),
+    livenessSweepSeconds: from('livenessSweepSeconds').int('LIVENESS_SWEEP_SECONDS', 5, 1, 3600),
+    registryRedisPrefix: from('registryRedisPrefix').string('REGISTRY_REDIS_PREFIX', 'registry:'),
+    httpBodyLimitBytes: from('httpBodyLimitBytes').int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    shutdownGraceSeconds: from('shutdownGraceSeconds').int('SHUTDOWN_GRACE_SECONDS', 25, 1, 600),
+    agentIds: agentSelection(from('agentIds')),
     // Host name + port: distinct for two hosts on one machine, stable across restarts (a restarted host resumes its pending entries).
-    agentHostInstanceId: env.string(
+    agentHostInstanceId: from('agentHostInstanceId').string(
       'AGENT_HOST_INSTANCE_ID',
-      agentHostInstanceDefault(env.raw('AGENT_HOST_PORT') ?? '6000'),
+      agentHostInstanceDefault(agentHostPort),
     ),
-    agentHostAdvertiseHost: env.string('AGENT_HOST_ADVERTISE_HOST', hostname()),
-    taskTimeoutSeconds: env.int('TASK_TIMEOUT_SECONDS', 600, 1, 86400),
-    agentAskTimeoutSeconds: env.int('AGENT_ASK_TIMEOUT_SECONDS', 30, 1, 3600),
-    transportKeyPrefix: env.string('TRANSPORT_KEY_PREFIX', 'ea'),
-    model: modelConfig(env),
-    orchestrator: orchestratorConfig(env),
-    console: consoleConfig(env, registryPort),
-    dispatch: dispatchConfig(env),
-    auth: authConfig(env, env.raw('NODE_ENV') ?? 'development'),
-    tracing: tracingConfig(env),
-    a2a: a2aConfig(
-      env,
-      env.raw('NODE_ENV') ?? 'development',
-      {
-        orchestrator: Number(env.raw('ORCHESTRATOR_PORT') ?? 5200),
-        registry: registryPort,
-      },
-      heartbeatTtlSeconds,
-    ),
-    limits: limitsConfig(env),
-    webhooks: webhooksConfig(env, env.raw('NODE_ENV') ?? 'development'),
+    agentHostAdvertiseHost: from('agentHostAdvertiseHost').string('AGENT_HOST_ADVERTISE_HOST', hostname()),
+    taskTimeoutSeconds: from('taskTimeoutSeconds').int('TASK_TIMEOUT_SECONDS', 600, 1, 86400),
+    agentAskTimeoutSeconds: from('agentAskTimeoutSeconds').int('AGENT_ASK_TIMEOUT_SECONDS', 30, 1, 3600),
+    transportKeyPrefix: from('transportKeyPrefix').string('TRANSPORT_KEY_PREFIX', 'ea'),
+    model: modelConfig(from('model')),
+    orchestrator: orchestratorConfig(from('orchestrator')),
+    console: consoleConfig(from('console'), { nodeEnv, orchestratorPort, registryUrl }),
+    dispatch: dispatchConfig(from('dispatch')),
+    auth: authConfig(from('auth'), nodeEnv),
+    tracing: tracingConfig(from('tracing')),
+    a2a: a2aConfig(from('a2a'), { orchestrator: orchestratorPort, registry: registryPort }, heartbeatTtlSeconds),
+    limits: limitsConfig(from('limits')),
+    webhooks: webhooksConfig(from('webhooks'), nodeEnv),
   };
-  checkConnectionTls(env, config.databaseUrl);
+  // Checks across fields run only where the process reads both.
   // A remote A2A agent's card probe is its heartbeat: it must come more often than the TTL allows.
-  if (config.a2a.remote.probeSeconds >= heartbeatTtlSeconds) {
+  if (reads('a2a', 'heartbeatTtlSeconds') && config.a2a.remote.probeSeconds >= heartbeatTtlSeconds) {
     env.fail(
       `A2A_REMOTE_PROBE_SECONDS (${config.a2a.remote.probeSeconds}) must be less than HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds})`,
     );
   }
-  if (heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
+  if (reads('heartbeatTtlSeconds', 'heartbeatIntervalSeconds') && heartbeatTtlSeconds <= heartbeatIntervalSeconds) {
     env.fail(
       `HEARTBEAT_TTL_SECONDS (${heartbeatTtlSeconds}) must be greater than HEARTBEAT_INTERVAL_SECONDS (${heartbeatIntervalSeconds})`,
     );
   }
-  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(config.registryRedisPrefix)) {
+  if (reads('registryRedisPrefix') && !/^[A-Za-z0-9:_.-]{1,64}$/.test(config.registryRedisPrefix)) {
     env.fail(
       `REGISTRY_REDIS_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.registryRedisPrefix}")`,
     );
   }
-  if (!NAME_RE.test(config.agentHostInstanceId)) {
+  if (reads('agentHostInstanceId') && !NAME_RE.test(config.agentHostInstanceId)) {
     env.fail(
       `AGENT_HOST_INSTANCE_ID must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.agentHostInstanceId}")`,
     );
   }
-  if (!NAME_RE.test(config.transportKeyPrefix)) {
+  if (reads('transportKeyPrefix') && !NAME_RE.test(config.transportKeyPrefix)) {
     env.fail(
       `TRANSPORT_KEY_PREFIX must be 1-64 characters of letters, digits, ':', '_', '.', '-' (got "${config.transportKeyPrefix}")`,
     );

@@ -1,8 +1,11 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@app/config';
+import { loadDatabaseUrl } from '@app/config';
 import { dataSourceOptions } from './data-source.options';
 
-/** The DataSource the TypeORM CLI uses (npm run migration:*); apps build theirs from the same options. */
+/**
+ * The DataSource the TypeORM CLI uses (npm run migration:*); apps build theirs from the same options. A migration
+ * run reads only the database settings, so a bad variable of an app (MODEL_*, HEARTBEAT_*) does not stop it.
+ */
 export default new DataSource(
-  dataSourceOptions(loadConfig(process.env).databaseUrl, { applicationName: 'expert-agents-cli' }),
+  dataSourceOptions(loadDatabaseUrl(process.env), { applicationName: 'expert-agents-cli' }),
 );

@@ -1,12 +1,12 @@
-import { ConfigError, loadConfig, AppConfig } from '@app/config';
+import { AppConfig, ConfigError, ConfigProcess, loadConfig } from '@app/config';
 
 /**
- * Loads the configuration for a process entry point; a bad variable prints its name and stops
- * the process before anything connects.
+ * Loads the configuration of one process (only the variables it reads, docs/decisions/0161) for its entry point;
+ * a bad variable prints its name and stops the process before anything connects.
  */
-export function loadConfigOrExit(check?: (config: AppConfig) => void): AppConfig {
+export function loadConfigOrExit(app: ConfigProcess, check?: (config: AppConfig) => void): AppConfig {
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig(process.env, app);
     check?.(config); // an app's own start-up rules (they throw ConfigError too)
     return config;
   } catch (error) {
