@@ -1,4 +1,8 @@
-import { staleLeases } from './lease-reconciler.service';
+import type { DataSource } from 'typeorm';
+import type { RoutingService } from '../routing/routing.service';
+import type { Dispatcher } from '../tasks/dispatcher.service';
+import { LeaseReconciler, staleLeases } from './lease-reconciler.service';
+import type { SlotLeases } from './slot-leases.service';
 
 describe('staleLeases (reconciling slot leases with the attempts in flight)', () => {
   it('drops a lease only when no attempt in flight backed it in two rounds in a row', () => {
@@ -15,5 +19,45 @@ describe('staleLeases (reconciling slot leases with the attempts in flight)', ()
     const out = staleLeases(['t1:2'], new Set(['t1:2']), new Set(['t1:1', 't1:2']));
     expect(out.drop).toEqual([]);
     expect(out.suspects.size).toBe(0);
+  });
+});
+
+const T1 = '11111111-1111-4111-8111-111111111111';
+const T2 = '22222222-2222-4222-8222-222222222222';
+
+/** The reconciler with its edges faked: leases held per agent (Redis), attempts in flight (PostgreSQL). */
+function reconciler(held: Record<string, string[]>, inFlight: string[]) {
+  const query = jest.fn((_sql: string, params: [string[], string]) =>
+    Promise.resolve(inFlight.filter((id) => params[0].includes(id.split(':')[0])).map((id) => ({ id }))),
+  );
+  const release = jest.fn();
+  const slotFreed = jest.fn();
+  const instance = new LeaseReconciler(
+    { query } as unknown as DataSource,
+    { held: (agentId: string) => Promise.resolve(held[agentId] ?? []) } as unknown as SlotLeases,
+    { leasedAgents: () => Object.keys(held), release } as unknown as RoutingService,
+    { slotFreed } as unknown as Dispatcher,
+  );
+  return { instance, query, release, slotFreed };
+}
+
+describe('LeaseReconciler.reconcile (one round)', () => {
+  it('releases a lease no attempt in flight backs on its second round, and wakes the dispatcher', async () => {
+    const { instance, query, release, slotFreed } = reconciler({ 'DEV-001': [`${T1}:1`, `${T2}:3`] }, [`${T1}:1`]);
+    expect(await instance.reconcile()).toBe(0);
+    expect(release).not.toHaveBeenCalled();
+    expect(query).toHaveBeenCalledWith(expect.stringContaining('FROM task_history'), [[T1, T2], 'DEV-001']);
+    expect(await instance.reconcile()).toBe(1);
+    expect(release.mock.calls).toEqual([['DEV-001', T2, 3]]);
+    expect(slotFreed).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves alone leases that are not of a task (another writer’s ids) and agents holding none', async () => {
+    const { instance, query, release, slotFreed } = reconciler({ 'DEV-001': ['warmup:1'], 'DEV-002': [] }, []);
+    await instance.reconcile();
+    expect(await instance.reconcile()).toBe(0);
+    expect(query).not.toHaveBeenCalled();
+    expect(release).not.toHaveBeenCalled();
+    expect(slotFreed).not.toHaveBeenCalled();
   });
 });
