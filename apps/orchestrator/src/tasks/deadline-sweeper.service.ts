@@ -59,6 +59,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
     let failed: FinishedRow[] = [];
     let superseded: { task_id: string; attempt: number }[] = [];
     let requeued = 0;
+    // Slots leased for re-dispatches inside the transaction: given back if it rolls back (no attempt will use them).
+    const leased: { agent: string; task_id: string; attempt: number }[] = [];
     const done = await this.inTransaction(async (sql) => {
       const overdue = await claimOverdue(sql, SWEEP_BATCH);
       if (overdue.length === 0) return false;
@@ -68,9 +70,9 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
         overdue.map(async (row) => {
           if (row.current_attempt >= row.max_attempts) return { row, action: 'fail' as const };
           const outcome = await this.dispatcher.leaseFast(row);
-          return 'agent_id' in outcome
-            ? { row, action: 'redispatch' as const, agent: outcome.agent_id }
-            : { row, action: 'requeue' as const };
+          if (!('agent_id' in outcome)) return { row, action: 'requeue' as const };
+          leased.push({ agent: outcome.agent_id, task_id: row.task_id, attempt: row.attempt });
+          return { row, action: 'redispatch' as const, agent: outcome.agent_id };
         }),
       );
       const timedOut = await timeOutAttempts(
@@ -117,6 +119,9 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
         this.hub.publishEvents([...timedOut, ...dispatchedEvents, ...failed]);
         await Promise.resolve();
       };
+    }).catch((error: unknown) => {
+      for (const l of leased) this.routing.release(l.agent, l.task_id, l.attempt);
+      throw error;
     });
     if (!done) return;
     if (redispatched.length + requeued > 0)

@@ -270,6 +270,8 @@ describe('DeadlineSweeper: an attempt past its deadline', () => {
     expect(bus.supersede).not.toHaveBeenCalled();
     expect(events).toEqual([]);
     expect(outcomes).toEqual([]);
+    // The slot leased for t1's attempt 2 is given back: no attempt will use it.
+    expect(log.indexOf('release DEV-002 t1:2')).toBeGreaterThan(log.indexOf('rollback'));
   });
 
   it('runs one sweep at a time', async () => {
