@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { UnknownAgentError } from '@app/agents';
-import { createHttpApp } from '@app/common';
+import { createHttpApp } from '@app/edge';
 import { RegistryAppModule } from '../../apps/registry/src/registry-app.module';
 import { startAgentHost } from '../../apps/agent-host/src/bootstrap';
 import { deleteRedisKeys, testConfig, uniqueRedisPrefix } from '../support/http-app';

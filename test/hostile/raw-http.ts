@@ -56,7 +56,7 @@ export function rawRequest(baseUrl: string, request: Buffer | string, timeoutMs 
   });
 }
 
-/** The uniform error body of libs/common, with a message that names what is wrong. */
+/** The uniform error body of libs/edge, with a message that names what is wrong. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function expectUniformError(body: any, status: number, names: string | RegExp): void {
   expect(body).toEqual(

@@ -35,7 +35,7 @@ describe('readiness without driver messages', () => {
       body = res.body;
       return res.status === 503;
     }, '/health/ready answers 503');
-    // The uniform error body of libs/common; the message lists only what is down.
+    // The uniform error body of libs/edge; the message lists only what is down.
     expect(body).toMatchObject({ statusCode: 503, message: 'not ready: redis unreachable', path: '/health/ready' });
     const text = JSON.stringify(body);
     for (const secret of ['ECONNREFUSED', String(redis.port), 'hunter2', 'Connection', 'max retries'])

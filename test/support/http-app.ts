@@ -4,7 +4,7 @@ import { DynamicModule } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
-import { createHttpApp } from '@app/common';
+import { createHttpApp } from '@app/edge';
 import { AppConfig, loadConfig } from '@app/config';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env';
 

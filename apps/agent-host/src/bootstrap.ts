@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bindHost } from '@app/auth';
-import { createHttpApp } from '@app/common';
+import { createHttpApp } from '@app/edge';
 import { AppConfig } from '@app/config';
 import { RedisStreamsServer } from '@app/transport';
 import { AgentHostAppModule } from './agent-host-app.module';

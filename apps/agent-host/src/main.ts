@@ -1,5 +1,5 @@
 import { UnknownAgentError } from '@app/agents';
-import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/common';
+import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/edge';
 import { startTracing } from '@app/observability';
 import { startAgentHost } from './bootstrap';
 import { selectAgents } from './hosting/agent-selection';

@@ -1,5 +1,5 @@
 import { bindHost } from '@app/auth';
-import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/common';
+import { enforceShutdownDeadline, exitOnStartupFailure, loadConfigOrExit, startWhenAvailable } from '@app/edge';
 import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { createOrchestratorApp } from './orchestrator.bootstrap';

@@ -1,7 +1,7 @@
 import { RedisOptions, Transport } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService, AuditService, resultsAuthenticator } from '@app/auth';
-import { busLimitOptions, createHttpApp } from '@app/common';
+import { busLimitOptions, createHttpApp } from '@app/edge';
 import { AppConfig } from '@app/config';
 import { ORCHESTRATOR_RESULTS_ADDRESS, ORCHESTRATOR_RPC_ADDRESS } from '@app/contracts';
 import { isDatabaseUnavailable } from '@app/persistence';

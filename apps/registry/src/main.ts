@@ -5,7 +5,7 @@ import {
   exitOnStartupFailure,
   loadConfigOrExit,
   startWhenAvailable,
-} from '@app/common';
+} from '@app/edge';
 import { assertA2aPublicUrls, assertAuthConfigured } from '@app/config';
 import { startTracing } from '@app/observability';
 import { RegistryAppModule } from './registry-app.module';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { verifyWebhookSignature } from '@app/common';
+import { verifyWebhookSignature } from '@app/edge';
 import { TEST_DATABASE_URL } from '../../support/test-env';
 import { call, Json, Started, TestSystem } from './system';
 import { Received, WebhookReceiver } from './webhook-receiver';

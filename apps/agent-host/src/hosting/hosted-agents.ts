@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Agent, AgentDefinition, ModelProvider } from '@app/agents';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { TransportMessenger } from '../messaging/transport-messenger';

@@ -1,5 +1,5 @@
 import { AgentDefinition } from '@app/agents';
-import { busLimitOptions } from '@app/common';
+import { busLimitOptions } from '@app/edge';
 import { AppConfig } from '@app/config';
 import { RedisStreamsServer } from '@app/transport';
 

@@ -3,7 +3,7 @@ import { Ctx, MessagePattern, Payload, RpcException } from '@nestjs/microservice
 import { AgentMessage, MessagePayload } from '@app/agents';
 import { AgentMessagePayload, AgentPatterns } from '@app/contracts';
 import { BROADCAST_ADDRESS, RedisStreamsContext, RedisStreamsExceptionFilter } from '@app/transport';
-import { validateMessage } from '@app/common';
+import { validateMessage } from '@app/edge';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { Public } from '@app/auth';

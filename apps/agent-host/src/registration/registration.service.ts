@@ -1,4 +1,4 @@
-import { KeyedSerializer } from '@app/common';
+import { KeyedSerializer } from '@app/edge';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { backoffDelay, RetryBackoff } from '@app/transport';

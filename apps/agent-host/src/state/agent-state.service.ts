@@ -1,4 +1,4 @@
-import { KeyedSerializer } from '@app/common';
+import { KeyedSerializer } from '@app/edge';
 import { Injectable, Logger } from '@nestjs/common';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentStateRepository } from './agent-state.repository';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { LifecycleState } from '@app/observability';
 import { HostedAgents } from '../hosting/hosted-agents';

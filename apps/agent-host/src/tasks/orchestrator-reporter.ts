@@ -11,7 +11,7 @@ import {
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RedisStreamsClient } from '@app/transport';
 import { BUS_CLIENT } from '../messaging/bus-client.provider';
-import { boundResult } from '@app/common';
+import { boundResult } from '@app/edge';
 
 /** Sends task progress and outcomes to the orchestrator's result stream; resolves once Redis stored them. */
 @Injectable()

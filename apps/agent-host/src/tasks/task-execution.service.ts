@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { attemptClaimOf, CancelSignals } from '@app/persistence';

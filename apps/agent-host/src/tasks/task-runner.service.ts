@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentAtCapacityError, AgentTask, createTask, NewTask, TaskStateError } from '@app/agents';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { inSpan } from '@app/observability';
 import { HostedAgents } from '../hosting/hosted-agents';
 import { AgentMetrics } from '../metrics/agent-metrics';

@@ -2,7 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { TaskExecuteMessage, TaskPatterns } from '@app/contracts';
 import { RedisStreamsContext, RedisStreamsExceptionFilter } from '@app/transport';
-import { validateMessage } from '@app/common';
+import { validateMessage } from '@app/edge';
 import { TaskExecutionService } from './task-execution.service';
 import { Public } from '@app/auth';
 

@@ -3,7 +3,7 @@ import { TaskState } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { AgentEvent, AgentExecutor, ExecutionEventBus, RequestContext } from '@a2a-js/sdk/server';
 import { lastValueFrom, Observable, takeWhile, tap } from 'rxjs';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { statusUpdate, workingTask } from './a2a-messages';

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { StreamResponse, Task, TaskPushNotificationConfig, taskStateToJSON } from '@a2a-js/sdk';
 import type { PushNotificationSender, PushNotificationStore, ServerCallContext } from '@a2a-js/sdk/server';
 import { DataSource } from 'typeorm';
-import { KeyedSerializer, webhookSignature } from '@app/common';
+import { KeyedSerializer, webhookSignature } from '@app/edge';
 
 /** Push-notification configs in PostgreSQL (any replica delivers, they survive restarts). */
 export class PgPushNotificationStore implements PushNotificationStore {
@@ -42,7 +42,7 @@ export interface PushOptions {
   backoffMs?: number;
 }
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">`: the webhooks' scheme (libs/common). */
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">`: the webhooks' scheme (libs/edge). */
 export const signPush = webhookSignature;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

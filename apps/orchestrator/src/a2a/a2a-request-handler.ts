@@ -6,7 +6,7 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
 import { AgentEvent, DefaultRequestHandler, ExecutionEventBusManager, ServerCallContext } from '@a2a-js/sdk/server';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { readDecision } from './a2a-executor';

@@ -1,5 +1,5 @@
 import { ERROR_INFO_TYPE } from '@a2a-js/sdk/errors';
-import { DomainException, isDependencyOutage } from '@app/common';
+import { DomainException, isDependencyOutage } from '@app/edge';
 
 /** A refusal to come back later: a full backlog or queue, or PostgreSQL/Redis away. */
 export interface Unavailable {

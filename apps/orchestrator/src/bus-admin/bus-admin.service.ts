@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
 import { DeadLetterEntry, StreamStats, TransportAdmin } from '@app/transport';

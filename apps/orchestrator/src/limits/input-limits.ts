@@ -1,4 +1,4 @@
-import { findInputProblem } from '@app/common';
+import { findInputProblem } from '@app/edge';
 import { LimitsConfig } from '@app/config';
 import { fieldError } from '../common/field-error';
 

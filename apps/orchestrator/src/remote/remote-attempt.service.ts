@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { describeIssues, isOutputKind, validateOutput } from '@app/agents';
-import { boundResult } from '@app/common';
+import { boundResult } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage, TaskResultMessage } from '@app/contracts';
 import { attemptClaimOf, CancelSignals, TaskDeadlineSignal, TaskSupersededSignal } from '@app/persistence';

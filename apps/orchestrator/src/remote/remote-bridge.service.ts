@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { busLimitOptions, DomainException, validateMessage } from '@app/common';
+import { busLimitOptions, DomainException, validateMessage } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage, TaskPatterns } from '@app/contracts';
 import { isDatabaseUnavailable } from '@app/persistence';

@@ -1,6 +1,6 @@
 import { Controller, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { createValidationPipe } from '@app/common';
+import { createValidationPipe } from '@app/edge';
 import { OrchestratorPatterns } from '@app/contracts';
 import { RedisStreamsExceptionFilter } from '@app/transport';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { actorOf, AuditScope, AuditService, Principal } from '@app/auth';
-import { DomainException, isDependencyOutage } from '@app/common';
+import { DomainException, isDependencyOutage } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto';
 import { TasksService } from '../tasks/tasks.service';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditScope, AuditService } from '@app/auth';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { fieldError } from '../common/field-error';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkflowsService } from '../workflows/workflows.service';

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';

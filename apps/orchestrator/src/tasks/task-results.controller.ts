@@ -1,6 +1,6 @@
 import { Controller, UseFilters, UsePipes } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { createValidationPipe } from '@app/common';
+import { createValidationPipe } from '@app/edge';
 import {
   TaskPatterns,
   TaskProgressMessage,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Qu
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
-import { lastEventId, withKeepAlive } from '@app/common';
+import { lastEventId, withKeepAlive } from '@app/edge';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskIdParams } from './dto/task-id.params';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { filter, Observable } from 'rxjs';
 import { QueryRunner } from 'typeorm';
-import { dependencyUnavailable, DomainException, isDependencyOutage } from '@app/common';
+import { dependencyUnavailable, DomainException, isDependencyOutage } from '@app/edge';
 import { AuditScope, AuditService } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaitingMessage } from '@app/contracts';

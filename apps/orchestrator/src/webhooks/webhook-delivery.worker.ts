@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { signWebhook } from '@app/common';
+import { signWebhook } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { afterFailure } from './webhook-backoff';
 import { WebhookMetrics } from './webhook.metrics';

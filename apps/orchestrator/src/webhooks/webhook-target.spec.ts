@@ -1,5 +1,5 @@
 import type { WebhooksConfig } from '@app/config';
-import { isPrivateAddress } from '@app/common';
+import { isPrivateAddress } from '@app/edge';
 import { checkTarget } from './webhook-target';
 
 const config = (over: Partial<WebhooksConfig> = {}): WebhooksConfig => ({

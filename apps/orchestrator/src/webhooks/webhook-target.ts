@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isPrivateAddress } from '@app/common';
+import { isPrivateAddress } from '@app/edge';
 import type { WebhooksConfig } from '@app/config';
 
 /** Why a target is refused, phrased for the `url` field of a 400 or an attempt's error. */

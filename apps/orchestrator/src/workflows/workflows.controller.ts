@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, MessageEvent, Param, Post, Put, Sse } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { map, Observable } from 'rxjs';
-import { lastEventId, withKeepAlive } from '@app/common';
+import { lastEventId, withKeepAlive } from '@app/edge';
 import { ResumeRunDto, RunIdParams, StartRunDto, WorkflowNameParams, WorkflowVersionParams } from './dto/workflow.dto';
 import { WorkflowCatalog } from './definition/workflow-catalog';
 import { WorkflowsService } from './workflows.service';

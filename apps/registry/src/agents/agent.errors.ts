@@ -1,4 +1,4 @@
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 
 export const AgentErrorCode = {
   AGENT_NOT_FOUND: 'AGENT_NOT_FOUND',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditScope, AuditService } from '@app/auth';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AgentStatus, type DiscoveryAnswer } from '@app/contracts';
 import { RegistryEventsService } from '../events/registry-events.service';

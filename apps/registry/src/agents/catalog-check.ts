@@ -1,5 +1,5 @@
 import { findAgent } from '@app/agents';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import type { RegisterAgentDto } from './dto/register-agent.dto';
 
 /**

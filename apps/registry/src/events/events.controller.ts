@@ -1,7 +1,7 @@
 import { Controller, Headers, MessageEvent, Sse } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Observable, takeUntil } from 'rxjs';
-import { lastEventId, withKeepAlive } from '@app/common';
+import { lastEventId, withKeepAlive } from '@app/edge';
 import { compareStreamIds, RegistryEvent, STREAM_ID } from './registry-event';
 import { RegistryEventsService } from './registry-events.service';
 import { AllowStreamTicket, RequireScopes } from '@app/auth';

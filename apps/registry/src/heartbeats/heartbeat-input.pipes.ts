@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { validationExceptionFactory } from '@app/common';
+import { validationExceptionFactory } from '@app/edge';
 import { AGENT_ID_MAX, AGENT_ID_PATTERN } from '../agents/agent-validation';
 import { HeartbeatDto } from './dto/heartbeat.dto';
 

@@ -1,7 +1,7 @@
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { DomainException, isPrivateAddress } from '@app/common';
+import { DomainException, isPrivateAddress } from '@app/edge';
 import { guardedLookup, TargetRefusedError } from './target-guard';
 
 export interface FetchLimits {

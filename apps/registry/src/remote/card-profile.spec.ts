@@ -1,4 +1,4 @@
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { profileOf, ProfileOptions } from './card-profile';
 
 const card = (over: Record<string, unknown> = {}) => ({

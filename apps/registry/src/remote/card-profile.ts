@@ -1,6 +1,6 @@
 import type { AgentCard, AgentInterface, AgentSkill } from '@a2a-js/sdk';
 import { AGENT_ROLES, CAPABILITY_OUTPUT_KIND, isOutputKind, OutputKind, skillProficiency } from '@app/agents';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { CAPABILITY_MAX, ROLE_PATTERN } from '../agents/agent-validation';
 import { RemoteErrorCode } from './card-fetcher';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
 import { AgentsService } from '../agents/agents.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { REDIS_CLIENT } from '@app/persistence';
 import { AgentsService } from '../agents/agents.service';

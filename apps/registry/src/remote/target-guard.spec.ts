@@ -1,4 +1,4 @@
-import { DomainException, isPrivateAddress } from '@app/common';
+import { DomainException, isPrivateAddress } from '@app/edge';
 import { checkTargetUrl } from './card-fetcher';
 
 describe('the SSRF guard of remote agent URLs', () => {

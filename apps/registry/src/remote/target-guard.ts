@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns';
-import { isPrivateAddress } from '@app/common';
+import { isPrivateAddress } from '@app/edge';
 import type { LookupFunction } from 'node:net';
 
 /** Raised by the guarded lookup: the name resolved to an address outside agents may not use. */

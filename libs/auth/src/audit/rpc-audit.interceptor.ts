@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { DomainException, HTTP_STATUS_BY_KIND } from '@app/common';
+import { DomainException, HTTP_STATUS_BY_KIND } from '@app/edge';
 import { AuditService } from './audit.service';
 import { AuditScopeHolder } from './audit-scope';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditScope } from '../audit/audit-scope';
 import { AuditService } from '../audit/audit.service';

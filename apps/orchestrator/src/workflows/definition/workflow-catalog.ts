@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditScope, AuditService } from '@app/auth';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkflowEngine } from '../engine/workflow-engine';
 import { knownAgents, WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflow-definitions.provider';

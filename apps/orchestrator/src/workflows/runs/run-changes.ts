@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import { AuditScope, AuditService, Principal } from '@app/auth';
-import { DomainException, KeyedSerializer } from '@app/common';
+import { DomainException, KeyedSerializer } from '@app/edge';
 import { fieldError } from '../../common/field-error';
 import { OrchestratorMetrics } from '../../metrics/orchestrator-metrics';
 import { AcceptedTask, TaskBudget } from '../../tasks/task.types';

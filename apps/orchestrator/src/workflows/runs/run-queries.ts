@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { DomainException } from '@app/common';
+import { DomainException } from '@app/edge';
 import { TaskBudget } from '../../tasks/task.types';
 import { followHistory } from '../../tasks/tasks.service';
 import { UsageRepository } from '../../usage/usage.repository';
