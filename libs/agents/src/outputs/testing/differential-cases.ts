@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { AGENT_CATALOG } from '../../catalog/catalog';
 import { createTask } from '../../lifecycle/agent-task';
-import { brokenOutput, scriptedOutput } from '../../providers/scripted-outputs';
+import { brokenOutput, consultationAnswer, scriptedOutput } from '../../providers/scripted-outputs';
 import { OUTPUT_KINDS, OutputKind, REVIEW_VERDICTS } from '../output-kinds';
 import { SPEC_INPUTS } from './differential-spec-inputs';
 
 /** One output a validator is asked about; `id` is stable so recorded verdicts can be matched to it. */
 export interface DifferentialCase {
   id: string;
-  kind: OutputKind;
+  kind: OutputKind | 'consultation';
   output: unknown;
 }
 
@@ -172,8 +172,24 @@ function propertyCases(): DifferentialCase[] {
   return cases;
 }
 
+/** Consultation answers (another agent's reply), scripted and mutated. */
+function consultationCases(): DifferentialCase[] {
+  const agent = AGENT_CATALOG[0];
+  const answers = [undefined, 0, 1, 1.5, -0.1].map((confidence) =>
+    consultationAnswer(agent, 'Is the key right?', { confidence }),
+  );
+  return [
+    ...answers.map((output, i) => ({ id: `consultation/${i}`, kind: 'consultation' as const, output })),
+    ...[...mutations(answers[0])].map(([name, output]) => ({
+      id: `consultation/m/${name}`,
+      kind: 'consultation' as const,
+      output,
+    })),
+  ];
+}
+
 /** Every case, in a fixed order: the specs' inputs, property samples, scripted outputs, their mutations. */
 export function differentialCases(): DifferentialCase[] {
   const scripted = scriptedCases();
-  return [...SPEC_INPUTS, ...propertyCases(), ...scripted, ...mutationCases(scripted)];
+  return [...SPEC_INPUTS, ...propertyCases(), ...scripted, ...mutationCases(scripted), ...consultationCases()];
 }
