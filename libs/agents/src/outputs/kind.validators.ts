@@ -1,42 +1,38 @@
-import {
-  FILE_ACTIONS,
-  ISSUE_SEVERITIES,
-  MCQ_DIFFICULTIES,
-  MCQ_OPTION_KEYS,
-  REVIEW_VERDICTS,
-  TEST_TYPES,
-} from './output-kinds';
-import { describeValue, IssueCollector, joinPath, ValidationIssue } from './validation';
+import { compileOutputSchema, RuleIssue } from './compiled-validator';
+import { MCQ_OPTION_KEYS, REVIEW_VERDICTS } from './output-kinds';
+import { FULL_CONSULTATION_SCHEMA, FULL_OUTPUT_SCHEMAS } from './output-schemas';
+import { describeValue, isRecord, JsonObject, joinPath, ValidationIssue } from './validation';
 
+/*
+ * Each kind: its schema compiled once, plus the rules JSON Schema can not say. The rules look only at values
+ * whose structure is valid (the schema reports the rest), and run even when the structure is not, so a model
+ * given one round of feedback gets all of it.
+ */
+
+const nonBlank = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+const includes = <T extends string>(values: readonly T[], value: unknown): value is T =>
+  (values as readonly unknown[]).includes(value);
+
+/** The object elements of `obj[key]` with their paths, when it is an array. */
+function records(obj: unknown, key: string): [JsonObject, string, number][] {
+  const items = isRecord(obj) ? obj[key] : undefined;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item, index) => (isRecord(item) ? [[item, joinPath(key, index), index]] : []));
+}
+
+const checkDesignDoc = compileOutputSchema('design_doc', FULL_OUTPUT_SCHEMAS.design_doc);
 export function validateDesignDoc(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'design_doc');
-  if (!root) return c.issues;
-  c.string(root, 'title', '');
-  c.string(root, 'summary', '', { minLength: 20 });
+  const issues: RuleIssue[] = [];
   const names = new Set<string>();
-  c.objects(c.array(root, 'components', '', { minItems: 1 }), 'components', (item, path) => {
-    const name = c.string(item, 'name', path);
-    c.string(item, 'responsibility', path);
-    if (name !== undefined) {
-      if (names.has(name.toLowerCase())) c.add(joinPath(path, 'name'), `duplicate component "${name}"`);
-      names.add(name.toLowerCase());
-    }
-  });
-  c.objects(c.array(root, 'interfaces', ''), 'interfaces', (item, path) => {
-    c.string(item, 'name', path);
-    c.string(item, 'description', path);
-  });
-  c.objects(c.array(root, 'decisions', '', { minItems: 1 }), 'decisions', (item, path) => {
-    c.string(item, 'decision', path);
-    c.string(item, 'rationale', path);
-  });
-  c.objects(c.array(root, 'risks', ''), 'risks', (item, path) => {
-    c.string(item, 'risk', path);
-    c.string(item, 'mitigation', path);
-  });
-  c.strings(c.array(root, 'open_questions', '', { optional: true }), 'open_questions');
-  return c.issues;
+  for (const [component, path] of records(output, 'components')) {
+    const name = component.name;
+    if (!nonBlank(name)) continue;
+    if (names.has(name.toLowerCase()))
+      issues.push({ path: joinPath(path, 'name'), message: `duplicate component "${name}"`, after: path });
+    names.add(name.toLowerCase());
+  }
+  return checkDesignDoc(output, issues);
 }
 
 /** Why a file path is unsafe to write under a repository root, or undefined when it is fine. */
@@ -58,142 +54,115 @@ export function normalizePath(path: string): string {
     .join('/');
 }
 
+const checkCodeChange = compileOutputSchema('code_change', FULL_OUTPUT_SCHEMAS.code_change);
 export function validateCodeChange(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'code_change');
-  if (!root) return c.issues;
-  c.string(root, 'summary', '');
+  const issues: RuleIssue[] = [];
   const seen = new Map<string, number>();
-  c.objects(c.array(root, 'files', '', { minItems: 1 }), 'files', (file, path, index) => {
-    const filePath = c.string(file, 'path', path);
-    c.string(file, 'language', path);
-    const action = c.oneOf(file, 'action', path, FILE_ACTIONS, { optional: true });
-    if (action === 'delete') {
-      if (file.content !== undefined && typeof file.content !== 'string')
-        c.add(joinPath(path, 'content'), 'must be a string');
-    } else {
-      c.string(file, 'content', path);
-    }
-    if (filePath === undefined) return;
+  for (const [file, path, index] of records(output, 'files')) {
+    const filePath = file.path;
+    if (!nonBlank(filePath)) continue;
+    const at = joinPath(path, 'path');
     const reason = unsafePathReason(filePath);
-    if (reason) c.add(joinPath(path, 'path'), `${reason} (got "${filePath}")`);
+    if (reason) issues.push({ path: at, message: `${reason} (got "${filePath}")`, after: path });
     const key = normalizePath(filePath);
-    if (seen.has(key)) c.add(joinPath(path, 'path'), `duplicate path "${filePath}" (also files[${seen.get(key)}])`);
+    const first = seen.get(key);
+    if (first !== undefined)
+      issues.push({ path: at, message: `duplicate path "${filePath}" (also files[${first}])`, after: path });
     else seen.set(key, index);
-  });
-  c.strings(c.array(root, 'tests', '', { optional: true }), 'tests');
-  return c.issues;
-}
-
-export function validateReview(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'review');
-  if (!root) return c.issues;
-  const verdict = c.oneOf(root, 'verdict', '', REVIEW_VERDICTS);
-  c.string(root, 'summary', '');
-  const issues = c.array(root, 'issues', '');
-  const severities: string[] = [];
-  c.objects(issues, 'issues', (issue, path) => {
-    const severity = c.oneOf(issue, 'severity', path, ISSUE_SEVERITIES);
-    if (severity) severities.push(severity);
-    c.string(issue, 'description', path);
-    c.string(issue, 'location', path, { optional: true });
-    c.string(issue, 'suggestion', path, { optional: true });
-  });
-  // A verdict must agree with its findings, or downstream routing (revise loops) misbehaves.
-  if (verdict === 'approve' && severities.includes('critical'))
-    c.add('verdict', 'cannot approve with a critical issue');
-  if ((verdict === 'revise' || verdict === 'reject') && issues !== undefined && issues.length === 0) {
-    c.add('issues', `a "${verdict}" verdict must list at least one issue`);
   }
-  return c.issues;
+  return checkCodeChange(output, issues);
 }
 
+const checkReview = compileOutputSchema('review', FULL_OUTPUT_SCHEMAS.review);
+export function validateReview(output: unknown): ValidationIssue[] {
+  const issues: RuleIssue[] = [];
+  const verdict = isRecord(output) ? output.verdict : undefined;
+  // A verdict must agree with its findings, or downstream routing (revise loops) misbehaves.
+  if (includes(REVIEW_VERDICTS, verdict)) {
+    const found = records(output, 'issues').map(([issue]) => issue.severity);
+    if (verdict === 'approve' && found.includes('critical'))
+      issues.push({ path: 'verdict', message: 'cannot approve with a critical issue', after: '' });
+    const listed = isRecord(output) ? output.issues : undefined;
+    if (verdict !== 'approve' && Array.isArray(listed) && listed.length === 0)
+      issues.push({ path: 'issues', message: `a "${verdict}" verdict must list at least one issue`, after: '' });
+  }
+  return checkReview(output, issues);
+}
+
+const checkTestPlan = compileOutputSchema('test_plan', FULL_OUTPUT_SCHEMAS.test_plan);
 export function validateTestPlan(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'test_plan');
-  if (!root) return c.issues;
-  c.string(root, 'summary', '');
-  c.string(root, 'scope', '');
+  const issues: RuleIssue[] = [];
   const ids = new Set<string>();
-  c.objects(c.array(root, 'test_cases', '', { minItems: 1 }), 'test_cases', (tc, path) => {
-    const id = c.string(tc, 'id', path);
-    if (id !== undefined) {
-      if (ids.has(id)) c.add(joinPath(path, 'id'), `duplicate test case id "${id}"`);
-      ids.add(id);
-    }
-    c.string(tc, 'title', path);
-    c.oneOf(tc, 'type', path, TEST_TYPES);
-    c.strings(c.array(tc, 'steps', path, { minItems: 1 }), joinPath(path, 'steps'));
-    c.string(tc, 'expected_result', path);
-  });
-  c.strings(c.array(root, 'risks', '', { optional: true }), 'risks');
-  return c.issues;
+  for (const [testCase, path] of records(output, 'test_cases')) {
+    const id = testCase.id;
+    if (!nonBlank(id)) continue;
+    if (ids.has(id)) issues.push({ path: joinPath(path, 'id'), message: `duplicate test case id "${id}"` });
+    ids.add(id);
+  }
+  return checkTestPlan(output, issues);
 }
 
-function checkOrdered(c: IssueCollector, items: unknown[] | undefined, path: string, fields: string[]): void {
-  c.objects(items, path, (step, stepPath, index) => {
-    const order = c.integer(step, 'order', stepPath, 1, 10_000);
-    if (order !== undefined && order !== index + 1)
-      c.add(joinPath(stepPath, 'order'), `must be ${index + 1} (steps are numbered 1..n in order)`);
-    for (const field of fields) c.string(step, field, stepPath);
-    c.string(step, 'command', stepPath, { optional: true });
-  });
-}
-
+const checkDeploymentPlan = compileOutputSchema('deployment_plan', FULL_OUTPUT_SCHEMAS.deployment_plan);
 export function validateDeploymentPlan(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'deployment_plan');
-  if (!root) return c.issues;
-  c.string(root, 'summary', '');
-  c.string(root, 'environment', '');
-  checkOrdered(c, c.array(root, 'steps', '', { minItems: 1 }), 'steps', ['action', 'verification']);
-  checkOrdered(c, c.array(root, 'rollback', '', { minItems: 1 }), 'rollback', ['action']);
-  c.strings(c.array(root, 'health_checks', '', { minItems: 1 }), 'health_checks');
-  return c.issues;
+  const issues: RuleIssue[] = [];
+  for (const key of ['steps', 'rollback']) {
+    for (const [step, path, index] of records(output, key)) {
+      const order = step.order;
+      const numbered = typeof order === 'number' && Number.isInteger(order) && order >= 1 && order <= 10_000;
+      if (numbered && order !== index + 1)
+        issues.push({
+          path: joinPath(path, 'order'),
+          message: `must be ${index + 1} (steps are numbered 1..n in order)`,
+        });
+    }
+  }
+  return checkDeploymentPlan(output, issues);
 }
 
 const normalizeOption = (text: string): string => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
+const checkMcqItem = compileOutputSchema('mcq_item', FULL_OUTPUT_SCHEMAS.mcq_item);
 export function validateMcqItem(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'mcq_item');
-  if (!root) return c.issues;
-  c.string(root, 'topic', '');
-  c.string(root, 'stem', '', { minLength: 20 });
+  const issues: RuleIssue[] = [];
   const keys = new Map<string, number>();
   const texts = new Map<string, number>();
-  c.objects(c.array(root, 'options', '', { minItems: 4, maxItems: 5 }), 'options', (option, path, index) => {
-    const key = c.oneOf(option, 'key', path, MCQ_OPTION_KEYS);
-    const text = c.string(option, 'text', path);
-    if (key !== undefined) {
-      if (keys.has(key)) c.add(joinPath(path, 'key'), `duplicate option key "${key}" (also options[${keys.get(key)}])`);
+  for (const [option, path, index] of records(output, 'options')) {
+    const { key, text } = option;
+    if (includes(MCQ_OPTION_KEYS, key)) {
+      const first = keys.get(key);
+      if (first !== undefined)
+        issues.push({
+          path: joinPath(path, 'key'),
+          message: `duplicate option key "${key}" (also options[${first}])`,
+          after: path,
+        });
       else keys.set(key, index);
     }
-    if (text !== undefined) {
+    if (nonBlank(text)) {
       const norm = normalizeOption(text);
-      if (texts.has(norm)) c.add(joinPath(path, 'text'), `duplicate option text (same as options[${texts.get(norm)}])`);
+      const first = texts.get(norm);
+      if (first !== undefined)
+        issues.push({
+          path: joinPath(path, 'text'),
+          message: `duplicate option text (same as options[${first}])`,
+          after: path,
+        });
       else texts.set(norm, index);
     }
-  });
-  const correct = root.correct_key;
-  if (Array.isArray(correct)) c.add('correct_key', `must be exactly one key, not a list (got ${correct.length})`);
-  else if (typeof correct !== 'string' || correct.trim() === '')
-    c.add('correct_key', `is required (got ${describeValue(correct)})`);
+  }
+  // Exactly one correct key, among the options (these say more than "must be one of A, …, E").
+  const wrong = (message: string) => issues.push({ path: 'correct_key', message, replaces: true });
+  const correct = isRecord(output) ? output.correct_key : undefined;
+  if (!isRecord(output)) {
+    // the schema names the root
+  } else if (Array.isArray(correct)) wrong(`must be exactly one key, not a list (got ${correct.length})`);
+  else if (!nonBlank(correct)) wrong(`is required (got ${describeValue(correct)})`);
   else if (keys.size > 0 && !keys.has(correct))
-    c.add('correct_key', `"${correct}" is not one of the option keys (${[...keys.keys()].join(', ')})`);
-  c.string(root, 'explanation', '', { minLength: 20 });
-  c.strings(c.array(root, 'references', '', { minItems: 1 }), 'references');
-  c.oneOf(root, 'difficulty', '', MCQ_DIFFICULTIES);
-  return c.issues;
+    wrong(`"${correct}" is not one of the option keys (${[...keys.keys()].join(', ')})`);
+  return checkMcqItem(output, issues);
 }
 
+const checkConsultation = compileOutputSchema('consultation', FULL_CONSULTATION_SCHEMA);
 export function validateConsultation(output: unknown): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'consultation');
-  if (!root) return c.issues;
-  c.string(root, 'answer', '');
-  c.number(root, 'confidence', '', 0, 1);
-  c.string(root, 'rationale', '');
-  return c.issues;
+  return checkConsultation(output, []);
 }

@@ -7,54 +7,49 @@ import {
   REVIEW_VERDICTS,
   TEST_TYPES,
 } from './output-kinds';
+import { toProviderSchema } from './provider-schema';
+import { hostOnly, integer, JsonSchema, list, maybe, object, oneOf, text, texts } from './schema-builders';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from './schema-builders';
 
-/*
- * Hand-written JSON schemas passed to providers as the response format. They stay inside the
- * subset both OpenAI and Anthropic structured outputs accept (no string lengths, numeric bounds,
- * or minItems above 1): the finer rules (4–5 options, no cycles, safe paths) are the validators' job.
+/** The greatest step number a deployment plan may use. */
+const MAX_ORDER = 10_000;
+
+const codeFile: JsonSchema = {
+  ...object(
+    {
+      path: text('Relative path inside the repository; no "..", not absolute'),
+      language: text(),
+      action: maybe(oneOf(FILE_ACTIONS)),
+      content: { type: 'string', description: 'Full file content' },
+    },
+    ['action', 'content'],
+  ),
+  // A deleted file needs no content; every other file needs some.
+  if: { properties: { action: { const: 'delete' } }, required: ['action'] },
+  else: { required: ['content'], properties: { content: text() } },
+};
+
+/**
+ * One full JSON schema per output kind: the single declaration of its structure. The host validates outputs
+ * against it (compiled once, see compiled-validator.ts); what JSON Schema cannot say (duplicate names, safe
+ * paths, a plan without cycles, the correct key among the options …) is in the kind's rules.
  */
-const str = (description?: string): JsonSchema => (description ? { type: 'string', description } : { type: 'string' });
-const strings = (description?: string): JsonSchema => ({
-  type: 'array',
-  items: { type: 'string' },
-  ...(description ? { description } : {}),
-});
-const oneOf = (values: readonly string[], description?: string): JsonSchema => ({
-  type: 'string',
-  enum: [...values],
-  ...(description ? { description } : {}),
-});
-
-function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
-  return {
-    type: 'object',
-    properties,
-    required: Object.keys(properties).filter((k) => !optional.includes(k)),
-    additionalProperties: false,
-  };
-}
-const list = (items: JsonSchema, description?: string, minItems = 1): JsonSchema => ({
-  type: 'array',
-  items,
-  minItems,
-  ...(description ? { description } : {}),
-});
-
-export const OUTPUT_SCHEMAS: Readonly<Record<OutputKind, JsonSchema>> = {
+export const FULL_OUTPUT_SCHEMAS: Readonly<Record<OutputKind, JsonSchema>> = {
   plan: object({
-    summary: str('What the plan achieves'),
+    summary: text('What the plan achieves'),
     tasks: list(
       object(
         {
-          id: str('Unique id within the plan, e.g. "t1"'),
-          title: str(),
-          description: str(),
-          role: str('Catalog role that should do it, e.g. backend_dev'),
-          capability: str('Catalog capability that should do it, e.g. cardiology'),
-          topic: str('The subject this task covers when the plan assigns one (e.g. the MCQ topic), without prefixes'),
-          depends_on: strings('Ids of tasks that must finish first; no cycles'),
+          id: text('Unique id within the plan, e.g. "t1"'),
+          title: text(),
+          description: text(),
+          role: maybe(text('Catalog role that should do it, e.g. backend_dev')),
+          capability: maybe(text('Catalog capability that should do it, e.g. cardiology')),
+          topic: maybe(
+            text('The subject this task covers when the plan assigns one (e.g. the MCQ topic), without prefixes'),
+          ),
+          depends_on: texts('Ids of tasks that must finish first; no cycles'),
         },
         ['role', 'capability', 'topic'],
       ),
@@ -63,93 +58,99 @@ export const OUTPUT_SCHEMAS: Readonly<Record<OutputKind, JsonSchema>> = {
   }),
   design_doc: object(
     {
-      title: str(),
-      summary: str(),
-      components: list(object({ name: str(), responsibility: str() })),
-      interfaces: list(object({ name: str(), description: str() }), undefined, 0),
-      decisions: list(object({ decision: str(), rationale: str() })),
-      risks: list(object({ risk: str(), mitigation: str() }), undefined, 0),
-      open_questions: strings(),
+      title: text(),
+      summary: text(undefined, 20),
+      components: list(object({ name: text(), responsibility: text() })),
+      interfaces: list(object({ name: text(), description: text() }), undefined, 0),
+      decisions: list(object({ decision: text(), rationale: text() })),
+      risks: list(object({ risk: text(), mitigation: text() }), undefined, 0),
+      open_questions: maybe(texts()),
     },
     ['open_questions'],
   ),
   code_change: object(
     {
-      summary: str(),
-      files: list(
-        object(
-          {
-            path: str('Relative path inside the repository; no "..", not absolute'),
-            language: str(),
-            action: oneOf(FILE_ACTIONS),
-            content: str('Full file content'),
-          },
-          ['action'],
-        ),
-      ),
-      tests: strings('Tests that cover the change'),
+      summary: text(),
+      files: list(codeFile),
+      tests: maybe(texts('Tests that cover the change')),
     },
     ['tests'],
   ),
   review: object({
     verdict: oneOf(REVIEW_VERDICTS),
-    summary: str(),
+    summary: text(),
     issues: list(
-      object({ severity: oneOf(ISSUE_SEVERITIES), description: str(), location: str(), suggestion: str() }, [
-        'location',
-        'suggestion',
-      ]),
+      object(
+        {
+          severity: oneOf(ISSUE_SEVERITIES),
+          description: text(),
+          location: maybe(text()),
+          suggestion: maybe(text()),
+        },
+        ['location', 'suggestion'],
+      ),
       'Findings; required for revise and reject',
       0,
     ),
   }),
   test_plan: object(
     {
-      summary: str(),
-      scope: str(),
+      summary: text(),
+      scope: text(),
       test_cases: list(
-        object({
-          id: str(),
-          title: str(),
-          type: oneOf(TEST_TYPES),
-          steps: list({ type: 'string' }),
-          expected_result: str(),
-        }),
+        object({ id: text(), title: text(), type: oneOf(TEST_TYPES), steps: list(text()), expected_result: text() }),
       ),
-      risks: strings(),
+      risks: maybe(texts()),
     },
     ['risks'],
   ),
   deployment_plan: object({
-    summary: str(),
-    environment: str(),
+    summary: text(),
+    environment: text(),
     steps: list(
       object(
         {
-          order: { type: 'integer', description: '1..n in order' },
-          action: str(),
-          command: str(),
-          verification: str(),
+          order: integer(1, MAX_ORDER, '1..n in order'),
+          action: text(),
+          command: maybe(text()),
+          verification: text(),
         },
         ['command'],
       ),
     ),
-    rollback: list(object({ order: { type: 'integer' }, action: str() })),
-    health_checks: list({ type: 'string' }),
+    rollback: list(
+      object({ order: integer(1, MAX_ORDER), action: text(), command: hostOnly(maybe(text())) }, ['command']),
+    ),
+    health_checks: list(text()),
   }),
   mcq_item: object({
-    topic: str(),
-    stem: str('Clinical vignette ending in a question'),
-    options: list(object({ key: oneOf(MCQ_OPTION_KEYS), text: str() }), '4 or 5 options with distinct keys and texts'),
+    topic: text(),
+    stem: text('Clinical vignette ending in a question', 20),
+    options: list(
+      object({ key: oneOf(MCQ_OPTION_KEYS), text: text() }),
+      '4 or 5 options with distinct keys and texts',
+      4,
+      5,
+    ),
     correct_key: oneOf(MCQ_OPTION_KEYS, 'Exactly one key, present among the options'),
-    explanation: str('Why the key is right and each distractor wrong'),
-    references: list({ type: 'string' }, 'Guidelines or textbooks'),
+    explanation: text('Why the key is right and each distractor wrong', 20),
+    references: list(text(), 'Guidelines or textbooks'),
     difficulty: oneOf(MCQ_DIFFICULTIES),
   }),
 };
 
-export const CONSULTATION_SCHEMA: JsonSchema = object({
-  answer: str(),
-  confidence: { type: 'number', description: '0 to 1' },
-  rationale: str(),
+export const FULL_CONSULTATION_SCHEMA: JsonSchema = object({
+  answer: text(),
+  confidence: { type: 'number', description: '0 to 1', minimum: 0, maximum: 1 },
+  rationale: text(),
 });
+
+/**
+ * Sent to providers as the response format: the full schemas within the subset OpenAI and Anthropic structured
+ * outputs accept (no string patterns, numeric bounds, or minItems above 1), derived so they can not drift.
+ */
+export const OUTPUT_SCHEMAS: Readonly<Record<OutputKind, JsonSchema>> = Object.fromEntries(
+  Object.entries(FULL_OUTPUT_SCHEMAS).map(([kind, schema]) => [kind, toProviderSchema(schema)]),
+) as Record<OutputKind, JsonSchema>;
+
+export const CONSULTATION_SCHEMA: JsonSchema = toProviderSchema(FULL_CONSULTATION_SCHEMA);

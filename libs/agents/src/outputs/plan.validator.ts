@@ -1,4 +1,6 @@
-import { IssueCollector, joinPath, ValidationIssue } from './validation';
+import { compileOutputSchema, RuleIssue } from './compiled-validator';
+import { FULL_OUTPUT_SCHEMAS } from './output-schemas';
+import { isRecord, joinPath, ValidationIssue } from './validation';
 
 /** What a plan may route to: the catalog's roles and capabilities. */
 export interface PlanVocabulary {
@@ -6,50 +8,65 @@ export interface PlanVocabulary {
   capabilities: ReadonlySet<string>;
 }
 
-export function validatePlan(output: unknown, vocabulary: PlanVocabulary): ValidationIssue[] {
-  const c = new IssueCollector();
-  const root = c.root(output, 'plan');
-  if (!root) return c.issues;
-  c.string(root, 'summary', '');
-  const tasks = c.array(root, 'tasks', '', { minItems: 1 });
+const checkPlan = compileOutputSchema('plan', FULL_OUTPUT_SCHEMAS.plan);
+const nonBlank = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
+export function validatePlan(output: unknown, vocabulary: PlanVocabulary): ValidationIssue[] {
+  return checkPlan(output, planRules(output, vocabulary));
+}
+
+/** Routing, unique ids, known dependencies, no cycles: the plan rules JSON Schema can not say. */
+function planRules(output: unknown, vocabulary: PlanVocabulary): RuleIssue[] {
+  const tasks = isRecord(output) && Array.isArray(output.tasks) ? output.tasks : [];
+  const issues: RuleIssue[] = [];
   const ids = new Map<string, number>();
   const edges = new Map<string, string[]>();
-  c.objects(tasks, 'tasks', (task, path) => {
-    const id = c.string(task, 'id', path);
-    c.string(task, 'title', path);
-    c.string(task, 'description', path);
-    const role = c.string(task, 'role', path, { optional: true });
-    const capability = c.string(task, 'capability', path, { optional: true });
-    c.string(task, 'topic', path, { optional: true });
-    if (task.role == null && task.capability == null) c.add(path, 'needs a role or a capability to route it');
-    if (role !== undefined && !vocabulary.roles.has(role)) c.add(joinPath(path, 'role'), `unknown role "${role}"`);
-    if (capability !== undefined && !vocabulary.capabilities.has(capability)) {
-      c.add(joinPath(path, 'capability'), `unknown capability "${capability}"`);
-    }
-    const deps = c.strings(c.array(task, 'depends_on', path), joinPath(path, 'depends_on'));
-    if (id === undefined) return;
-    if (ids.has(id)) c.add(joinPath(path, 'id'), `duplicate task id "${id}" (also tasks[${ids.get(id)}])`);
+  tasks.forEach((task, index) => {
+    if (!isRecord(task)) return;
+    const path = joinPath('tasks', index);
+    // Listed where the hand-written validator listed them: routing after the task's fields, ids after the task.
+    const routing = joinPath(path, 'topic');
+    if (task.role == null && task.capability == null)
+      issues.push({ path, message: 'needs a role or a capability to route it', after: routing });
+    if (nonBlank(task.role) && !vocabulary.roles.has(task.role))
+      issues.push({ path: joinPath(path, 'role'), message: `unknown role "${task.role}"`, after: routing });
+    if (nonBlank(task.capability) && !vocabulary.capabilities.has(task.capability))
+      issues.push({
+        path: joinPath(path, 'capability'),
+        message: `unknown capability "${task.capability}"`,
+        after: routing,
+      });
+    const id = task.id;
+    if (!nonBlank(id)) return;
+    const first = ids.get(id);
+    if (first !== undefined)
+      issues.push({
+        path: joinPath(path, 'id'),
+        message: `duplicate task id "${id}" (also tasks[${first}])`,
+        after: path,
+      });
     else {
       ids.set(id, ids.size);
-      edges.set(id, deps);
+      edges.set(id, Array.isArray(task.depends_on) ? task.depends_on.filter(nonBlank) : []);
     }
   });
 
   // References are checked once every id is known, so forward references are fine.
-  c.objects(tasks, 'tasks', (task, path) => {
-    const deps = Array.isArray(task.depends_on) ? task.depends_on : [];
-    deps.forEach((dep, i) => {
+  tasks.forEach((task, index) => {
+    if (!isRecord(task) || !Array.isArray(task.depends_on)) return;
+    const path = joinPath(joinPath('tasks', index), 'depends_on');
+    task.depends_on.forEach((dep, i) => {
       if (typeof dep !== 'string') return;
-      if (dep === task.id) c.add(joinPath(joinPath(path, 'depends_on'), i), `task "${dep}" depends on itself`);
-      else if (!ids.has(dep)) c.add(joinPath(joinPath(path, 'depends_on'), i), `unknown task id "${dep}"`);
+      if (dep === task.id)
+        issues.push({ path: joinPath(path, i), message: `task "${dep}" depends on itself`, after: 'tasks' });
+      else if (!ids.has(dep))
+        issues.push({ path: joinPath(path, i), message: `unknown task id "${dep}"`, after: 'tasks' });
     });
   });
   const cycle = findCycle(edges);
-  if (cycle) c.add('tasks', `dependency cycle: ${cycle.join(' -> ')}`);
-  return c.issues;
+  if (cycle) issues.push({ path: 'tasks', message: `dependency cycle: ${cycle.join(' -> ')}`, after: 'tasks' });
+  return issues;
 }
-
 /** Returns one cycle (first node repeated at the end) or undefined; self-loops are reported elsewhere. */
 export function findCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
