@@ -5,7 +5,8 @@
  * Run: npm run bench:registry. Progress on stderr, the table on stdout, figures in
  * bench/results/registry.json. Env: BENCH_DATABASE_URL (default .../ea_bench_registry),
  * BENCH_REDIS_URL, BENCH_SECONDS (per measurement, default 8), BENCH_CONNECTIONS (default 20), BENCH_AUTH_PAIRS and
- * BENCH_AUTH_SECONDS (the auth-cost phase: off/on pairs of heartbeat rounds, default 6 pairs of 5 s rounds).
+ * BENCH_AUTH_SECONDS (the auth-cost phase: off/on pairs of heartbeat rounds, default 6 pairs of 5 s rounds),
+ * BENCH_AUTH_PROCESSES (fresh registries per side the pairs take turns on, default 3).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 // The auth-cost phase: this many off/on pairs of heartbeat rounds, each round this long.
 const AUTH_PAIRS = Number(process.env.BENCH_AUTH_PAIRS ?? 6);
+const AUTH_PROCESSES = Number(process.env.BENCH_AUTH_PROCESSES ?? 3);
 const AUTH_SECONDS = Number(process.env.BENCH_AUTH_SECONDS ?? 5);
 const AGENTS = 1000;
 const ROLES = 10;
@@ -192,54 +194,69 @@ async function measureAuthCost(ids: string[], discoveryOnP99: number, heartbeatO
     });
   };
   // Both sides fresh processes warmed up alike (the registry of the earlier phases has run much more: a bigger heap
-  // and colder caches would count against auth), rounds interleaved off, on, on, off, as bench:orchestrator does.
-  const [port, onPort] = [await freePort(21000), await freePort(22000)];
-  const offBase = `http://127.0.0.1:${port}`;
-  const onBase = `http://127.0.0.1:${onPort}`;
-  const off = startRegistry(port, false);
-  const fresh = startRegistry(onPort, true);
+  // and colder caches would count against auth). Two fresh processes running the same code differ by up to ~10% on
+  // this machine (JIT and memory layout), so each side gets AUTH_PROCESSES of them and the pairs take turns.
+  interface Side {
+    base: string;
+    child: ChildProcess;
+  }
+  const spawnSide = async (auth: boolean, from: number): Promise<Side> => {
+    const port = await freePort(from);
+    return { base: `http://127.0.0.1:${port}`, child: startRegistry(port, auth) };
+  };
+  const sides: { off: Side[]; on: Side[] } = { off: [], on: [] };
   try {
-    await waitReady(offBase, off);
-    await waitReady(onBase, fresh);
-    for (const [url, name] of [
-      [offBase, 'off'],
-      [onBase, 'on'],
-    ] as const) {
-      await beat(url, `auth ${name}: warm-up`);
-      await paced({
-        base: url,
-        rate: DISCOVERY_RATE,
-        seconds: 3,
-        path: (i) => `/api/agents/discover/${role(i)}`,
-        headers: name === 'on' ? AUTH.headers : undefined,
-      });
+    for (let i = 0; i < AUTH_PROCESSES; i++) {
+      sides.off.push(await spawnSide(false, 21000 + 100 * i));
+      sides.on.push(await spawnSide(true, 22000 + 100 * i));
     }
-    // Pairs of adjacent rounds (off,on / on,off / ...): a burst of other work on this 2-core machine lands in one
-    // pair, and the median of the pairs' ratios is not moved by it (the means are printed too).
+    for (const [name, list] of [
+      ['off', sides.off],
+      ['on', sides.on],
+    ] as const) {
+      for (const [i, side] of list.entries()) {
+        await waitReady(side.base, side.child);
+        await beat(side.base, `auth ${name} #${i + 1}: warm-up`);
+        await paced({
+          base: side.base,
+          rate: DISCOVERY_RATE,
+          seconds: 3,
+          path: (k) => `/api/agents/discover/${role(k)}`,
+          headers: name === 'on' ? AUTH.headers : undefined,
+        });
+      }
+    }
+    // Pairs of adjacent rounds (off,on / on,off / ...) on the next process of each side: a burst of other work on
+    // this 2-core machine lands in one pair, and the median of the pairs' ratios is not moved by it.
     const ons: Measured[] = [];
     const offs: Measured[] = [];
     const pairCosts: number[] = [];
+    const pairCpu: number[] = [];
     for (let pair = 0; pair < AUTH_PAIRS; pair++) {
       const order = pair % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+      const index = Math.floor(pair / 2) % AUTH_PROCESSES;
       const got: Partial<Record<'on' | 'off', Measured>> = {};
       for (const side of order) {
-        const label = `pair ${pair + 1}/${AUTH_PAIRS} auth ${side}: heartbeats`;
-        got[side] =
-          side === 'on' ? await beat(onBase, label, fresh.pid, 'on') : await beat(offBase, label, off.pid, 'off');
+        const label = `pair ${pair + 1}/${AUTH_PAIRS} auth ${side} #${index + 1}: heartbeats`;
+        const target = sides[side][index];
+        got[side] = await beat(target.base, label, target.child.pid, side);
       }
       ons.push(got.on!);
       offs.push(got.off!);
       pairCosts.push(100 * (1 - got.on!.requestsPerSec / got.off!.requestsPerSec));
+      const [cpuOn, cpuOff] = [cpuPerRequest.on.at(-1), cpuPerRequest.off.at(-1)];
+      if (cpuOn !== undefined && cpuOff !== undefined) pairCpu.push(100 * (cpuOn / cpuOff - 1));
       log(`pair ${pair + 1}: auth costs ${pairCosts[pairCosts.length - 1].toFixed(1)}% of heartbeat throughput`);
     }
     const on = { requestsPerSec: mean(ons.map((m) => m.requestsPerSec)) };
     const offBeat = { requestsPerSec: mean(offs.map((m) => m.requestsPerSec)) };
     const discoveryOff = await pacedRun(
-      offBase,
+      sides.off[0].base,
       `auth off: discovery at ${DISCOVERY_RATE} req/s, paced`,
-      (i) => `/api/agents/discover/${role(i)}`,
+      (k) => `/api/agents/discover/${role(k)}`,
     );
     return {
+      processes_per_side: AUTH_PROCESSES,
       heartbeat_on: on.requestsPerSec,
       heartbeat_on_earlier_rounds: heartbeatOnRps,
       heartbeat_off: offBeat.requestsPerSec,
@@ -248,13 +265,14 @@ async function measureAuthCost(ids: string[], discoveryOnP99: number, heartbeatO
       heartbeat_cost_pct: Number(median(pairCosts).toFixed(1)),
       heartbeat_cpu_ms_on: cpuPerRequest.on.length ? Number(mean3(cpuPerRequest.on).toFixed(4)) : null,
       heartbeat_cpu_ms_off: cpuPerRequest.off.length ? Number(mean3(cpuPerRequest.off).toFixed(4)) : null,
+      heartbeat_cpu_cost_pct: pairCpu.length ? Number(median(pairCpu).toFixed(1)) : null,
       discovery_on_p99_ms: discoveryOnP99,
       discovery_off: discoveryOff,
     };
   } finally {
-    for (const child of [off, fresh]) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    for (const side of [...sides.off, ...sides.on]) {
+      side.child.kill('SIGTERM');
+      await new Promise((resolve) => (side.child.exitCode !== null ? resolve(null) : side.child.once('exit', resolve)));
     }
   }
 }
@@ -398,12 +416,13 @@ async function main(): Promise<void> {
     const cpuCost =
       authCost.heartbeat_cpu_ms_on !== null && authCost.heartbeat_cpu_ms_off
         ? ` (registry CPU per heartbeat ${authCost.heartbeat_cpu_ms_on} ms on vs ${authCost.heartbeat_cpu_ms_off} ms off: ` +
-          `${(100 * (authCost.heartbeat_cpu_ms_on / authCost.heartbeat_cpu_ms_off - 1)).toFixed(1)}% more)`
+          `${(100 * (authCost.heartbeat_cpu_ms_on / authCost.heartbeat_cpu_ms_off - 1)).toFixed(1)}% more; ` +
+          `median of the pairs ${authCost.heartbeat_cpu_cost_pct}%)`
         : '';
     process.stdout.write(
       `auth cost: heartbeat ${authCost.heartbeat_cost_pct}% less throughput (median of ${AUTH_PAIRS} off/on pairs: ` +
         `${authCost.heartbeat_cost_pct_per_pair.join(', ')}%; means ${authCost.heartbeat_on} req/s on vs ${authCost.heartbeat_off} off, ` +
-        `${authCost.heartbeat_cost_pct_of_means}% less)${cpuCost}; ` +
+        `${authCost.heartbeat_cost_pct_of_means}% less; ${AUTH_PROCESSES} fresh registries per side)${cpuCost}; ` +
         `discovery p99 ${discovery.p99Ms} ms on vs ${authCost.discovery_off.p99Ms} ms off (goal: auth costs < 5% of throughput)\n`,
     );
 
