@@ -1,9 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source.options';
 import { initializeWithRetry } from './outage/initialize-with-retry';
+import { Database } from './sql/database';
 
+/** PostgreSQL for every store of the app: TypeORM's pool (and migrations) under `Database`. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -16,6 +19,7 @@ import { initializeWithRetry } from './outage/initialize-with-retry';
       dataSourceFactory: (options) => initializeWithRetry(options!),
     }),
   ],
-  exports: [TypeOrmModule],
+  providers: [Database],
+  exports: [TypeOrmModule, Database],
 })
 export class DatabaseModule {}
