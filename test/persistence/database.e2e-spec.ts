@@ -35,20 +35,31 @@ describe('Database', () => {
   });
 
   it('commits the work of a transaction and hands back its result', async () => {
+    const order: string[] = [];
     const result = await db.transaction(async (tx) => {
+      tx.afterCommit(() => order.push('first hook'));
+      tx.afterCommit(() => {
+        throw new Error('a failing hook does not undo the commit');
+      });
+      tx.afterCommit(() => order.push('third hook'));
       await tx.query(`INSERT INTO ${table} VALUES (1, 'a')`);
+      order.push('work');
       return (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
     });
     expect(result).toBe(1);
+    expect(order).toEqual(['work', 'first hook', 'third hook']);
     expect(await db.query(`SELECT v FROM ${table}`)).toEqual([{ v: 'a' }]);
   });
 
   it('rolls back everything when the work throws, rethrows, and gives the connection back', async () => {
+    let hooked = false;
     const failure = db.transaction(async (tx) => {
+      tx.afterCommit(() => (hooked = true));
       await tx.query(`INSERT INTO ${table} VALUES (1, 'a')`);
       await tx.query(`INSERT INTO ${table} VALUES (1, 'duplicate')`);
     });
     await expect(failure).rejects.toMatchObject({ code: '23505' });
+    expect(hooked).toBe(false);
     expect(await db.query(`SELECT * FROM ${table}`)).toEqual([]);
     // More transactions than the pool has connections: none leaked.
     for (let i = 0; i < 5; i++) await db.transaction((tx) => tx.query(`INSERT INTO ${table} VALUES ($1, 'ok')`, [i]));

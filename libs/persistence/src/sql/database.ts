@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, ClientConfig, Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { Sql, sqlOn } from './sql';
+
+/** A transaction's connection, and what to do once it committed (never if it rolls back). */
+export interface Tx extends Sql {
+  afterCommit(hook: () => void): void;
+}
 
 /** A connection of its own, outside the pool (the task store's group-commit lanes). */
 export interface DedicatedConnection {
@@ -19,6 +24,7 @@ export interface DedicatedConnection {
  */
 @Injectable()
 export class Database implements Sql {
+  private readonly log = new Logger(Database.name);
   private readonly pool: Pool;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -34,16 +40,25 @@ export class Database implements Sql {
 
   /**
    * Runs `work` in one transaction on a connection of its own: commit when it resolves, roll back
-   * (and rethrow) when it throws. Work that must happen only after the commit (publishing,
-   * releasing slots) is returned by `work` and run by the caller once this resolves.
+   * (and rethrow) when it throws. What must happen only after the commit (publishing the change,
+   * releasing slots) is registered with `tx.afterCommit` — the unit of work of a change that spans
+   * stores — and runs, in order, before this resolves.
    */
-  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken: Error | undefined;
+    const hooks: (() => void)[] = [];
     try {
       await client.query('BEGIN');
-      const result = await work(sqlOn(client));
+      const result = await work({ ...sqlOn(client), afterCommit: (hook) => hooks.push(hook) });
       await client.query('COMMIT');
+      // Committed: a failing hook must not turn the change into an error for the caller.
+      for (const hook of hooks)
+        try {
+          hook();
+        } catch (error) {
+          this.log.error(`after-commit hook failed: ${(error as Error).message}`);
+        }
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
