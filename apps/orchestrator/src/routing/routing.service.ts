@@ -19,8 +19,30 @@ interface CacheEntry {
 
 const EMPTY_ANSWER_TTL_MS = 250;
 
-/** Where a task goes: an agent holding a slot lease for it, or why none (no agent at all / all slots taken). */
-export type LeaseOutcome = { agent_id: string } | { miss: 'no_agent' | 'no_slot' };
+/** A slot of `agent_id` held for one attempt. */
+export interface Lease {
+  readonly agent_id: string;
+  /** The attempt will not run on it (never recorded, or recorded elsewhere first): the slot is free again. Once. */
+  release(): void;
+}
+
+/** Where a task goes: a slot lease on an agent, or why none (no agent at all / all slots taken). */
+export type LeaseOutcome = Lease | { miss: 'no_agent' | 'no_slot' };
+
+class SlotLease implements Lease {
+  private released = false;
+
+  constructor(
+    readonly agent_id: string,
+    private readonly giveBack: () => void,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.giveBack();
+  }
+}
 
 /** A route with no agent in discovery keeps its last agents this long (the registry hides agents it thinks full). */
 const REMEMBER_AGENTS_MS = 10_000;
@@ -66,7 +88,8 @@ export class RoutingService {
     for (const a of ordered) {
       const answer = await this.leases.acquire(a.agent_id, id, ttlMs, a.max_tasks);
       this.seen.set(a.agent_id, { used: answer.used, capacity: answer.capacity });
-      if (answer.granted) return { agent_id: a.agent_id };
+      if (answer.granted)
+        return new SlotLease(a.agent_id, () => this.release(a.agent_id, attempt.task_id, attempt.attempt));
     }
     return { miss: 'no_slot' };
   }
@@ -81,7 +104,10 @@ export class RoutingService {
     this.leases.extend(agentId, leaseId(taskId, attempt), ttlMs).catch((error: unknown) => this.warn(error));
   }
 
-  /** The attempt ended (or never went out): its slot is free for the next task. */
+  /**
+   * The recorded attempt ended: its slot is free for the next task. A lease not recorded yet is given
+   * back through its own `release`.
+   */
   release(agentId: string | null | undefined, taskId: string, attempt: number): void {
     if (!agentId) return;
     const s = this.seen.get(agentId);

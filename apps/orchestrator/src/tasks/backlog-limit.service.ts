@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Subscription } from 'rxjs';
 import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { HistoryWriter } from './history-writer.service';
+import { followCommits, TaskStore } from './store';
 
 /** How often the backlog is counted in PostgreSQL (all replicas' tasks); between counts, local inserts add up. */
 const COUNT_EVERY_MS = 1_000;
@@ -23,16 +23,18 @@ export class BacklogLimit implements OnApplicationBootstrap, BeforeApplicationSh
   private insertedSince = 0;
   private timer?: NodeJS.Timeout;
   private counting?: Promise<void>;
+  private subscription?: Subscription;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly db: DataSource,
-    writer: HistoryWriter,
-  ) {
-    writer.onCommit((batch) => (this.insertedSince += batch.inserted.length));
-  }
+    private readonly store: TaskStore,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Between counts, the tasks this replica committed since add up.
+    this.subscription = followCommits(this.store.commits$, BacklogLimit.name, (c) => {
+      this.insertedSince += c.inserted.length;
+    });
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), COUNT_EVERY_MS);
     this.timer.unref();
@@ -64,11 +66,7 @@ export class BacklogLimit implements OnApplicationBootstrap, BeforeApplicationSh
     const insertedBefore = this.insertedSince;
     try {
       // The partial index of undispatched pending tasks answers this; LIMIT caps the work at the limit.
-      const rows: { n: number }[] = await this.db.query(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM task_history WHERE status = 'pending' AND dispatched_at IS NULL LIMIT $1) t`,
-        [this.config.limits.pendingTasksMax + 1],
-      );
-      this.counted = rows[0]?.n ?? 0;
+      this.counted = await this.store.waitingCount(this.config.limits.pendingTasksMax + 1);
       // Inserts committed while the count ran may or may not be in it: keep them (errs towards refusing).
       this.insertedSince -= insertedBefore;
     } catch (error) {
@@ -79,6 +77,7 @@ export class BacklogLimit implements OnApplicationBootstrap, BeforeApplicationSh
 
   beforeApplicationShutdown(): Promise<void> | undefined {
     if (this.timer) clearInterval(this.timer);
+    this.subscription?.unsubscribe();
     return this.counting;
   }
 }

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@app/config';
 import { DeadlineSweeper } from './deadline-sweeper.service';
 import { Dispatcher } from './dispatcher.service';
-import type { HistoryWriter } from './history-writer.service';
 import {
   claimOverdue,
   claimQueueExpired,
@@ -10,16 +9,16 @@ import {
   markFailed,
   OverdueRow,
   QueueExpiredRow,
-  sqlOf,
   timeOutAttempts,
 } from './sql';
 import { TaskEventsHub } from './task-events.hub';
+import { TaskMetricsRecorder } from './task-metrics.recorder';
 import { DispatchItem, TaskOutcomeNotice } from './task.types';
 import {
   candidate,
   counted,
   eventRow,
-  fakeDataSource,
+  FakeTaskStore,
   FakeBus,
   FakeRouting,
   finishedRow,
@@ -31,7 +30,6 @@ import {
 // for rows in the expected state (every change applied); the statements themselves are covered by the e2e suites.
 jest.mock('./sql', () => ({
   ...jest.requireActual<typeof import('./sql')>('./sql'),
-  sqlOf: jest.fn(),
   claimOverdue: jest.fn(),
   claimQueueExpired: jest.fn(),
   timeOutAttempts: jest.fn(),
@@ -78,21 +76,16 @@ function setup() {
   const config = loadConfig({ ORCHESTRATOR_START_TIMEOUT_SECONDS: '60' });
   const routing = new FakeRouting(log);
   const bus = new FakeBus(log);
-  const hub = new TaskEventsHub();
+  // The store publishes each commit; the hub, the metrics and the dispatcher (freed slots) follow it, as in the app.
+  const store = new FakeTaskStore(log);
+  const hub = new TaskEventsHub(store.asStore());
   const metrics = testMetrics();
-  const dataSource = fakeDataSource(log);
-  const dispatcher = new Dispatcher(
-    config,
-    dataSource,
-    {} as HistoryWriter,
-    routing.asService(),
-    bus.asBus(),
-    hub,
-    metrics,
-  );
+  new TaskMetricsRecorder(store.asStore(), metrics).onModuleInit();
+  const dispatcher = new Dispatcher(config, store.asStore(), routing.asService(), bus.asBus(), metrics);
+  dispatcher.onModuleInit();
   const slotFreed = jest.spyOn(dispatcher, 'slotFreed').mockImplementation(() => log.push('slotFreed'));
   const scanSoon = jest.spyOn(dispatcher, 'scanSoon').mockImplementation(() => log.push('scanSoon'));
-  const sweeper = new DeadlineSweeper(config, dataSource, routing.asService(), dispatcher, bus.asBus(), hub, metrics);
+  const sweeper = new DeadlineSweeper(config, store.asStore(), dispatcher, bus.asBus(), metrics);
   const events: string[] = [];
   hub.events$.subscribe((e) => events.push(`${e.type} ${e.task_id}:${e.attempt}`));
   const outcomes: TaskOutcomeNotice[] = [];
@@ -106,7 +99,6 @@ function setup() {
 }
 
 beforeEach(() => {
-  jest.mocked(sqlOf).mockResolvedValue({ query: jest.fn() });
   claimOverdueMock.mockReset().mockResolvedValue([]);
   claimQueueExpiredMock.mockReset().mockResolvedValue([]);
   // What the statements do for rows in the expected state: every attempt timed out, dispatch applied, task failed.
@@ -333,11 +325,12 @@ describe('DeadlineSweeper: a task not started within its queue timeout', () => {
     ]);
     expect(routing.release.mock.calls).toEqual([['DEV-001', 'stuck', 1]]);
     const commit = log.lastIndexOf('commit');
+    // The commit frees the slot as it is published (the waiting tasks may go); the signals follow.
     expect(log.slice(commit)).toEqual([
       'commit',
       'release DEV-001 stuck:1',
-      'supersede stuck:2',
       'slotFreed',
+      'supersede stuck:2',
       'cancel waiting',
       'cancel stuck',
     ]);

@@ -1,19 +1,23 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import { context } from '@opentelemetry/api';
-import { DataSource } from 'typeorm';
+import { Subscription } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { TaskExecuteMessage } from '@app/contracts';
-import { inTransaction } from '@app/persistence';
 import { contextFromTraceparent, inSpan, SpanKind } from '@app/observability';
 import { TaskBus } from '../bus/task-bus.service';
 import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
-import { backOffRouting, claimWaiting, ScanCursor } from './sql';
-import { HistoryWriter } from './history-writer.service';
+import { Lease, LeaseOutcome, routeKey, RoutingService } from '../routing/routing.service';
+import { ScanCursor } from './sql';
 import { leaseInOrder } from './lease-in-order';
-import { TaskEventsHub } from './task-events.hub';
-import { markDispatched, sqlOf, unstartedAttempts } from './sql';
-import { DispatchCandidate, DispatchItem } from './task.types';
+import { AttemptSlot, followCommits, TaskCommit, TaskStore } from './store';
+import { AcceptedTask, candidateFromNew, DispatchCandidate, DispatchItem } from './task.types';
 
 /** Undispatched tasks younger than this belong to the fast path of the process that accepted them. */
 const SCAN_MIN_AGE_MS = 500;
@@ -26,18 +30,24 @@ const FAST_BATCH = 2_000;
 export type Sent = { candidate: DispatchCandidate; item: DispatchItem };
 
 /**
- * Puts tasks on the bus, only as fast as agents have free slots (docs/decisions/0080). Fast path:
- * right after a submission commits, the accepting process leases a slot, records the attempt
- * (group commit) and appends it to the agent's stream. Durable path: a scan walks the waiting
+ * Puts tasks on the bus, only as fast as agents have free slots (docs/decisions/0080), and owns
+ * their slot leases: every lease is taken here (through RoutingService) and given back here — a
+ * lease not recorded by its own `release`, a recorded attempt's when the commit that ended it is
+ * published. Fast path: at acceptance (written already dispatched) or right after the commit that
+ * inserted the task, the accepting process leases a slot, records the attempt and appends it to the
+ * agent's stream. Durable path: a scan walks the waiting
  * tasks in priority order (FIFO within a priority) with FOR UPDATE SKIP LOCKED, leases what it
  * can, moves on past routes that are full or unroutable (those back off), and runs again when a
  * slot frees. While a route has waiting tasks, new ones for it queue behind them (no fast path).
  * An attempt is recorded before it is appended, so every message on the bus has its row.
  */
 @Injectable()
-export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class Dispatcher implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(Dispatcher.name);
   private ready: DispatchCandidate[] = [];
+  /** Leases taken at acceptance, until the commit that inserts their task (or its refusal). */
+  private readonly acceptanceLeases = new Map<string, Lease>();
+  private subscription?: Subscription;
   private running?: Promise<void>;
   private scanTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
@@ -50,13 +60,81 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
-    private readonly writer: HistoryWriter,
+    private readonly store: TaskStore,
     private readonly routing: RoutingService,
     private readonly bus: TaskBus,
-    private readonly hub: TaskEventsHub,
     private readonly metrics: OrchestratorMetrics,
   ) {}
+
+  onModuleInit(): void {
+    this.subscription = followCommits(this.store.commits$, Dispatcher.name, (c) => this.followCommit(c));
+  }
+
+  /**
+   * After each commit: new tasks go out (those written already dispatched) or to the fast path;
+   * the slots of attempts that ended are free, and tasks waiting for one may go.
+   */
+  private followCommit(c: TaskCommit): void {
+    if (c.inserted.length > 0) {
+      const sent = new Set(c.dispatched.filter((e) => e.attempt === 1).map((e) => e.task_id));
+      const routed: Sent[] = [];
+      const unsent: DispatchCandidate[] = [];
+      for (const t of c.inserted) {
+        const lease = this.acceptanceLeases.get(t.task_id);
+        this.acceptanceLeases.delete(t.task_id);
+        if (t.route && sent.has(t.task_id)) routed.push({ candidate: candidateFromNew(t), item: this.routedItem(t) });
+        else {
+          // Routed to an agent that vanished meanwhile: routed again.
+          lease?.release();
+          unsent.push(candidateFromNew(t));
+        }
+      }
+      void this.publish(routed);
+      this.enqueue(unsent);
+    }
+    if (c.freed.length > 0) {
+      this.freeSlots(c.freed);
+      this.slotFreed();
+    }
+  }
+
+  /**
+   * Leases a slot for a task being accepted, when one is free and nobody of its route waits: it is
+   * then written already dispatched (saving a commit). The lease answered goes back with `release`
+   * if the task is not inserted after all (a refusal, an idempotent repeat).
+   */
+  async routeAtAcceptance(task: AcceptedTask): Promise<Lease | undefined> {
+    const c = candidateFromNew(task);
+    if (this.isCongested(specOf(c))) return undefined;
+    const outcome = await this.leaseFast(c);
+    if (!('agent_id' in outcome)) return undefined;
+    task.route = { agent_id: outcome.agent_id, deadline: this.startDeadline(Date.parse(task.created_at)) };
+    this.acceptanceLeases.set(task.task_id, outcome);
+    return {
+      agent_id: outcome.agent_id,
+      release: () => {
+        if (this.acceptanceLeases.get(task.task_id) !== outcome) return; // its commit decided already
+        this.acceptanceLeases.delete(task.task_id);
+        outcome.release();
+      },
+    };
+  }
+
+  /** The slots of recorded attempts that are over (or are about to be re-sent). */
+  freeSlots(slots: AttemptSlot[]): void {
+    for (const s of slots) this.routing.release(s.agent_id, s.task_id, s.attempt);
+  }
+
+  private routedItem(t: AcceptedTask): DispatchItem {
+    return {
+      task_id: t.task_id,
+      attempt: 1,
+      agent_id: t.route!.agent_id,
+      deadline: t.route!.deadline,
+      at: t.created_at,
+      reason: null,
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.scanTimer = setInterval(() => this.scanSoon(), this.config.orchestrator.dispatchScanMs);
@@ -93,13 +171,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
    * number: where both copies exist, a host runs only the one that claims the attempt first, 0082).
    */
   private async resendUnstarted(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    let rows: Awaited<ReturnType<typeof unstartedAttempts>>;
-    try {
-      rows = await unstartedAttempts(await sqlOf(runner), 10_000);
-    } finally {
-      await runner.release();
-    }
+    const rows = await this.store.unstartedAttempts(10_000);
     if (rows.length === 0) return;
     this.log.log(`re-sending ${rows.length} dispatched attempts not started yet`);
     await this.publish(
@@ -159,15 +231,16 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     // A congested route's tasks wait their turn in the scan.
     const free = batch.filter((c) => !this.isCongested(specOf(c)));
     const leased = await Promise.all(free.map(async (c) => ({ c, outcome: await this.leaseFast(c) })));
-    const routed: Sent[] = [];
+    const routed: (Sent & { lease: Lease })[] = [];
     const now = Date.now();
     for (const { c, outcome } of leased)
-      if ('agent_id' in outcome) routed.push({ candidate: c, item: this.item(c, outcome.agent_id, now, null) });
+      if ('agent_id' in outcome)
+        routed.push({ candidate: c, item: this.item(c, outcome.agent_id, now, null), lease: outcome });
     const applied = await Promise.all(
       routed.map(async (r) => {
-        const ok = await this.writer.dispatch(r.item).catch(() => false);
-        if (!ok) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
-        return ok ? r : undefined;
+        const ok = await this.store.dispatch(r.item).catch(() => false);
+        if (!ok) r.lease.release();
+        return ok ? { candidate: r.candidate, item: r.item } : undefined;
       }),
     );
     await this.publish(applied.filter((a): a is Sent => a !== undefined));
@@ -266,35 +339,42 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     let cursor: ScanCursor | null = null;
     this.fastMisses = new Set();
     for (let rows = 0; rows < SCAN_MAX_ROWS && !this.stopped;) {
-      const { claimed, routed, events } = await inTransaction(this.dataSource, async (runner) => {
-        const sql = await sqlOf(runner);
-        const claimed = await claimWaiting(sql, SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
-        const choice = await leaseInOrder(
-          claimed,
-          (c) => routeKey(specOf(c)),
-          (c) => this.lease(c),
-          full,
-          waitingFor,
-        );
-        const routed = choice.routed.map((r) => ({
-          candidate: r.task,
-          item: this.item(r.task, r.agent_id, Date.now(), null),
-        }));
-        const unroutable = choice.unroutable.map((t) => t.task_id);
-        const events = await markDispatched(
-          sql,
-          routed.map((r) => r.item),
-        );
-        await backOffRouting(sql, unroutable, this.config.dispatch.routeBackoffMaxMs);
-        return { claimed, routed, events };
-      });
+      // Leases taken in a transaction that rolls back go back (no attempt will use them).
+      const taken: Lease[] = [];
+      const { claimed, routed, events } = await this.store
+        .change(async (tx) => {
+          const claimed = await tx.claimWaiting(SCAN_BATCH, SCAN_MIN_AGE_MS, [...full], cursor);
+          const choice = await leaseInOrder(
+            claimed,
+            (c) => routeKey(specOf(c)),
+            async (c) => {
+              const outcome = await this.lease(c);
+              if ('agent_id' in outcome) taken.push(outcome);
+              return outcome;
+            },
+            full,
+            waitingFor,
+          );
+          const routed = choice.routed.map((r) => ({
+            candidate: r.task,
+            item: this.item(r.task, r.lease.agent_id, Date.now(), null),
+            lease: r.lease,
+          }));
+          const unroutable = choice.unroutable.map((t) => t.task_id);
+          const events = await tx.markDispatched(routed.map((r) => r.item));
+          await tx.backOffRouting(unroutable, this.config.dispatch.routeBackoffMaxMs);
+          return { claimed, routed, events };
+        })
+        .catch((error: unknown) => {
+          for (const lease of taken) lease.release();
+          throw error;
+        });
       // Committed: a lease whose task another replica dispatched first goes back; the rest go out.
       const applied = new Set(events.map((e) => e.task_id));
-      for (const r of routed)
-        if (!applied.has(r.item.task_id)) this.routing.release(r.item.agent_id, r.item.task_id, r.item.attempt);
-      const sent: Sent[] = routed.filter((r) => applied.has(r.item.task_id));
-      this.hub.publishEvents(events);
-      await this.publish(sent);
+      for (const r of routed) if (!applied.has(r.item.task_id)) r.lease.release();
+      await this.publish(
+        routed.filter((r) => applied.has(r.item.task_id)).map((r) => ({ candidate: r.candidate, item: r.item })),
+      );
       rows += claimed.length;
       if (claimed.length < SCAN_BATCH) break;
       const last = claimed[claimed.length - 1];
@@ -305,6 +385,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.subscription?.unsubscribe();
     if (this.scanTimer) clearInterval(this.scanTimer);
     await this.running;
     await this.scanning;

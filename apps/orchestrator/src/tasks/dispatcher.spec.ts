@@ -1,26 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@app/config';
 import { Dispatcher } from './dispatcher.service';
-import type { HistoryWriter } from './history-writer.service';
-import { backOffRouting, claimWaiting, markDispatched, sqlOf, unstartedAttempts, WaitingTask } from './sql';
+import { backOffRouting, claimWaiting, markDispatched, unstartedAttempts, WaitingTask } from './sql';
 import { TaskEventsHub } from './task-events.hub';
-import { DispatchItem } from './task.types';
-import { candidate, eventRow, fakeDataSource, FakeBus, FakeRouting, Log, testMetrics } from './testing/dispatch-fakes';
+import { candidate, eventRow, FakeBus, FakeRouting, FakeTaskStore, Log, testMetrics } from './testing/dispatch-fakes';
 
 // The dispatcher's decisions without PostgreSQL: its statements are replaced by fakes that answer as the real ones do
 // for rows in the expected state; the statements themselves are covered by the e2e suites.
 jest.mock('./sql', () => ({
   ...jest.requireActual<typeof import('./sql')>('./sql'),
-  sqlOf: jest.fn(),
   claimWaiting: jest.fn(),
   markDispatched: jest.fn(),
   backOffRouting: jest.fn(),
-  unstartedAttempts: jest.fn(),
 }));
 const claimWaitingMock = claimWaiting as jest.MockedFunction<typeof claimWaiting>;
 const markDispatchedMock = markDispatched as jest.MockedFunction<typeof markDispatched>;
 const backOffMock = backOffRouting as jest.MockedFunction<typeof backOffRouting>;
-const unstartedMock = unstartedAttempts as jest.MockedFunction<typeof unstartedAttempts>;
 
 const waiting = (task_id: string, o: Partial<WaitingTask> = {}): WaitingTask => ({
   ...candidate(task_id),
@@ -39,23 +34,16 @@ function setup() {
   });
   const routing = new FakeRouting(log);
   const bus = new FakeBus(log);
-  const hub = new TaskEventsHub();
+  const store = new FakeTaskStore(log);
+  // The store publishes, after each commit, the events the change wrote: the hub makes them the events stream.
+  const hub = new TaskEventsHub(store.asStore());
   const metrics = testMetrics();
   // The group commit's dispatch: true when it moved the task (false: canceled or dispatched elsewhere meanwhile).
-  const writerDispatch = jest.fn((item: DispatchItem) => {
-    log.push(`record ${item.task_id}:${item.attempt} ${item.agent_id}`);
-    return Promise.resolve(true);
-  });
-  const writer = { dispatch: writerDispatch } as unknown as HistoryWriter;
-  const dispatcher = new Dispatcher(
-    config,
-    fakeDataSource(log),
-    writer,
-    routing.asService(),
-    bus.asBus(),
-    hub,
-    metrics,
-  );
+  const writerDispatch = store.dispatch;
+  // The attempts recorded but not started (read after a restart).
+  const unstartedMock = store.unstartedAttempts as unknown as jest.MockedFunction<typeof unstartedAttempts>;
+  const dispatcher = new Dispatcher(config, store.asStore(), routing.asService(), bus.asBus(), metrics);
+  dispatcher.onModuleInit();
   const events: string[] = [];
   hub.events$.subscribe((e) => events.push(`${e.type} ${e.task_id}:${e.attempt}`));
   const state = dispatcher as unknown as { running?: Promise<void>; scanning?: Promise<void> };
@@ -67,11 +55,10 @@ function setup() {
     dispatcher.scanSoon();
     await idle();
   };
-  return { log, routing, bus, metrics, dispatcher, writerDispatch, events, idle, scan };
+  return { log, routing, bus, metrics, dispatcher, writerDispatch, unstartedMock, store, events, idle, scan };
 }
 
 beforeEach(() => {
-  jest.mocked(sqlOf).mockResolvedValue({ query: jest.fn() });
   claimWaitingMock.mockReset().mockResolvedValue([]);
   markDispatchedMock
     .mockReset()
@@ -79,7 +66,6 @@ beforeEach(() => {
       Promise.resolve(items.map((i) => eventRow(i.task_id, i.attempt, 'dispatched', i.agent_id))),
     );
   backOffMock.mockReset().mockResolvedValue();
-  unstartedMock.mockReset().mockResolvedValue([]);
   jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
 });
@@ -232,12 +218,12 @@ describe('Dispatcher scan (waiting tasks, durable path)', () => {
     expect(bus.executed.map((m) => m.task_id)).toEqual(['mine']);
   });
 
-  it('rolls back and sends nothing when the transaction fails', async () => {
+  it('rolls back, gives back the leases it took and sends nothing when the transaction fails', async () => {
     const { log, bus, scan } = setup();
     claimWaitingMock.mockResolvedValueOnce([waiting('t1')]);
     markDispatchedMock.mockRejectedValueOnce(new Error('deadlock detected'));
     await scan();
-    expect(log).toEqual(['begin', 'rollback']);
+    expect(log).toEqual(['begin', 'rollback', 'release DEV-002 t1:1']);
     expect(bus.execute).not.toHaveBeenCalled();
   });
 
@@ -303,7 +289,7 @@ describe('Dispatcher scan (waiting tasks, durable path)', () => {
 
 describe('Dispatcher after a restart', () => {
   it('appends again the attempts recorded but not started, with the same attempt number and deadline', async () => {
-    const { bus, dispatcher, routing } = setup();
+    const { bus, dispatcher, routing, unstartedMock } = setup();
     const deadline = new Date(Date.now() + 30_000).toISOString();
     unstartedMock.mockResolvedValueOnce([
       {

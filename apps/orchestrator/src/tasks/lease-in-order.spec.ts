@@ -14,7 +14,7 @@ function pool(free: Record<string, number>) {
     if (!(t.route in free)) return Promise.resolve({ miss: 'no_agent' });
     if (free[t.route] === 0) return Promise.resolve({ miss: 'no_slot' });
     free[t.route] -= 1;
-    return Promise.resolve({ agent_id: `${t.route.toUpperCase()}-001` });
+    return Promise.resolve({ agent_id: `${t.route.toUpperCase()}-001`, release: () => undefined });
   };
   return { lease, calls };
 }

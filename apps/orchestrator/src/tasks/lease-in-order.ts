@@ -1,4 +1,4 @@
-import { LeaseOutcome } from '../routing/routing.service';
+import { Lease, LeaseOutcome } from '../routing/routing.service';
 
 /**
  * The scan's choices for one batch of waiting tasks, given in dispatch order (priority, then FIFO):
@@ -12,7 +12,7 @@ export async function leaseInOrder<T>(
   lease: (t: T) => Promise<LeaseOutcome>,
   full: Set<string>,
   waitingFor: Set<string>,
-): Promise<{ routed: { task: T; agent_id: string }[]; unroutable: T[] }> {
+): Promise<{ routed: { task: T; lease: Lease }[]; unroutable: T[] }> {
   const byRoute = new Map<string, T[]>();
   for (const t of tasks) {
     const key = keyOf(t);
@@ -21,14 +21,14 @@ export async function leaseInOrder<T>(
     if (list) list.push(t);
     else byRoute.set(key, [t]);
   }
-  const routed: { task: T; agent_id: string }[] = [];
+  const routed: { task: T; lease: Lease }[] = [];
   const unroutable: T[] = [];
   await Promise.all(
     [...byRoute.entries()].map(async ([key, list]) => {
       for (let i = 0; i < list.length; i++) {
         const outcome = await lease(list[i]);
         if ('agent_id' in outcome) {
-          routed.push({ task: list[i], agent_id: outcome.agent_id });
+          routed.push({ task: list[i], lease: outcome });
           continue;
         }
         full.add(key);

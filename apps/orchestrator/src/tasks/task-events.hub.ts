@@ -1,19 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { Subject } from 'rxjs';
-import { EventRow, toEventView } from './sql';
-import { TaskEventView, TaskOutcomeNotice } from './task.types';
+import { mergeMap, Observable, share } from 'rxjs';
+import { toEventView } from './sql';
+import { TaskStore } from './store';
+import { TaskEventView, TaskOutcomeNotice, TaskOutcomeStatus } from './task.types';
 
-/** In-process fan-out of committed task changes: SSE streams and the workflow engine listen here. */
+/** The committed changes as events (SSE streams) and final outcomes (the workflow engine, A2A). */
 @Injectable()
 export class TaskEventsHub {
-  readonly events$ = new Subject<TaskEventView>();
-  readonly outcomes$ = new Subject<TaskOutcomeNotice>();
+  readonly events$: Observable<TaskEventView>;
+  readonly outcomes$: Observable<TaskOutcomeNotice>;
 
-  publishEvents(rows: EventRow[]): void {
-    for (const row of rows) this.events$.next(toEventView(row));
-  }
-
-  publishOutcome(notice: TaskOutcomeNotice): void {
-    this.outcomes$.next(notice);
+  constructor(store: TaskStore) {
+    this.events$ = store.commits$.pipe(
+      mergeMap((c) => c.events.map(toEventView)),
+      share(),
+    );
+    this.outcomes$ = store.commits$.pipe(
+      mergeMap((c) =>
+        c.finished.map((f) => ({
+          task_id: f.task_id,
+          workflow_run_id: f.workflow_run_id,
+          status: f.status as TaskOutcomeStatus,
+          result: f.result,
+          error: f.error,
+          agent_id: f.agent_id,
+        })),
+      ),
+      share(),
+    );
   }
 }

@@ -6,26 +6,26 @@ import { RoutingModule } from '../routing/routing.module';
 import { BacklogLimit } from './backlog-limit.service';
 import { DeadlineSweeper } from './deadline-sweeper.service';
 import { Dispatcher } from './dispatcher.service';
-import { HistoryWriter } from './history-writer.service';
 import { TaskEventsHub } from './task-events.hub';
 import { TaskResultsController } from './task-results.controller';
 import { TasksController } from './tasks.controller';
-import { TasksRepository } from './tasks.repository';
+import { TaskMetricsRecorder } from './task-metrics.recorder';
+import { TaskStore } from './store';
 import { TasksService } from './tasks.service';
 
 @Module({
   imports: [BusModule, RoutingModule, OrchestratorMetricsModule],
   controllers: [TasksController, TaskResultsController],
   providers: [
-    HistoryWriter,
+    TaskStore,
     BacklogLimit,
-    TasksRepository,
+    TaskMetricsRecorder,
     Dispatcher,
     DeadlineSweeper,
     TaskEventsHub,
     TasksService,
     LeaseReconciler,
   ],
-  exports: [TasksService, TaskEventsHub, Dispatcher],
+  exports: [TasksService, TaskStore, TaskEventsHub, Dispatcher],
 })
 export class TasksModule {}

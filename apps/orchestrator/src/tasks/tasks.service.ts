@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { filter, Observable } from 'rxjs';
-import { QueryRunner } from 'typeorm';
 import { dependencyUnavailable, DomainException, isDependencyOutage } from '@app/edge';
 import { AuditScope, AuditService } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -9,17 +8,13 @@ import { TaskProgressMessage, TaskResultMessage, TaskStartedMessage, TaskWaiting
 import { TaskBus } from '../bus/task-bus.service';
 import { fieldError } from '../common/field-error';
 import { assertInputWithinLimits } from '../limits/input-limits';
-import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { RoutingService } from '../routing/routing.service';
 import { BacklogLimit } from './backlog-limit.service';
-import { Dispatcher, specOf } from './dispatcher.service';
+import { Dispatcher } from './dispatcher.service';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
-import { CommittedBatch, HistoryWriter } from './history-writer.service';
 import { TaskEventsHub } from './task-events.hub';
-import { EventRow, insertTasks, sqlOf } from './sql';
-import { candidateFromNew, AcceptedTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
-import { AttemptView, decodeCursor, TasksRepository, TaskView } from './tasks.repository';
+import { AttemptView, decodeCursor, TaskStore, TaskView } from './store';
+import { AcceptedTask, TaskEventView, TERMINAL_TASK_STATUSES } from './task.types';
 import { inSpan, traceparentOf } from '@app/observability';
 import { toTotals, UsageTotals } from '../usage/usage-totals';
 
@@ -32,27 +27,23 @@ export interface SubmitResult {
 
 const CATCH_UP_MS = 2_000;
 
-/** The task lifecycle's entry points (HTTP, RPC, workflows) and its after-commit bookkeeping. */
+/**
+ * The task lifecycle's entry points (HTTP, RPC, the bus's task messages): checks, then the task store.
+ * What follows a commit (events, metrics, dispatch, freed slots) follows the store's published commits.
+ */
 @Injectable()
-export class TasksService implements OnModuleInit {
+export class TasksService {
   private readonly log = new Logger(TasksService.name);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly writer: HistoryWriter,
-    private readonly repository: TasksRepository,
+    private readonly store: TaskStore,
     private readonly dispatcher: Dispatcher,
-    private readonly routing: RoutingService,
     private readonly bus: TaskBus,
     private readonly hub: TaskEventsHub,
-    private readonly metrics: OrchestratorMetrics,
     private readonly backlog: BacklogLimit,
     private readonly audit: AuditService,
   ) {}
-
-  onModuleInit(): void {
-    this.writer.onCommit((batch) => this.afterCommit(batch));
-  }
 
   /**
    * Accepts a task: it is in PostgreSQL when this resolves, with the request's audit row (written by
@@ -61,7 +52,7 @@ export class TasksService implements OnModuleInit {
   async submit(dto: CreateTaskDto, createdBy: string | null = null, audit?: AuditScope): Promise<SubmitResult> {
     this.checkTarget(dto);
     assertInputWithinLimits(dto.input, 'input', this.config.limits);
-    this.writer.assertAccepting();
+    this.store.assertAccepting();
     this.backlog.assertAccepting();
     const task = this.newTask({
       title: dto.title,
@@ -84,25 +75,17 @@ export class TasksService implements OnModuleInit {
       audit: audit ? this.audit.columnsOf(audit) : null,
     });
     // Routed now when a slot is free and nobody waits for one (discovery is cached): written already dispatched, saving a commit.
-    const first = candidateFromNew(task);
-    if (!this.dispatcher.isCongested(specOf(first))) {
-      const outcome = await this.dispatcher.leaseFast(first);
-      if ('agent_id' in outcome)
-        task.route = {
-          agent_id: outcome.agent_id,
-          deadline: this.dispatcher.startDeadline(Date.parse(task.created_at)),
-        };
-    }
+    const lease = await this.dispatcher.routeAtAcceptance(task);
     try {
       const outcome = await inSpan('task.persist', { attributes: { 'expert_agents.task_id': task.task_id } }, () =>
-        this.writer.insert(task),
+        this.store.insert(task),
       );
-      if (!outcome.created && task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
+      if (!outcome.created) lease?.release();
       if (audit && outcome.created) audit.written(`task:${outcome.task_id}`);
       else if (audit) audit.resource = `task:${outcome.task_id}`;
       return { task_id: outcome.task_id, status: outcome.status, created: outcome.created };
     } catch (error) {
-      if (task.route) this.routing.release(task.route.agent_id, task.task_id, 1);
+      lease?.release();
       if (error instanceof DomainException) throw error; // e.g. ORCHESTRATOR_BUSY: says when to retry
       this.log.error(`task not accepted: ${(error as Error).message}`);
       if (isDependencyOutage(error)) throw dependencyUnavailable(error); // the bus waits it out in place
@@ -162,57 +145,45 @@ export class TasksService implements OnModuleInit {
     this.backlog.assertAccepting();
   }
 
-  /** Writes tasks inside the caller's transaction (workflow steps); call afterExternalInsert once it committed. */
-  async insertWithin(runner: QueryRunner, tasks: AcceptedTask[]): Promise<EventRow[]> {
-    if (tasks.length === 0) return [];
-    return (await insertTasks(await sqlOf(runner), tasks)).events;
-  }
-
-  afterExternalInsert(tasks: AcceptedTask[], events: EventRow[]): void {
-    const inserted = new Set(events.map((e) => e.task_id));
-    const fresh = tasks.filter((t) => inserted.has(t.task_id));
-    this.afterCommit({ inserted: fresh, dispatched: [], started: [], finished: [], events });
-  }
-
   recordStarted(message: TaskStartedMessage): Promise<void> {
-    return this.writer.started(message);
+    return this.store.started(message);
   }
 
   /** A progress heartbeat: the running attempt's deadline moves on (never past its execution timeout). */
   recordProgress(message: TaskProgressMessage): Promise<void> {
-    return this.repository.heartbeat(message.task_id, message.attempt, message.agent_id);
+    return this.store.heartbeat(message.task_id, message.attempt, message.agent_id);
   }
 
   /** A `waiting_for_model` event in the task's history (and on its SSE stream) while its attempt is running. */
-  async recordWaitingForModel(message: TaskWaitingMessage): Promise<void> {
-    this.hub.publishEvents(await this.repository.waitingForModel(message));
+  recordWaitingForModel(message: TaskWaitingMessage): Promise<void> {
+    return this.store.waitingForModel(message);
   }
 
   /** A remote agent's streamed status, as an event in the task's history (and on its SSE stream). */
-  async recordRemoteStatus(m: Parameters<TasksRepository['remoteStatus']>[0]): Promise<void> {
-    this.hub.publishEvents(await this.repository.remoteStatus(m));
+  recordRemoteStatus(m: Parameters<TaskStore['remoteStatus']>[0]): Promise<void> {
+    return this.store.remoteStatus(m);
   }
 
   /** The attempt's agent is gone: the deadline sweeper re-dispatches it at its next pass. */
   expireAttempt(taskId: string, attempt: number, agentId: string): Promise<boolean> {
-    return this.repository.expireAttempt(taskId, attempt, agentId);
+    return this.store.expireAttempt(taskId, attempt, agentId);
   }
 
   recordResult(message: TaskResultMessage): Promise<void> {
-    return this.writer.result(message);
+    return this.store.result(message);
   }
 
   async get(taskId: string): Promise<TaskView & UsageTotals & { attempts: AttemptView[]; history: TaskEventView[] }> {
-    const task = await this.repository.get(taskId);
+    const task = await this.store.get(taskId);
     if (!task) throw new DomainException('not_found', 'TASK_NOT_FOUND', `task_id: no task ${taskId}`);
-    const [attempts, history] = await Promise.all([this.repository.attempts(taskId), this.repository.events(taskId)]);
+    const [attempts, history] = await Promise.all([this.store.attempts(taskId), this.store.events(taskId)]);
     return { ...task, ...toTotals(attempts), attempts, history };
   }
 
   list(query: ListTasksQuery): Promise<{ tasks: TaskView[]; next_cursor: string | null }> {
     if (query.cursor !== undefined && !decodeCursor(query.cursor))
       throw fieldError('cursor', 'is not a cursor this API returned');
-    return this.repository.list(query);
+    return this.store.list(query);
   }
 
   /** Cooperative cancel: a task that has not started never will; a running one is asked to stop. */
@@ -223,12 +194,7 @@ export class TasksService implements OnModuleInit {
   ): Promise<{ task_id: string; status: string; cancel_requested: boolean }> {
     if (audit) audit.resource = `task:${taskId}`;
     // The audit row commits with the cancellation; a refusal (404, 409) is recorded by the edge.
-    const outcome = await this.repository.cancel(
-      taskId,
-      reason,
-      undefined,
-      audit && ((q) => this.audit.insertIn(q, audit)),
-    );
+    const outcome = await this.store.cancel(taskId, reason, audit && ((sql) => this.audit.insertIn(sql, audit)));
     if (audit && outcome.changed) audit.written();
     switch (outcome.kind) {
       case 'not_found':
@@ -239,31 +205,11 @@ export class TasksService implements OnModuleInit {
           'TASK_NOT_CANCELABLE',
           `task_id: task ${taskId} is already ${outcome.status}`,
         );
-      case 'canceled': {
-        this.hub.publishEvents(outcome.events);
-        this.metrics.tasksTotal.inc({ status: 'canceled' });
-        this.metrics.taskDuration.observe(
-          { status: 'canceled' },
-          this.metrics.sinceSeconds(outcome.finished.task_created_at),
-        );
-        if (outcome.dispatched) {
-          this.routing.release(outcome.finished.agent_id, taskId, outcome.finished.attempt);
-          this.dispatcher.slotFreed();
-        }
+      case 'canceled':
         // Already on an agent's stream: the host skips it when it reads the flag.
         if (outcome.dispatched) await this.signal(taskId, outcome.timeoutSeconds);
-        this.hub.publishOutcome({
-          task_id: taskId,
-          workflow_run_id: outcome.finished.workflow_run_id,
-          status: 'canceled',
-          result: null,
-          error: reason,
-          agent_id: outcome.finished.agent_id,
-        });
         return { task_id: taskId, status: 'canceled', cancel_requested: false };
-      }
       case 'requested':
-        this.hub.publishEvents(outcome.events);
         await this.signal(taskId, outcome.timeoutSeconds);
         return { task_id: taskId, status: 'in_progress', cancel_requested: true };
     }
@@ -281,57 +227,12 @@ export class TasksService implements OnModuleInit {
    */
   events(taskId: string, afterId?: string): Observable<TaskEventView> {
     return followHistory(
-      () => this.repository.events(taskId),
+      () => this.store.events(taskId),
       this.hub.events$,
       (e) => e.task_id === taskId,
       (e) => TERMINAL_TASK_STATUSES.includes(e.status),
       afterId,
     );
-  }
-
-  private afterCommit(batch: CommittedBatch): void {
-    this.hub.publishEvents(batch.events);
-    if (batch.inserted.length > 0) {
-      this.metrics.tasksTotal.inc({ status: 'pending' }, batch.inserted.length);
-      const sent = new Set(batch.dispatched.filter((e) => e.attempt === 1).map((e) => e.task_id));
-      const routed = batch.inserted.filter((t) => t.route && sent.has(t.task_id));
-      // Written as dispatched: on the bus now. Routed to an agent that vanished meanwhile: the dispatcher routes again.
-      void this.dispatcher.publish(
-        routed.map((t) => ({
-          candidate: candidateFromNew(t),
-          item: {
-            task_id: t.task_id,
-            attempt: 1,
-            agent_id: t.route!.agent_id,
-            deadline: t.route!.deadline,
-            at: t.created_at,
-            reason: null,
-          },
-        })),
-      );
-      const unsent = batch.inserted.filter((t) => !sent.has(t.task_id));
-      for (const t of unsent) if (t.route) this.routing.release(t.route.agent_id, t.task_id, 1);
-      this.dispatcher.enqueue(unsent.map(candidateFromNew));
-    }
-    for (const s of batch.started) {
-      this.metrics.tasksTotal.inc({ status: 'in_progress' });
-      if (s.attempt === 1) this.metrics.queueWait.observe(this.metrics.sinceSeconds(s.task_created_at, s.created_at));
-    }
-    for (const f of batch.finished) {
-      const status = f.status as 'completed' | 'failed' | 'canceled';
-      this.metrics.tasksTotal.inc({ status });
-      this.metrics.taskDuration.observe({ status }, this.metrics.sinceSeconds(f.task_created_at));
-      this.routing.release(f.agent_id, f.task_id, f.attempt);
-      this.hub.publishOutcome({
-        task_id: f.task_id,
-        workflow_run_id: f.workflow_run_id,
-        status,
-        result: f.result,
-        error: (f.detail?.error as string | undefined) ?? null,
-        agent_id: f.agent_id,
-      });
-    }
-    if (batch.finished.length > 0) this.dispatcher.slotFreed();
   }
 }
 

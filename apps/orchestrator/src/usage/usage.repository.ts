@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { Sql } from '@app/persistence';
 import { toTotals, USAGE_SUMS, UsageRow, UsageTotals } from './usage-totals';
 
 export type UsageGroup = 'agent' | 'model' | 'workflow';
@@ -15,12 +16,12 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
 export class UsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** `runner`: a caller inside a transaction reads on its own connection, never a second one from the pool. */
-  async ofRun(runId: string, runner?: QueryRunner): Promise<UsageTotals> {
-    const rows: UsageRow[] = await (runner?.manager ?? this.dataSource.manager).query(
-      `SELECT ${USAGE_SUMS} FROM task_attempts a JOIN task_history t ON t.task_id = a.task_id WHERE t.workflow_run_id = $1`,
-      [runId],
-    );
+  /** `sql`: a caller inside a transaction reads on its own connection, never a second one from the pool. */
+  async ofRun(runId: string, sql?: Sql): Promise<UsageTotals> {
+    const text = `SELECT ${USAGE_SUMS} FROM task_attempts a JOIN task_history t ON t.task_id = a.task_id WHERE t.workflow_run_id = $1`;
+    const rows: UsageRow[] = sql
+      ? await sql.query<UsageRow>(text, [runId])
+      : await this.dataSource.query(text, [runId]);
     return toTotals(rows);
   }
 

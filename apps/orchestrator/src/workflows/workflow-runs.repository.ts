@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
 import { WorkflowRunStatus } from '@app/contracts';
-import { inTransaction } from '@app/persistence';
+import { Database, Sql, Tx } from '@app/persistence';
 import type { TaskBudget } from '../tasks/task.types';
 import { RunEventRecord, RunState, StepRecord } from './engine/run-state';
 
@@ -57,15 +56,15 @@ const FINAL_STEP = `('completed', 'failed', 'canceled', 'skipped')`;
 /** Workflow runs, their step rows and progress events; all writes take the caller's transaction. */
 @Injectable()
 export class WorkflowRunsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Database) {}
 
-  /** Work on the run tables in one transaction (see inTransaction). */
-  transaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, work);
+  /** Work on the run tables in one transaction: the unit of work other stores' changes may join (`Database.transaction`). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
   async insertRun(
-    q: QueryRunner,
+    q: Sql,
     runId: string,
     workflow: string,
     input: Record<string, unknown>,
@@ -97,7 +96,7 @@ export class WorkflowRunsRepository {
   }
 
   /** Who decided a waiting approval step. */
-  async recordDecider(q: QueryRunner, runId: string, stepKey: string, decidedBy: string | null): Promise<void> {
+  async recordDecider(q: Sql, runId: string, stepKey: string, decidedBy: string | null): Promise<void> {
     await q.query(`UPDATE workflow_steps SET decided_by = $3 WHERE run_id = $1 AND step_key = $2`, [
       runId,
       stepKey,
@@ -105,12 +104,12 @@ export class WorkflowRunsRepository {
     ]);
   }
 
-  async lockRun(q: QueryRunner, runId: string): Promise<RunRow | undefined> {
-    const rows = (await q.query(`SELECT * FROM workflow_runs WHERE run_id = $1 FOR UPDATE`, [runId])) as RunRow[];
+  async lockRun(q: Sql, runId: string): Promise<RunRow | undefined> {
+    const rows = await q.query<RunRow>(`SELECT * FROM workflow_runs WHERE run_id = $1 FOR UPDATE`, [runId]);
     return rows[0];
   }
 
-  async saveState(q: QueryRunner, runId: string, state: RunState): Promise<void> {
+  async saveState(q: Sql, runId: string, state: RunState): Promise<void> {
     await q.query(
       `UPDATE workflow_runs SET status = $2::text, state = $3::jsonb, output = $4::jsonb, error = $5, updated_at = now(),
               completed_at = CASE WHEN $2::text IN ('completed', 'failed', 'canceled') THEN COALESCE(completed_at, now()) END
@@ -119,7 +118,7 @@ export class WorkflowRunsRepository {
     );
   }
 
-  async upsertSteps(q: QueryRunner, runId: string, records: StepRecord[]): Promise<void> {
+  async upsertSteps(q: Sql, runId: string, records: StepRecord[]): Promise<void> {
     if (records.length === 0) return;
     // One row per key per statement (ON CONFLICT cannot touch a row twice): the latest record wins, keeping a known task id.
     const byKey = new Map<string, StepRecord>();
@@ -144,9 +143,9 @@ export class WorkflowRunsRepository {
     );
   }
 
-  async insertEvents(q: QueryRunner, runId: string, events: RunEventRecord[]): Promise<RunEventView[]> {
+  async insertEvents(q: Sql, runId: string, events: RunEventRecord[]): Promise<RunEventView[]> {
     if (events.length === 0) return [];
-    const rows = (await q.query(
+    const rows = await q.query<Omit<RunEventView, 'created_at'> & { created_at: Date }>(
       `INSERT INTO workflow_events (run_id, type, step_key, detail)
        SELECT $1, x.e ->> 'type', x.e ->> 'step_key', x.e -> 'detail' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)
        ORDER BY x.n
@@ -155,14 +154,14 @@ export class WorkflowRunsRepository {
         runId,
         JSON.stringify(events.map((e) => ({ type: e.type, step_key: e.step_key ?? null, detail: e.detail ?? null }))),
       ],
-    )) as (Omit<RunEventView, 'created_at'> & { created_at: Date })[];
+    );
     return rows
       .map((r) => ({ ...r, created_at: iso(r.created_at)! }))
       .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   }
 
   async get(runId: string): Promise<RunRow | undefined> {
-    const rows: RunRow[] = await this.dataSource.query(`SELECT * FROM workflow_runs WHERE run_id = $1`, [runId]);
+    const rows: RunRow[] = await this.db.query(`SELECT * FROM workflow_runs WHERE run_id = $1`, [runId]);
     return rows[0];
   }
 
@@ -171,7 +170,7 @@ export class WorkflowRunsRepository {
       created_at: Date;
       updated_at: Date;
       completed_at: Date | null;
-    })[] = await this.dataSource.query(
+    })[] = await this.db.query(
       `SELECT step_key, step_id, frame, type, visit, item_index, status, task_id, output, error, decided_by, created_at, updated_at, completed_at
            FROM workflow_steps WHERE run_id = $1 ORDER BY created_at, step_key`,
       [runId],
@@ -185,7 +184,7 @@ export class WorkflowRunsRepository {
   }
 
   async events(runId: string): Promise<RunEventView[]> {
-    const rows: (Omit<RunEventView, 'created_at'> & { created_at: Date })[] = await this.dataSource.query(
+    const rows: (Omit<RunEventView, 'created_at'> & { created_at: Date })[] = await this.db.query(
       `SELECT w.id::text AS id, w.run_id, w.type, w.step_key, w.detail, w.created_at FROM workflow_events w WHERE w.run_id = $1 ORDER BY w.id`,
       [runId],
     );
@@ -202,7 +201,7 @@ export class WorkflowRunsRepository {
       error: string | null;
     }[]
   > {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT r.run_id, t.task_id, t.status, t.result, t.error
          FROM workflow_runs r
          CROSS JOIN LATERAL jsonb_object_keys(r.state -> 'waiting') AS k(task_id)
@@ -215,7 +214,7 @@ export class WorkflowRunsRepository {
   async list(
     limit: number,
   ): Promise<Pick<RunRow, 'run_id' | 'workflow' | 'workflow_version' | 'status' | 'created_at' | 'completed_at'>[]> {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT run_id, workflow, workflow_version, status, created_at, completed_at FROM workflow_runs ORDER BY created_at DESC LIMIT $1`,
       [limit],
     );

@@ -201,7 +201,7 @@ export async function flush(q: Q, p: FlushParts, planGeneration = 0): Promise<Fl
       JSON.stringify(misses),
       misses.map((m) => m.task_id),
     ],
-    // A new name is a new prepared statement, planned for the tables as they are now (see HistoryWriter).
+    // A new name is a new prepared statement, planned for the tables as they are now (see GroupCommit).
     `ea_group_commit_${planGeneration}`,
   );
   const events: EventRow[] = [];

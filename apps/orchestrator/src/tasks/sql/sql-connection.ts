@@ -1,10 +1,2 @@
-import type { PoolClient } from 'pg';
-import { QueryRunner } from 'typeorm';
-import { Sql, sqlOn } from '@app/persistence';
-
-export { Sql, sqlOn };
-
-/** The transaction's own pg connection (named statements are prepared once per connection). */
-export async function sqlOf(runner: QueryRunner): Promise<Sql> {
-  return sqlOn((await runner.connect()) as PoolClient);
-}
+// The connection the statements run on: the task store's transaction or group-commit lane (@app/persistence).
+export type { Sql } from '@app/persistence';

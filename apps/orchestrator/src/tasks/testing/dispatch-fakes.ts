@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import { Subject } from 'rxjs';
 import type { TaskExecuteMessage } from '@app/contracts';
 import type { TaskBus } from '../../bus/task-bus.service';
 import { OrchestratorMetrics } from '../../metrics/orchestrator-metrics';
 import type { LeaseOutcome, RouteSpec, RoutingService } from '../../routing/routing.service';
 import type { EventRow, FinishedRow } from '../sql';
-import type { DispatchCandidate } from '../task.types';
+import { emptyCommit, TaskChange, TaskCommit, TaskStore } from '../store';
+import type { DispatchCandidate, DispatchItem } from '../task.types';
 
 /**
  * Stand-ins for the I/O edge of the dispatcher and the deadline sweeper, for unit tests. Each writes what it was
@@ -14,41 +15,72 @@ import type { DispatchCandidate } from '../task.types';
  */
 export type Log = string[];
 
-/** A DataSource whose query runners only log begin/commit/rollback (the statements themselves are mocked). */
-export function fakeDataSource(log: Log): DataSource {
-  return {
-    createQueryRunner: () => {
-      const runner = {
-        isTransactionActive: false,
-        connect: () => Promise.resolve(),
-        startTransaction: () => {
-          runner.isTransactionActive = true;
-          log.push('begin');
-          return Promise.resolve();
-        },
-        commitTransaction: () => {
-          runner.isTransactionActive = false;
-          log.push('commit');
-          return Promise.resolve();
-        },
-        rollbackTransaction: () => {
-          runner.isTransactionActive = false;
-          log.push('rollback');
-          return Promise.resolve();
-        },
-        release: () => Promise.resolve(),
-      };
-      return runner;
-    },
-  } as unknown as DataSource;
+/**
+ * The task store's surface for the dispatcher and the sweeper: `change` runs the real TaskChange over a fake
+ * connection (the statements themselves are mocked by the specs) and logs begin/commit/rollback; each commit is
+ * published on `commits$` as the real store does. `dispatch` is the group commit's (true: the task moved).
+ */
+export class FakeTaskStore {
+  readonly commits = new Subject<TaskCommit>();
+  readonly commits$ = this.commits.asObservable();
+  readonly dispatch = jest.fn((item: DispatchItem) => {
+    this.log.push(`record ${item.task_id}:${item.attempt} ${item.agent_id}`);
+    return Promise.resolve(true);
+  });
+  readonly unstartedAttempts = jest.fn(() => Promise.resolve([] as unknown[]));
+  readonly pendingCount = jest.fn(() => Promise.resolve(0));
+
+  constructor(private readonly log: Log) {}
+
+  async change<T>(work: (change: TaskChange) => Promise<T>): Promise<T> {
+    this.log.push('begin');
+    const change = new TaskChange({ query: jest.fn() }, emptyCommit());
+    let result: T;
+    try {
+      result = await work(change);
+    } catch (error) {
+      this.log.push('rollback');
+      throw error;
+    }
+    this.log.push('commit');
+    this.commits.next(change.commit);
+    return result;
+  }
+
+  asStore(): TaskStore {
+    return this as unknown as TaskStore;
+  }
 }
 
 /** The routing service's surface: `lease` answers by `outcome` (an agent for every attempt unless told otherwise). */
 export class FakeRouting {
-  outcome: (spec: RouteSpec, taskId: string) => LeaseOutcome | Promise<LeaseOutcome> = () => ({ agent_id: 'DEV-002' });
+  /** An agent (its id) or a miss; an agent is answered as a lease whose `release` gives the slot back (logged). */
+  outcome: (
+    spec: RouteSpec,
+    taskId: string,
+  ) =>
+    | { agent_id: string }
+    | { miss: 'no_agent' | 'no_slot' }
+    | Promise<{ agent_id: string } | { miss: 'no_agent' | 'no_slot' }> = () => ({ agent_id: 'DEV-002' });
   readonly lease = jest.fn(
-    (spec: RouteSpec, attempt: { task_id: string; attempt: number }, _ttlMs: number, _avoid?: string | null) =>
-      Promise.resolve(this.outcome(spec, attempt.task_id)),
+    async (
+      spec: RouteSpec,
+      attempt: { task_id: string; attempt: number },
+      _ttlMs: number,
+      _avoid?: string | null,
+    ): Promise<LeaseOutcome> => {
+      const outcome = await this.outcome(spec, attempt.task_id);
+      if (!('agent_id' in outcome)) return outcome;
+      let released = false;
+      return {
+        agent_id: outcome.agent_id,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.release(outcome.agent_id, attempt.task_id, attempt.attempt);
+        },
+      };
+    },
   );
   readonly release = jest.fn((agentId: string | null | undefined, taskId: string, attempt: number) => {
     this.log.push(`release ${agentId ?? '-'} ${taskId}:${attempt}`);

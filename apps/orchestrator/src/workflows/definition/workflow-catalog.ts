@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { Sql } from '@app/persistence';
 import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -80,12 +81,12 @@ export class WorkflowCatalog implements OnModuleInit {
     );
   }
 
-  /** `runner`: read on the caller's connection (inside its transaction), not a second one from the pool. */
-  async get(name: string, version: number, runner?: QueryRunner): Promise<DefinitionVersion> {
-    const rows: DefinitionVersion[] = await (runner?.manager ?? this.db.manager).query(
-      `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 AND version = $2`,
-      [name, version],
-    );
+  /** `sql`: read on the caller's connection (inside its transaction), not a second one from the pool. */
+  async get(name: string, version: number, sql?: Sql): Promise<DefinitionVersion> {
+    const text = `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 AND version = $2`;
+    const rows: DefinitionVersion[] = sql
+      ? await sql.query<DefinitionVersion>(text, [name, version])
+      : await this.db.query(text, [name, version]);
     if (!rows[0])
       throw new DomainException(
         'not_found',
@@ -103,12 +104,12 @@ export class WorkflowCatalog implements OnModuleInit {
     );
   }
 
-  /** The engine of one version (immutable: built once); `runner` as for `get`. */
-  async engine(name: string, version: number, runner?: QueryRunner): Promise<WorkflowEngine> {
+  /** The engine of one version (immutable: built once); `sql` as for `get`. */
+  async engine(name: string, version: number, sql?: Sql): Promise<WorkflowEngine> {
     const key = `${name}@${version}`;
     let engine = this.engines.get(key);
     if (!engine) {
-      const { definition } = await this.get(name, version, runner);
+      const { definition } = await this.get(name, version, sql);
       engine = new WorkflowEngine(definition, undefined, this.config.limits.foreachMaxItems);
       this.engines.set(key, engine);
     }

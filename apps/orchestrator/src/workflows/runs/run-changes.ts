@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { QueryRunner } from 'typeorm';
+import { Tx } from '@app/persistence';
 import { AuditScope, AuditService, Principal } from '@app/auth';
 import { DomainException, KeyedSerializer } from '@app/edge';
 import { fieldError } from '../../common/field-error';
 import { OrchestratorMetrics } from '../../metrics/orchestrator-metrics';
 import { AcceptedTask, TaskBudget } from '../../tasks/task.types';
+import { TaskStore } from '../../tasks/store';
 import { TasksService } from '../../tasks/tasks.service';
 import { OpenSpans } from '../../tracing/open-spans';
 import { UsageRepository } from '../../usage/usage.repository';
@@ -23,7 +24,7 @@ export interface RunActor {
 }
 
 /** A change's own work inside its transaction (decider, audit row), after the engine's result is written. */
-export type WithinChange = (runner: QueryRunner, before: RunRow) => Promise<void>;
+export type WithinChange = (tx: Tx, before: RunRow) => Promise<void>;
 
 /**
  * Applies changes to runs: every change (a task outcome, a decision, cancel) loads the run under a
@@ -39,6 +40,7 @@ export class RunChanges {
     private readonly catalog: WorkflowCatalog,
     private readonly runs: WorkflowRunsRepository,
     private readonly tasks: TasksService,
+    private readonly taskStore: TaskStore,
     private readonly metrics: OrchestratorMetrics,
     private readonly audit: AuditService,
     private readonly spans: OpenSpans,
@@ -109,7 +111,7 @@ export class RunChanges {
 
   /** Writes what the engine decided; returns what to do once the transaction committed. */
   async persist(
-    runner: QueryRunner,
+    runner: Tx,
     runId: string,
     result: EngineResult,
     runTrace: string | null,
@@ -136,11 +138,11 @@ export class RunChanges {
       }
     }
     await this.runs.saveState(runner, runId, result.state);
-    const taskEvents = await this.tasks.insertWithin(runner, newTasks);
+    // The run's new tasks commit with it; the task store publishes them (to the dispatcher) once committed.
+    await this.taskStore.change((c) => c.insert(newTasks), runner);
     await this.runs.upsertSteps(runner, runId, steps);
     const runEvents = await this.runs.insertEvents(runner, runId, events);
     return () => {
-      this.tasks.afterExternalInsert(newTasks, taskEvents);
       for (const e of runEvents) this.stream.publish(e);
       for (const taskId of toCancel) {
         this.tasks.cancel(taskId, 'its workflow run ended').catch(() => undefined); // already final: nothing to stop
@@ -150,7 +152,7 @@ export class RunChanges {
 
   /** The change's audit row, in its transaction: the request's scope, or (no request) a row of its own. */
   async auditIn(
-    runner: QueryRunner,
+    runner: Tx,
     actor: RunActor,
     action: string,
     runId: string,

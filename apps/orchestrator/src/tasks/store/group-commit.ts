@@ -1,11 +1,12 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Client } from 'pg';
+import { Logger } from '@nestjs/common';
 import { DomainException } from '@app/edge';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { AppConfig } from '@app/config';
 import { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
-import { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { EventRow, findByIdempotencyKeys, FinishedRow, flush, isDeadlineMiss, Sql, sqlOn, StartedRow } from './sql';
-import { DispatchItem, AcceptedTask } from './task.types';
+import { DedicatedConnection, Sql } from '@app/persistence';
+import { OrchestratorMetrics } from '../../metrics/orchestrator-metrics';
+import { findByIdempotencyKeys, flush, isDeadlineMiss } from '../sql';
+import { DispatchItem, AcceptedTask } from '../task.types';
+import { TaskCommit } from './task-commit';
 
 export interface InsertOutcome {
   task_id: string;
@@ -25,15 +26,6 @@ interface Settle<T> {
   reject(error: unknown): void;
 }
 
-/** What one commit changed, handed to listeners after the commit (metrics, SSE, workflows, dispatch). */
-export interface CommittedBatch {
-  inserted: AcceptedTask[];
-  dispatched: EventRow[];
-  started: StartedRow[];
-  finished: (FinishedRow & { result: unknown })[];
-  events: EventRow[];
-}
-
 /**
  * Group commit for the task lifecycle. Submissions, dispatches, starts and results queue here
  * and are written together: the first waits at most ORCHESTRATOR_GROUP_COMMIT_MS for company,
@@ -42,12 +34,11 @@ export interface CommittedBatch {
  * instead of once per change. Callers are answered only after their batch committed.
  * Changes are spread over ORCHESTRATOR_GROUP_COMMIT_LANES lanes by task: a lane writes its batches one at a
  * time in arrival order, so a task's changes never overtake each other, and the lanes commit in parallel.
+ * Internal to the task store: each commit is handed to `publish` (the store's commits) before its callers hear of it.
  */
-@Injectable()
-export class HistoryWriter implements BeforeApplicationShutdown {
-  private readonly log = new Logger(HistoryWriter.name);
+export class GroupCommit {
+  private readonly log = new Logger(GroupCommit.name);
   private readonly lanes: Lane[];
-  private readonly listeners: ((batch: CommittedBatch) => void)[] = [];
   private closed = false;
   /**
    * PostgreSQL keeps the generic plan of a prepared statement it made after a few executions.
@@ -62,14 +53,13 @@ export class HistoryWriter implements BeforeApplicationShutdown {
   private replanAt = 500;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly config: AppConfig,
     private readonly metrics: OrchestratorMetrics,
+    /** A lane's own connection (outside the pool, generic plans forced: see `connection`). */
+    private readonly connect: (settings: { application_name: string; options: string }) => Promise<DedicatedConnection>,
+    private readonly publish: (commit: TaskCommit) => void,
   ) {
     this.lanes = Array.from({ length: config.orchestrator.groupCommitLanes }, () => ({ queue: [] }));
-  }
-
-  onCommit(listener: (batch: CommittedBatch) => void): void {
-    this.listeners.push(listener);
   }
 
   /**
@@ -118,7 +108,7 @@ export class HistoryWriter implements BeforeApplicationShutdown {
 
   /** One task's changes always take the same lane (in order); lanes commit in parallel. */
   private enqueue<T>(key: string, make: (done: Settle<T>) => Op): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('history writer is shut down'));
+    if (this.closed) return Promise.reject(new Error('the task store is shut down'));
     const lane = this.lanes[laneOf(key, this.lanes.length)];
     return new Promise<T>((resolve, reject) => {
       lane.queue.push(make({ resolve, reject }));
@@ -157,12 +147,10 @@ export class HistoryWriter implements BeforeApplicationShutdown {
       const committed = await this.write(lane, batch);
       stop();
       this.metrics.batchSize.observe(batch.length);
-      for (const listener of this.listeners) {
-        try {
-          listener(committed.batch);
-        } catch (error) {
-          this.log.error(`commit listener failed: ${(error as Error).message}`);
-        }
+      try {
+        this.publish(committed.batch);
+      } catch (error) {
+        this.log.error(`publishing a commit failed: ${(error as Error).message}`);
       }
       committed.settle();
     } catch (error) {
@@ -178,7 +166,7 @@ export class HistoryWriter implements BeforeApplicationShutdown {
     }
   }
 
-  private async write(lane: Lane, batch: Op[]): Promise<{ batch: CommittedBatch; settle: () => void }> {
+  private async write(lane: Lane, batch: Op[]): Promise<{ batch: TaskCommit; settle: () => void }> {
     const inserts = batch.filter((o): o is Extract<Op, { kind: 'insert' }> => o.kind === 'insert');
     const dispatches = batch.filter((o): o is Extract<Op, { kind: 'dispatch' }> => o.kind === 'dispatch');
     const starts = batch.filter((o): o is Extract<Op, { kind: 'started' }> => o.kind === 'started');
@@ -225,11 +213,16 @@ export class HistoryWriter implements BeforeApplicationShutdown {
       const dispatchedIds = new Set(
         rows.events.filter((e) => e.type === 'dispatched').map((e) => `${e.task_id}:${e.attempt}`),
       );
-      const committed: CommittedBatch = {
+      const committed: TaskCommit = {
         inserted: written.map((o) => o.task).filter((t) => rows.inserted.has(t.task_id)),
         dispatched: rows.events.filter((e) => e.type === 'dispatched'),
         started: rows.started,
-        finished: rows.finished.map((f) => ({ ...f, result: resultById.get(f.task_id) ?? null })),
+        finished: rows.finished.map((f) => ({
+          ...f,
+          result: resultById.get(f.task_id) ?? null,
+          error: (f.detail?.error as string | undefined) ?? null,
+        })),
+        freed: rows.finished.map((f) => ({ agent_id: f.agent_id, task_id: f.task_id, attempt: f.attempt })),
         events: rows.events,
       };
       const settle = () => {
@@ -269,28 +262,25 @@ export class HistoryWriter implements BeforeApplicationShutdown {
    * primary keys rather than scanning tables (docs/decisions/0053).
    */
   private async connection(lane: Lane): Promise<Sql> {
-    if (!lane.client) {
-      const client = new Client({
-        connectionString: this.config.databaseUrl,
+    if (!lane.connection) {
+      // A lane writes one batch at a time, so there is never a second connect in flight.
+      const connection = await this.connect({
         application_name: 'expert-agents-history',
         options: '-c plan_cache_mode=force_generic_plan -c random_page_cost=1.1',
-        connectionTimeoutMillis: 5_000,
       });
-      client.on('error', (error) => {
+      connection.onLost((error) => {
         this.log.warn(`history connection lost: ${error.message}`);
-        if (lane.client === client) lane.client = undefined;
+        if (lane.connection === connection) lane.connection = undefined;
       });
-      // A lane writes one batch at a time, so there is never a second connect in flight.
-      await client.connect();
-      lane.client = client;
+      lane.connection = connection;
     }
-    return sqlOn(lane.client);
+    return lane.connection.sql;
   }
 
   private dropConnection(lane: Lane): void {
-    const client = lane.client;
-    lane.client = undefined;
-    if (client) void client.end().catch(() => undefined);
+    const connection = lane.connection;
+    lane.connection = undefined;
+    if (connection) void connection.end();
   }
 
   private countInserted(n: number): void {
@@ -301,7 +291,8 @@ export class HistoryWriter implements BeforeApplicationShutdown {
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Writes what is queued, then refuses changes and closes the lanes' connections. */
+  async close(): Promise<void> {
     this.closed = true;
     for (const lane of this.lanes) {
       if (lane.timer) {
@@ -311,14 +302,14 @@ export class HistoryWriter implements BeforeApplicationShutdown {
       }
     }
     await Promise.all(this.lanes.map((l) => l.flushing ?? Promise.resolve()));
-    await Promise.all(this.lanes.map((l) => (l.client ? l.client.end().catch(() => undefined) : Promise.resolve())));
-    for (const lane of this.lanes) lane.client = undefined;
+    await Promise.all(this.lanes.map((l) => l.connection?.end() ?? Promise.resolve()));
+    for (const lane of this.lanes) lane.connection = undefined;
   }
 }
 
 interface Lane {
   queue: Op[];
-  client?: Client;
+  connection?: DedicatedConnection;
   timer?: NodeJS.Timeout;
   flushing?: Promise<void>;
 }

@@ -1,14 +1,16 @@
 import { loadConfig } from '@app/config';
 import type { TaskResultMessage, TaskStartedMessage } from '@app/contracts';
-import type { OrchestratorMetrics } from '../metrics/orchestrator-metrics';
-import { CommittedBatch, HistoryWriter } from './history-writer.service';
-import { EventRow, findByIdempotencyKeys, flush, FlushParts, FlushRows, Sql } from './sql';
-import type { AcceptedTask, DispatchItem } from './task.types';
+import type { DedicatedConnection, Sql } from '@app/persistence';
+import type { OrchestratorMetrics } from '../../metrics/orchestrator-metrics';
+import { GroupCommit } from './group-commit';
+import { EventRow, findByIdempotencyKeys, flush, FlushParts, FlushRows } from '../sql';
+import type { AcceptedTask, DispatchItem } from '../task.types';
+import type { TaskCommit } from './task-commit';
 
 // The group commit's logic without PostgreSQL: the one statement (flush) is replaced by a fake that answers as the
 // real one does for rows in the expected state; the statement itself is covered by the e2e suites.
-jest.mock('./sql', () => ({
-  ...jest.requireActual<typeof import('./sql')>('./sql'),
+jest.mock('../sql', () => ({
+  ...jest.requireActual<typeof import('../sql')>('../sql'),
   flush: jest.fn(),
   findByIdempotencyKeys: jest.fn(),
 }));
@@ -103,7 +105,7 @@ const dispatch = (task_id: string, attempt = 1): DispatchItem => ({
   reason: null,
 });
 
-function writer(env: Record<string, string> = {}) {
+function writer(env: Record<string, string> = {}, publish: (commit: TaskCommit) => void = () => undefined) {
   const config = loadConfig({
     ORCHESTRATOR_GROUP_COMMIT_MS: '5',
     ORCHESTRATOR_GROUP_COMMIT_LANES: '1',
@@ -113,14 +115,15 @@ function writer(env: Record<string, string> = {}) {
     commitSeconds: { startTimer: () => () => undefined },
     batchSize: { observe: () => undefined },
   } as unknown as OrchestratorMetrics;
-  const instance = new HistoryWriter(config, metrics);
   const sql: Sql = { query: jest.fn() };
   // Each lane's own pg connection: a fake, counted.
-  const connections = jest
-    .spyOn(instance as unknown as { connection: () => Promise<Sql> }, 'connection')
-    .mockResolvedValue(sql);
+  const ended = jest.fn(() => Promise.resolve());
+  const connections = jest.fn((): Promise<DedicatedConnection> =>
+    Promise.resolve({ sql, onLost: () => undefined, end: ended }),
+  );
+  const instance = new GroupCommit(config, metrics, connections, (commit) => publish(commit));
   const drops = jest.spyOn(instance as unknown as { dropConnection: () => void }, 'dropConnection');
-  return { instance, connections, drops };
+  return { instance, connections, drops, ended };
 }
 
 beforeEach(() => {
@@ -130,7 +133,7 @@ beforeEach(() => {
   findMock.mockResolvedValue(new Map());
 });
 
-describe('HistoryWriter (group commit)', () => {
+describe('GroupCommit (the task store’s lifecycle writes)', () => {
   it('writes changes that arrive together as one statement and answers callers only after it committed', async () => {
     const { instance } = writer();
     let commit!: () => void;
@@ -149,21 +152,39 @@ describe('HistoryWriter (group commit)', () => {
     expect(answered).toEqual(['a:true', 'b:true']);
   });
 
-  it('hands each commit to its listeners before the callers hear of it', async () => {
-    const { instance } = writer();
+  it('publishes each commit before the callers hear of it', async () => {
     const order: string[] = [];
-    let seen: CommittedBatch | undefined;
-    instance.onCommit((batch) => {
-      seen = batch;
-      order.push('listener');
-    });
-    instance.onCommit(() => {
-      throw new Error('a broken listener does not stop the others or the callers');
+    let seen: TaskCommit | undefined;
+    const { instance } = writer({}, (commit) => {
+      seen = commit;
+      order.push('published');
     });
     await instance.insert(task('a')).then(() => order.push('caller'));
-    expect(order).toEqual(['listener', 'caller']);
+    expect(order).toEqual(['published', 'caller']);
     expect(seen?.inserted.map((t) => t.task_id)).toEqual(['a']);
     expect(seen?.events.map((e) => e.type)).toEqual(['accepted']);
+  });
+
+  it('answers its callers even when publishing a commit throws', async () => {
+    const { instance } = writer({}, () => {
+      throw new Error('a broken follower does not fail the committed change');
+    });
+    await expect(instance.insert(task('a'))).resolves.toMatchObject({ task_id: 'a', created: true });
+  });
+
+  it('publishes the slots of finished attempts as freed, with each outcome’s result and error', async () => {
+    const commits: TaskCommit[] = [];
+    const { instance } = writer({}, (c) => commits.push(c));
+    await Promise.all([instance.result(result('a')), instance.result(result('b', 2, 'failed', 'boom'))]);
+    const all = commits.flatMap((c) => c.freed);
+    expect(all).toEqual([
+      { agent_id: null, task_id: 'a', attempt: 1 },
+      { agent_id: null, task_id: 'b', attempt: 2 },
+    ]);
+    expect(commits.flatMap((c) => c.finished).map((f) => [f.task_id, f.result])).toEqual([
+      ['a', { ok: true }],
+      ['b', { ok: true }],
+    ]);
   });
 
   it('sends one submission per idempotency key; the others get its task id, not created', async () => {
@@ -327,7 +348,7 @@ describe('HistoryWriter (group commit)', () => {
   it('writes what is queued at shutdown and refuses changes after it', async () => {
     const { instance } = writer({ ORCHESTRATOR_GROUP_COMMIT_MS: '1000' });
     const pending = instance.insert(task('last'));
-    await instance.beforeApplicationShutdown();
+    await instance.close();
     await expect(pending).resolves.toMatchObject({ task_id: 'last', created: true });
     await expect(instance.insert(task('after'))).rejects.toThrow('shut down');
   });
