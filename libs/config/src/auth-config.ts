@@ -1,5 +1,5 @@
 import { ConfigError } from './config.error';
-import { EnvReader } from './env-reader';
+import { bool, EnvOf, EnvRules, int, oneOf, secret, text, url } from './env-schema';
 
 export const AUTH_MODES = ['on', 'disabled'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -41,42 +41,73 @@ export interface AuthConfig {
   auditRetentionDays: number;
 }
 
-export function authConfig(env: EnvReader, nodeEnv: string): AuthConfig {
-  const mode = env.oneOf('AUTH_MODE', AUTH_MODES, 'on');
-  const issuer = env.optionalString('OIDC_ISSUER');
-  const audience = env.optionalString('OIDC_AUDIENCE');
-  const jwks = env.optionalString('OIDC_JWKS_URL');
+export const AUTH_ENV = {
+  AUTH_MODE: oneOf('`on`, or `disabled` (development/test only; the app then listens on loopback).', AUTH_MODES, 'on'),
+  AUTH_KEYS_FILE: text('JSON `{"keys":[{name,key,scopes?,agent_ids?}]}` upserted (hashed) at start-up.'),
+  OIDC_ISSUER: text('OIDC issuer of accepted bearer tokens (with OIDC_AUDIENCE and OIDC_JWKS_URL).'),
+  OIDC_AUDIENCE: text('OIDC audience of accepted bearer tokens.'),
+  OIDC_JWKS_URL: url("The OIDC provider's JWKS URL.", ['https:', 'http:']),
+  OIDC_SCOPES_CLAIM: text('Claim holding the scopes: a space-separated string or an array.', { default: 'scope' }),
+  AGENT_HOST_API_KEY: secret('The key an agent host presents to the registry and signs bus messages with.'),
+  REGISTRY_API_KEY: secret("The orchestrator's credential at the registry (registry:read, for discovery)."),
+  AUTH_METRICS: oneOf('`public`, or `scope`: /metrics needs metrics:read.', ['public', 'scope'], 'public'),
+  AUTH_DOCS_JSON: bool('Serve the OpenAPI JSON at /docs/json.', true),
+  AUTH_RATE_LIMIT_PER_MINUTE: int('Requests per credential per minute across replicas (0 = no limit).', {
+    minimum: 0,
+    maximum: 10_000_000,
+    default: 6000,
+  }),
+  AUTH_HEARTBEAT_RATE_LIMIT_PER_MINUTE: int('Heartbeats per credential per minute (their own budget).', {
+    minimum: 0,
+    maximum: 10_000_000,
+    default: 6000,
+  }),
+  AUTH_SSE_MAX_PER_CREDENTIAL: int('Open event streams of one credential at once.', {
+    minimum: 1,
+    maximum: 100_000,
+    default: 50,
+  }),
+  AUTH_SSE_MAX_PER_PROCESS: int('Open event streams of one process at once.', {
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 2000,
+  }),
+  AUTH_STREAM_TICKET_TTL_SECONDS: int('Lifetime of an SSE stream ticket.', { minimum: 5, maximum: 3600, default: 60 }),
+  AUDIT_RETENTION_DAYS: int('Audit rows older than this are deleted (0 = kept forever).', {
+    minimum: 0,
+    maximum: 36_500,
+    default: 365,
+  }),
+} as const;
+
+export function authConfig(env: EnvOf<typeof AUTH_ENV>, rules: EnvRules, nodeEnv: string): AuthConfig {
+  const { OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience } = env;
+  const jwks = rules.isSet('OIDC_JWKS_URL') ? (env.OIDC_JWKS_URL ?? 'https://invalid') : undefined;
   let oidc: OidcConfig | undefined;
   if (issuer !== undefined || audience !== undefined || jwks !== undefined) {
     if (issuer === undefined || audience === undefined || jwks === undefined) {
-      env.fail('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL must be set together');
+      rules.fail('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL must be set together');
     } else {
-      oidc = {
-        issuer,
-        audience,
-        jwksUrl: env.url('OIDC_JWKS_URL', 'https://invalid', ['https:', 'http:']),
-        scopesClaim: env.string('OIDC_SCOPES_CLAIM', 'scope'),
-      };
+      oidc = { issuer, audience, jwksUrl: jwks, scopesClaim: env.OIDC_SCOPES_CLAIM };
     }
   }
-  const keysFile = env.optionalString('AUTH_KEYS_FILE');
-  if (mode === 'disabled' && nodeEnv === 'production') {
-    env.fail('AUTH_MODE=disabled is refused when NODE_ENV=production');
+  if (env.AUTH_MODE === 'disabled' && nodeEnv === 'production') {
+    rules.fail('AUTH_MODE=disabled is refused when NODE_ENV=production');
   }
   return {
-    mode,
-    keysFile,
+    mode: env.AUTH_MODE,
+    keysFile: env.AUTH_KEYS_FILE,
     oidc,
-    agentHostApiKey: env.optionalString('AGENT_HOST_API_KEY'),
-    registryApiKey: env.optionalString('REGISTRY_API_KEY'),
-    metrics: env.oneOf('AUTH_METRICS', ['public', 'scope'] as const, 'public'),
-    docsJson: env.oneOf('AUTH_DOCS_JSON', ['true', 'false'] as const, 'true') === 'true',
-    rateLimitPerMinute: env.int('AUTH_RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
-    heartbeatRateLimitPerMinute: env.int('AUTH_HEARTBEAT_RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
-    sseMaxPerCredential: env.int('AUTH_SSE_MAX_PER_CREDENTIAL', 50, 1, 100_000),
-    sseMaxPerProcess: env.int('AUTH_SSE_MAX_PER_PROCESS', 2000, 1, 1_000_000),
-    streamTicketTtlSeconds: env.int('AUTH_STREAM_TICKET_TTL_SECONDS', 60, 5, 3600),
-    auditRetentionDays: env.int('AUDIT_RETENTION_DAYS', 365, 0, 36_500),
+    agentHostApiKey: env.AGENT_HOST_API_KEY,
+    registryApiKey: env.REGISTRY_API_KEY,
+    metrics: env.AUTH_METRICS,
+    docsJson: env.AUTH_DOCS_JSON,
+    rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    heartbeatRateLimitPerMinute: env.AUTH_HEARTBEAT_RATE_LIMIT_PER_MINUTE,
+    sseMaxPerCredential: env.AUTH_SSE_MAX_PER_CREDENTIAL,
+    sseMaxPerProcess: env.AUTH_SSE_MAX_PER_PROCESS,
+    streamTicketTtlSeconds: env.AUTH_STREAM_TICKET_TTL_SECONDS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
   };
 }
 

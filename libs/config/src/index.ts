@@ -1,7 +1,10 @@
 export * from './app-config';
 export * from './a2a-config';
 export * from './config.error';
-export * from './env-reader';
+export type { EnvOf, EnvProperties, EnvRules, EnvVar } from './env-schema';
+export * from './config-env';
+export * from './model-config';
+export * from './orchestrator-config';
 export * from './load-config';
 export * from './config-slices';
 export * from './database-config';

@@ -1,4 +1,4 @@
-import { EnvReader } from './env-reader';
+import { EnvOf, int } from './env-schema';
 
 /** Limits of the host's model (provider + MODEL_NAME), shared by every agent host through Redis. 0 = no limit. */
 export interface ModelLimitsConfig {
@@ -14,12 +14,40 @@ export interface ModelLimitsConfig {
   scriptedRpm: number;
 }
 
-export function modelLimitsConfig(env: EnvReader): ModelLimitsConfig {
+export const MODEL_LIMITS_ENV = {
+  MODEL_RPM: int('Model calls per minute across all agent hosts (0 = no limit).', {
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 0,
+  }),
+  MODEL_TPM: int('Tokens (input + output) per minute across all agent hosts (0 = no limit).', {
+    minimum: 0,
+    maximum: 1_000_000_000,
+    default: 0,
+  }),
+  MODEL_MAX_CONCURRENT: int('Model calls in flight at once across all agent hosts (0 = no limit).', {
+    minimum: 0,
+    maximum: 100_000,
+    default: 0,
+  }),
+  MODEL_LIMIT_MAX_WAIT_MS: int('Longest a call waits for the limits before it fails `model_rate_limited`.', {
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 120_000,
+  }),
+  SCRIPTED_RPM: int('The scripted provider answers 429 beyond this many calls a minute, all hosts together.', {
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 0,
+  }),
+} as const;
+
+export function modelLimitsConfig(env: EnvOf<typeof MODEL_LIMITS_ENV>): ModelLimitsConfig {
   return {
-    rpm: env.int('MODEL_RPM', 0, 0, 1_000_000),
-    tpm: env.int('MODEL_TPM', 0, 0, 1_000_000_000),
-    maxConcurrent: env.int('MODEL_MAX_CONCURRENT', 0, 0, 100_000),
-    maxWaitMs: env.int('MODEL_LIMIT_MAX_WAIT_MS', 120_000, 0, 3_600_000),
-    scriptedRpm: env.int('SCRIPTED_RPM', 0, 0, 1_000_000),
+    rpm: env.MODEL_RPM,
+    tpm: env.MODEL_TPM,
+    maxConcurrent: env.MODEL_MAX_CONCURRENT,
+    maxWaitMs: env.MODEL_LIMIT_MAX_WAIT_MS,
+    scriptedRpm: env.SCRIPTED_RPM,
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EnvReader } from './env-reader';
+import type { EnvRules } from './env-schema';
 
 /** USD per million tokens of one provider's model; `cached_input` where the provider bills prompt-cache hits lower. */
 export interface ModelPrice {
@@ -17,19 +17,18 @@ const isPrice = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v
  * MODEL_PRICES_FILE: JSON `{"prices": [{"provider", "model", "input", "output", "cached_input"?}]}` (USD per
  * million tokens) laid over the built-in table. Read and checked at start-up; a bad entry names its index.
  */
-export function modelPricesConfig(env: EnvReader): ModelPrice[] {
-  const file = env.optionalString('MODEL_PRICES_FILE');
+export function modelPricesConfig(file: string | undefined, rules: EnvRules): ModelPrice[] {
   if (file === undefined) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    env.fail(`MODEL_PRICES_FILE ${file} could not be read as JSON: ${(error as Error).message}`);
+    rules.fail(`MODEL_PRICES_FILE ${file} could not be read as JSON: ${(error as Error).message}`);
     return [];
   }
   const list = (parsed as { prices?: unknown } | null)?.prices;
   if (!Array.isArray(list)) {
-    env.fail(`MODEL_PRICES_FILE ${file} must hold {"prices": [...]}`);
+    rules.fail(`MODEL_PRICES_FILE ${file} must hold {"prices": [...]}`);
     return [];
   }
   const prices: ModelPrice[] = [];
@@ -49,7 +48,7 @@ export function modelPricesConfig(env: EnvReader): ModelPrice[] {
                 : e.cached_input !== undefined && !isPrice(e.cached_input)
                   ? 'cached_input must be a number >= 0'
                   : undefined;
-    if (problem) env.fail(`MODEL_PRICES_FILE prices[${i}]: ${problem}`);
+    if (problem) rules.fail(`MODEL_PRICES_FILE prices[${i}]: ${problem}`);
     else prices.push(e as unknown as ModelPrice);
   });
   return prices;

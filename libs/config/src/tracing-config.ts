@@ -1,4 +1,4 @@
-import { EnvReader } from './env-reader';
+import { bool, EnvOf, int, num, oneOf, text, url } from './env-schema';
 
 /** OpenTelemetry tracing, from the standard OTEL_* variables (off unless an exporter or endpoint is named). */
 export interface TracingConfig {
@@ -16,41 +16,50 @@ export interface TracingConfig {
   captureContent: boolean;
 }
 
-const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
-const BOOLEAN = ['true', 'false'] as const;
+const HTTP = ['http:', 'https:'];
+const PROTOCOL = { expected: 'http/json, the protocol this build exports with', pattern: '^http/json$' };
 
 /**
- * The exporter itself reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _TIMEOUT / _COMPRESSION; they are
- * checked here so a typo stops start-up instead of silently losing every trace.
+ * The exporter itself reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _TIMEOUT / _COMPRESSION; the endpoints
+ * and protocols are checked here so a typo stops start-up instead of silently losing every trace.
  */
-export function tracingConfig(env: EnvReader): TracingConfig {
-  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
-    if (env.raw(name) !== undefined) env.url(name, 'http://invalid', ['http:', 'https:']);
-  }
-  for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
-    const protocol = env.raw(name);
-    if (protocol !== undefined && protocol !== 'http/json')
-      env.fail(`${name} must be http/json, the protocol this build exports with (got "${protocol}")`);
-  }
+export const TRACING_ENV = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: url("The collector's OTLP/HTTP endpoint; setting it turns tracing on.", HTTP),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('The full OTLP/HTTP traces URL; setting it turns tracing on.', HTTP),
+  OTEL_EXPORTER_OTLP_PROTOCOL: text('Only http/json, the protocol this build exports with.', PROTOCOL),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: text('Only http/json, the protocol this build exports with.', PROTOCOL),
+  OTEL_TRACES_EXPORTER: oneOf(
+    '`otlp`, `console` (spans on stdout) or `none`; default otlp with an endpoint, else none.',
+    ['otlp', 'console', 'none'],
+  ),
+  OTEL_SDK_DISABLED: bool('`true` turns tracing off whatever else is set.', false),
+  OTEL_SERVICE_NAME: text("The service name on spans; each app's own name when unset."),
+  OTEL_TRACES_SAMPLER_ARG: num('Ratio of the parent-based sampler (1 = every trace).', {
+    minimum: 0,
+    maximum: 1,
+    default: 1,
+  }),
+  OTEL_BSP_SCHEDULE_DELAY: int('How often batched spans are exported, in ms.', {
+    minimum: 10,
+    maximum: 600_000,
+    default: 1000,
+  }),
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: bool(
+    'Record prompts and model outputs on model-call spans.',
+    false,
+  ),
+} as const;
+
+export function tracingConfig(env: EnvOf<typeof TRACING_ENV>): TracingConfig {
   const endpointSet =
-    env.raw('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined || env.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined;
-  const exporter = env.oneOf('OTEL_TRACES_EXPORTER', TRACE_EXPORTERS, endpointSet ? 'otlp' : 'none');
-  const disabled = env.oneOf('OTEL_SDK_DISABLED', BOOLEAN, 'false') === 'true';
-  const ratioRaw = env.raw('OTEL_TRACES_SAMPLER_ARG');
-  let sampleRatio = 1;
-  if (ratioRaw !== undefined) {
-    sampleRatio = Number(ratioRaw);
-    if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1) {
-      env.fail(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${ratioRaw}")`);
-      sampleRatio = 1;
-    }
-  }
+    env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
+  const exporter = env.OTEL_TRACES_EXPORTER ?? (endpointSet ? 'otlp' : 'none');
   return {
-    enabled: !disabled && exporter !== 'none',
+    enabled: !env.OTEL_SDK_DISABLED && exporter !== 'none',
     exporter,
-    serviceName: env.optionalString('OTEL_SERVICE_NAME'),
-    sampleRatio,
-    exportDelayMs: env.int('OTEL_BSP_SCHEDULE_DELAY', 1000, 10, 600_000),
-    captureContent: env.oneOf('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', BOOLEAN, 'false') === 'true',
+    serviceName: env.OTEL_SERVICE_NAME,
+    sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+    exportDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    captureContent: env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
   };
 }

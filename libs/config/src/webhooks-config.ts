@@ -1,4 +1,4 @@
-import { EnvReader } from './env-reader';
+import { bool, EnvOf, EnvRules, int, text } from './env-schema';
 
 /** Webhook subscriptions and their delivery worker (WEBHOOK_*; docs/decisions/0150). */
 export interface WebhooksConfig {
@@ -24,27 +24,50 @@ export interface WebhooksConfig {
 
 const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-export function webhooksConfig(env: EnvReader, nodeEnv: string): WebhooksConfig {
-  const hosts = env
-    .optionalString('WEBHOOK_ALLOWED_HOSTS')
-    ?.split(',')
+export const WEBHOOKS_ENV = {
+  WEBHOOK_RETRY_FOR_SECONDS: int('A delivery that keeps failing is retried this long, then marked dead.', {
+    minimum: 1,
+    maximum: 30 * 86_400,
+    default: 86_400,
+  }),
+  WEBHOOK_RETRY_BASE_MS: int('Delay before the first retry; doubles per attempt (with jitter).', {
+    minimum: 10,
+    maximum: 3_600_000,
+    default: 1000,
+  }),
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: int('The longest wait between two attempts.', {
+    minimum: 1,
+    maximum: 86_400,
+    default: 3600,
+  }),
+  WEBHOOK_TIMEOUT_MS: int('Time limit of one delivery request.', { minimum: 100, maximum: 120_000, default: 10_000 }),
+  WEBHOOK_POLL_MS: int('How often each replica looks for due deliveries.', {
+    minimum: 10,
+    maximum: 60_000,
+    default: 1000,
+  }),
+  WEBHOOK_BATCH: int('Deliveries one replica has in flight at most.', { minimum: 1, maximum: 500, default: 20 }),
+  WEBHOOK_ALLOWED_HOSTS: text('When set, targets must be one of these comma-separated host names.'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool('Allow loopback, private and link-local target addresses.', false),
+  WEBHOOK_ALLOW_HTTP: bool('Allow http:// targets (default: everywhere but NODE_ENV=production).'),
+} as const;
+
+export function webhooksConfig(env: EnvOf<typeof WEBHOOKS_ENV>, rules: EnvRules, nodeEnv: string): WebhooksConfig {
+  const hosts = env.WEBHOOK_ALLOWED_HOSTS?.split(',')
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '');
   const bad = (hosts ?? []).filter((h) => !HOST.test(h));
-  if (bad.length > 0) env.fail(`WEBHOOK_ALLOWED_HOSTS must be comma-separated host names (got "${bad.join('", "')}")`);
+  if (bad.length > 0)
+    rules.fail(`WEBHOOK_ALLOWED_HOSTS must be comma-separated host names (got "${bad.join('", "')}")`);
   return {
-    retryForSeconds: env.int('WEBHOOK_RETRY_FOR_SECONDS', 86_400, 1, 30 * 86_400),
-    retryBaseMs: env.int('WEBHOOK_RETRY_BASE_MS', 1000, 10, 3_600_000),
-    retryMaxDelaySeconds: env.int('WEBHOOK_RETRY_MAX_DELAY_SECONDS', 3600, 1, 86_400),
-    timeoutMs: env.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-    pollMs: env.int('WEBHOOK_POLL_MS', 1000, 10, 60_000),
-    batch: env.int('WEBHOOK_BATCH', 20, 1, 500),
+    retryForSeconds: env.WEBHOOK_RETRY_FOR_SECONDS,
+    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+    retryMaxDelaySeconds: env.WEBHOOK_RETRY_MAX_DELAY_SECONDS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    pollMs: env.WEBHOOK_POLL_MS,
+    batch: env.WEBHOOK_BATCH,
     allowedHosts: hosts && hosts.length > 0 ? hosts : undefined,
-    allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
-    allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', nodeEnv !== 'production'),
+    allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    allowHttp: env.WEBHOOK_ALLOW_HTTP ?? nodeEnv !== 'production',
   };
-}
-
-function bool(env: EnvReader, name: string, fallback: boolean): boolean {
-  return env.oneOf(name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
