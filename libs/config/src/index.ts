@@ -18,3 +18,4 @@ export * from './model-prices-config';
 export * from './model-limits-config';
 export * from './limits-config';
 export * from './webhooks-config';
+export * from './redis-url';

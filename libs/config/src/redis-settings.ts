@@ -1,4 +1,4 @@
-import { parseRedisUrl, RedisUrlError } from '@app/transport';
+import { parseRedisUrl, RedisUrlError } from './redis-url';
 import type { EnvRules } from './env-schema';
 import { DEFAULT_REDIS_URL, RedisEnv } from './connection-security';
 
