@@ -6,7 +6,6 @@ export * from './catalog/output-contracts';
 export * from './catalog/agents-doc';
 // Output kinds, validators, schemas
 export * from './outputs/output-kinds';
-export * from './outputs/validation';
 export * from './outputs/plan.validator';
 export * from './outputs/kind.validators';
 export * from './outputs/output-schemas';

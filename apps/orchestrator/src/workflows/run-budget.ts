@@ -2,24 +2,6 @@ import { roundUsd } from '@app/agents';
 import type { TaskBudget } from '../tasks/task.types';
 import type { UsageTotals } from '../usage/usage-totals';
 
-/** A budget from a workflow definition file: the problems, named by field (empty when valid or absent). */
-export function budgetProblems(raw: unknown): string[] {
-  if (raw === undefined) return [];
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ['budget: must be an object'];
-  const b = raw as Record<string, unknown>;
-  const problems = Object.keys(b)
-    .filter((k) => k !== 'max_tokens' && k !== 'max_cost_usd')
-    .map((k) => `budget.${k}: unknown field`);
-  if (b.max_tokens !== undefined && !(Number.isInteger(b.max_tokens) && (b.max_tokens as number) >= 1))
-    problems.push('budget.max_tokens: must be an integer >= 1');
-  if (
-    b.max_cost_usd !== undefined &&
-    !(typeof b.max_cost_usd === 'number' && Number.isFinite(b.max_cost_usd) && b.max_cost_usd > 0)
-  )
-    problems.push('budget.max_cost_usd: must be a number > 0');
-  return problems;
-}
-
 /** Why the run must stop, once what its tasks spent reached a limit; undefined while within budget. */
 export function budgetStop(budget: TaskBudget, spent: UsageTotals): string | undefined {
   const tokens = spent.usage.input_tokens + spent.usage.output_tokens;

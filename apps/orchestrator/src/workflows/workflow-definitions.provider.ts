@@ -2,8 +2,7 @@ import { Provider } from '@nestjs/common';
 import { AGENT_CATALOG, AGENT_ROLES, ALL_CAPABILITIES } from '@app/agents';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { loadDefinitions } from './definition/definition-loader';
-import { KnownAgents } from './definition/definition-validator';
-import { WorkflowDefinition } from './definition/workflow-definition';
+import { KnownAgents, WorkflowDefinition } from '@app/contracts';
 
 export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
 export type WorkflowDefinitions = Map<string, WorkflowDefinition>;

@@ -4,7 +4,7 @@ import { AuditScope } from '@app/auth';
 import { TaskBudget } from '../tasks/task.types';
 import { UsageTotals } from '../usage/usage-totals';
 import { JsonSchema } from './definition/input-schema';
-import { WorkflowDefinition } from './definition/workflow-definition';
+import { WorkflowDefinition } from '@app/contracts';
 import { RunActor } from './runs/run-changes';
 import { RunCommands } from './runs/run-commands';
 import { RunQueries, RunView } from './runs/run-queries';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ValidationIssue } from '../outputs/validation';
 import type { TokenUsage } from '../providers/model-provider';
-import { TASK_STATUSES, type TaskStatus as ContractTaskStatus } from '@app/contracts';
+import { TASK_STATUSES, type TaskStatus as ContractTaskStatus, type ValidationIssue } from '@app/contracts';
 
 export { TASK_STATUSES };
 /** The contracts' task status; the same name also holds the seed-style constants below. */

@@ -1,6 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { nonBlankMin, JsonSchema } from './schema-builders';
-import { describeValue, joinPath, ValidationIssue } from './validation';
+import { describeValue, JsonSchema, nonBlankMin, pointerPath, ValidationIssue } from '@app/contracts';
 
 /**
  * An issue a kind's rules found (what JSON Schema can not say). `after` places it in the list after every
@@ -25,24 +24,23 @@ export function compileOutputSchema(kind: string, schema: JsonSchema): CompiledO
   return (output, ruleIssues) => {
     const valid = validate(output);
     if (valid && ruleIssues.length === 0) return [];
-    const structural = valid ? [] : schemaIssues(kind, validate.errors ?? []);
+    const structural = valid ? [] : schemaIssues(kind, output, validate.errors ?? []);
     return ordered(schema, structural, ruleIssues);
   };
 }
 
 /** One issue per path (the first ajv reports), worded as the hand-written validators worded it. */
-function schemaIssues(kind: string, errors: readonly ErrorObject[]): ValidationIssue[] {
+function schemaIssues(kind: string, output: unknown, errors: readonly ErrorObject[]): ValidationIssue[] {
   const byPath = new Map<string, string>();
   for (const error of errors) {
     if (error.keyword === 'if') continue; // its branch's own errors say what is wrong
-    const segments = pointerSegments(error.instancePath);
     const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : null;
-    const path = toPath(missing === null ? segments : [...segments, missing]);
+    const path = pointerPath(output, error.instancePath, missing ?? undefined);
     if (byPath.has(path)) continue;
     byPath.set(
       path,
       missing === null
-        ? describeError(kind, error, segments)
+        ? describeError(kind, error, path)
         : requiredMessage(propertySchema(error.parentSchema, missing)),
     );
   }
@@ -63,12 +61,12 @@ const listed = (values: readonly unknown[]): string =>
     .map(String)
     .join(', ');
 
-function describeError(kind: string, error: ErrorObject, segments: readonly string[]): string {
+function describeError(kind: string, error: ErrorObject, path: string): string {
   const schema = (error.parentSchema ?? {}) as JsonSchema;
   const data: unknown = error.data;
   const got = `(got ${describeValue(data)})`;
-  const isItem = segments.length > 0 && /^\d+$/.test(segments[segments.length - 1]);
-  if (segments.length === 0) return `a ${kind} output must be a JSON object ${got}`;
+  const isItem = path.endsWith(']');
+  if (path === '') return `a ${kind} output must be a JSON object ${got}`;
   // Null in a property the kind requires reads as missing, as it always has.
   if (data === null && error.keyword === 'type' && !isItem) return requiredMessage(schema);
   if (schema.enum) return `must be one of ${listed(schema.enum as unknown[])} ${got}`;
@@ -104,18 +102,6 @@ function itemRange(schema: JsonSchema): string {
   if (max === undefined) return `at least ${min}`;
   return min === max ? `exactly ${min}` : `${min}–${max}`;
 }
-
-function pointerSegments(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-// Output schemas name no property with a numeric name, so a numeric segment is an array index.
-const toPath = (segments: readonly string[]): string =>
-  segments.reduce<string>((path, s) => joinPath(path, /^\d+$/.test(s) ? Number(s) : s), '');
 
 /**
  * Issues in document order (the schema's property order, then array index; a node before what is under it), as

@@ -7,7 +7,7 @@ import {
   validateReview,
   validateTestPlan,
 } from './kind.validators';
-import { formatIssue, ValidationIssue } from './validation';
+import { formatIssue, ValidationIssue } from '@app/contracts';
 
 const msgs = (issues: ValidationIssue[]) => issues.map(formatIssue);
 

@@ -1,7 +1,7 @@
 import { compileOutputSchema, RuleIssue } from './compiled-validator';
 import { MCQ_OPTION_KEYS, REVIEW_VERDICTS } from './output-kinds';
 import { FULL_CONSULTATION_SCHEMA, FULL_OUTPUT_SCHEMAS } from './output-schemas';
-import { describeValue, isRecord, JsonObject, joinPath, ValidationIssue } from './validation';
+import { describeValue, isRecord, JsonObject, joinPath, ValidationIssue } from '@app/contracts';
 
 /*
  * Each kind: its schema compiled once, plus the rules JSON Schema can not say. The rules look only at values

@@ -11,7 +11,7 @@ import {
 } from './kind.validators';
 import { OutputKind } from './output-kinds';
 import { PlanVocabulary, validatePlan } from './plan.validator';
-import { formatIssue, ValidationIssue } from './validation';
+import { formatIssue, ValidationIssue } from '@app/contracts';
 
 export type OutputValidator = (output: unknown) => ValidationIssue[];
 

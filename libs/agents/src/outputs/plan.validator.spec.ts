@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { validateOutput } from './output-validators';
 import { findCycle, PlanVocabulary, validatePlan } from './plan.validator';
-import { formatIssue } from './validation';
+import { formatIssue } from '@app/contracts';
 
 const vocabulary: PlanVocabulary = {
   roles: new Set(['backend_dev', 'qa_engineer']),

@@ -1,6 +1,6 @@
 import { compileOutputSchema, RuleIssue } from './compiled-validator';
 import { FULL_OUTPUT_SCHEMAS } from './output-schemas';
-import { isRecord, joinPath, ValidationIssue } from './validation';
+import { isRecord, joinPath, ValidationIssue } from '@app/contracts';
 
 /** What a plan may route to: the catalog's roles and capabilities. */
 export interface PlanVocabulary {

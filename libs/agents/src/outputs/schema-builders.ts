@@ -1,22 +1,11 @@
-export type JsonSchema = Record<string, unknown>;
+import { JsonSchema, nonBlankPattern } from '@app/contracts';
+
+export type { JsonSchema };
 
 /*
  * Builders for the full output schemas. Each states a rule once: the host validates all of it, and
  * `toProviderSchema` strips what structured outputs do not accept (see provider-schema.ts).
  */
-
-/** "Not blank" as the host has always meant it: at least `min` characters between the first and last non-space. */
-export function nonBlankPattern(min = 1): string {
-  // No `u` flag (ajv `unicodeRegExp: false`): lengths count UTF-16 units, as `String.prototype.trim().length` does.
-  return min <= 1 ? '\\S' : `\\S[\\s\\S]{${min - 2},}\\S`;
-}
-
-/** The `min` of a pattern `nonBlankPattern` built (for the issue's message). */
-export function nonBlankMin(pattern: unknown): number | undefined {
-  if (pattern === '\\S') return 1;
-  const match = typeof pattern === 'string' ? /^\\S\[\\s\\S\]\{(\d+),\}\\S$/.exec(pattern) : null;
-  return match ? Number(match[1]) + 2 : undefined;
-}
 
 const described = (description?: string): JsonSchema => (description ? { description } : {});
 

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KnownAgents, validateDefinition } from './definition-validator';
-import { WorkflowDefinition } from './workflow-definition';
+import { formatIssue, KnownAgents, validateWorkflowDefinition, WorkflowDefinition } from '@app/contracts';
 
 /** A definition file that cannot be used: start-up stops with the file and every problem in it. */
 export class WorkflowDefinitionError extends Error {
@@ -35,7 +34,7 @@ export function loadDefinitions(dir: string, known?: KnownAgents): Map<string, W
     } catch (error) {
       throw new WorkflowDefinitionError(path, [`not valid JSON: ${(error as Error).message}`]);
     }
-    const problems = validateDefinition(raw, known);
+    const problems = validateWorkflowDefinition(raw, known).map(formatIssue);
     const name = (raw as { name?: unknown }).name;
     if (problems.length === 0 && `${String(name)}.json` !== file)
       problems.push(`name: "${String(name)}" must match the file name ${file}`);

@@ -1,6 +1,7 @@
-import { validateDefinition } from './definition-validator';
+import { formatIssue, validateWorkflowDefinition, WorkflowDefinition } from '@app/contracts';
 import { inputSchema, referencedInputFields } from './input-schema';
-import { WorkflowDefinition } from './workflow-definition';
+
+const validateDefinition = (raw: unknown): string[] => validateWorkflowDefinition(raw).map(formatIssue);
 
 const definition = (input?: WorkflowDefinition['input']): WorkflowDefinition => ({
   name: 'demo',

@@ -1,4 +1,4 @@
-import { InputField, WorkflowDefinition } from './workflow-definition';
+import { InputField, WorkflowDefinition } from '@app/contracts';
 
 export interface JsonSchema {
   type?: string;

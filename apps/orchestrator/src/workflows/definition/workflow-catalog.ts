@@ -7,8 +7,7 @@ import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkflowEngine } from '../engine/workflow-engine';
 import { knownAgents, WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflow-definitions.provider';
-import { validateDefinition } from './definition-validator';
-import { WorkflowDefinition } from './workflow-definition';
+import { formatIssue, ValidationIssue, validateWorkflowDefinition, WorkflowDefinition } from '@app/contracts';
 
 export interface DefinitionVersion {
   name: string;
@@ -122,14 +121,15 @@ export class WorkflowCatalog implements OnModuleInit {
     raw: unknown,
     audit?: AuditScope,
   ): Promise<{ name: string; version: number; created: boolean }> {
-    const problems = validateDefinition(raw, knownAgents());
+    const problems: ValidationIssue[] = validateWorkflowDefinition(raw, knownAgents());
     const given = (raw as { name?: unknown } | null)?.name;
     if (problems.length === 0 && given !== name)
-      problems.push(`name: "${String(given)}" must match the path (${name})`);
+      problems.push({ path: 'name', message: `"${String(given)}" must match the path (${name})` });
     if (problems.length > 0) {
       // A problem that names no field is about the body as a whole.
-      const named = problems.map((p) => (/^[\w.[\]$-]+: /.test(p) ? p : `body: ${p}`));
-      const errors = named.map((p) => ({ field: p.split(':')[0], message: p }));
+      const fields = problems.map((p) => ({ ...p, path: p.path === '' ? 'body' : p.path }));
+      const named = fields.map(formatIssue);
+      const errors = fields.map((p, i) => ({ field: p.path, message: named[i] }));
       throw new DomainException(
         'invalid',
         'WORKFLOW_DEFINITION_INVALID',

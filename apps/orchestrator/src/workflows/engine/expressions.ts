@@ -1,7 +1,4 @@
-import { Condition } from '../definition/workflow-definition';
-
-/** A path is "$." followed by dot-separated keys or [n] indexes, e.g. $.steps.plan.output.tasks[0].id. */
-export const PATH_RE = /^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$/;
+import { Condition, PATH_RE, replaceTemplatePaths } from '@app/contracts';
 
 export function isPath(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('$.');
@@ -53,16 +50,11 @@ export function evaluate(mapping: unknown, scope: unknown): unknown {
 
 /** "Draft MCQ on {{ $.item.title }}": each {{path}} replaced by the value (JSON for non-strings). */
 export function render(template: string, scope: unknown): string {
-  return template.replace(/\{\{\s*(\$[^}\s]*)\s*\}\}/g, (_, path: string) => {
+  return replaceTemplatePaths(template, (path) => {
     const v = resolvePath(scope, path);
     if (v === undefined || v === null) return '';
     return typeof v === 'string' ? v : JSON.stringify(v);
   });
-}
-
-/** Paths inside {{ }} of a template (for validation). */
-export function templatePaths(template: string): string[] {
-  return [...template.matchAll(/\{\{\s*(\$[^}\s]*)\s*\}\}/g)].map((m) => m[1]);
 }
 
 export function matches(condition: Condition, scope: unknown): boolean {

@@ -1,4 +1,4 @@
-import { ForeachStep, StepDefinition, WorkflowDefinition, WorkflowGraph } from '../definition/workflow-definition';
+import { ForeachStep, StepDefinition, WorkflowDefinition, WorkflowGraph } from '@app/contracts';
 import { EngineError } from './engine-error';
 import { isObject, matches } from './expressions';
 import { prefix, ROOT } from './frames';

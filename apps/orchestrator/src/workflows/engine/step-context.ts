@@ -1,4 +1,4 @@
-import { StepDefinition, WorkflowGraph } from '../definition/workflow-definition';
+import { StepDefinition, WorkflowGraph } from '@app/contracts';
 import { FrameState, NewWorkflowTask, RunEventRecord, RunState, StepRecord } from './run-state';
 
 /**

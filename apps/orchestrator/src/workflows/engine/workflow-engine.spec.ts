@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadDefinitions } from '../definition/definition-loader';
-import { WorkflowDefinition } from '../definition/workflow-definition';
+import { WorkflowDefinition } from '@app/contracts';
 import { EngineResult, NewWorkflowTask, RunState } from './run-state';
 import { EngineError, parseDagNodes, WorkflowEngine } from './workflow-engine';
 

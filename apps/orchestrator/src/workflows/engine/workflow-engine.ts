@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowDefinition } from '../definition/workflow-definition';
+import { WorkflowDefinition } from '@app/contracts';
 import { newFrame, ROOT } from './frames';
 import { EngineResult, RunState, TaskOutcome } from './run-state';
 import { RunStep } from './run-step';

@@ -7,7 +7,7 @@ import { UsageRepository } from '../../usage/usage.repository';
 import { UsageTotals } from '../../usage/usage-totals';
 import { inputSchema, JsonSchema } from '../definition/input-schema';
 import { WorkflowCatalog } from '../definition/workflow-catalog';
-import { WorkflowDefinition } from '../definition/workflow-definition';
+import { WorkflowDefinition } from '@app/contracts';
 import { RunEventView, RunRow, StepView, WorkflowRunsRepository } from '../workflow-runs.repository';
 import { RunEventStream } from './run-event-stream';
 

@@ -10,7 +10,7 @@ import { TaskBudget } from '../../tasks/task.types';
 import { TasksService } from '../../tasks/tasks.service';
 import { OpenSpans } from '../../tracing/open-spans';
 import { WorkflowCatalog } from '../definition/workflow-catalog';
-import { WorkflowDefinition } from '../definition/workflow-definition';
+import { WorkflowDefinition } from '@app/contracts';
 import { WorkflowRunsRepository } from '../workflow-runs.repository';
 import { RunActor, RunChanges } from './run-changes';
 

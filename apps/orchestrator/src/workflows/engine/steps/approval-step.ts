@@ -1,4 +1,4 @@
-import { ApprovalStep } from '../../definition/workflow-definition';
+import { ApprovalStep } from '@app/contracts';
 import { EngineError } from '../engine-error';
 import { render } from '../expressions';
 import { StepContext } from '../step-context';

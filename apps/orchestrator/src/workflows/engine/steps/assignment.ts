@@ -1,4 +1,4 @@
-import { Assignment } from '../../definition/workflow-definition';
+import { Assignment } from '@app/contracts';
 import { resolvePath } from '../expressions';
 
 /** Resolves an assignment's paths; a string is the reason it resolved to nobody. */

@@ -1,4 +1,4 @@
-import { Assignment, DagStep } from '../../definition/workflow-definition';
+import { Assignment, DagStep } from '@app/contracts';
 import { evaluate, isObject, resolvePath } from '../expressions';
 import { DagNode, FrameState, StepRecord } from '../run-state';
 import { StepContext } from '../step-context';

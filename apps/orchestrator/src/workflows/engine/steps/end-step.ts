@@ -1,4 +1,4 @@
-import { EndStep } from '../../definition/workflow-definition';
+import { EndStep } from '@app/contracts';
 import { evaluate, render } from '../expressions';
 import { StepKind } from './step-kind';
 

@@ -1,4 +1,4 @@
-import { ForeachStep } from '../../definition/workflow-definition';
+import { ForeachStep } from '@app/contracts';
 import { resolvePath } from '../expressions';
 import { newFrame, prefix } from '../frames';
 import { FrameState } from '../run-state';

@@ -1,4 +1,4 @@
-import { StepDefinition } from '../../definition/workflow-definition';
+import { StepDefinition } from '@app/contracts';
 import { FrameState, TaskOutcome, TaskWait } from '../run-state';
 import { StepContext } from '../step-context';
 

@@ -1,4 +1,4 @@
-import { StepDefinition, WorkflowDefinition } from '../../definition/workflow-definition';
+import { StepDefinition, WorkflowDefinition } from '@app/contracts';
 import { EngineResult, NewWorkflowTask, StepRecord } from '../run-state';
 import { EngineError, WorkflowEngine } from '../workflow-engine';
 

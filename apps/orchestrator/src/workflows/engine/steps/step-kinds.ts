@@ -1,4 +1,4 @@
-import { StepDefinition, StepType } from '../../definition/workflow-definition';
+import { StepDefinition, StepType } from '@app/contracts';
 import { approvalStep } from './approval-step';
 import { dagStep } from './dag-step';
 import { endStep } from './end-step';

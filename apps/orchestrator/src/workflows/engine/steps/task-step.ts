@@ -1,4 +1,4 @@
-import { TaskStep } from '../../definition/workflow-definition';
+import { TaskStep } from '@app/contracts';
 import { evaluate, isObject, render } from '../expressions';
 import { resolveAssignment } from './assignment';
 import { StepKind } from './step-kind';

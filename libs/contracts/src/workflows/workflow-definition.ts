@@ -4,6 +4,9 @@
  * per item, fan-in when all end) and `dag` (a task graph from an earlier output, run in
  * dependency order). Values are JSON; a string starting with "$." is a path into the scope
  * ({input, steps.<id>.output|visits|iteration, item, index, parent, node, dependencies}).
+ *
+ * The structure is declared once, as a JSON Schema (`WORKFLOW_DEFINITION_SCHEMA`); these types are written by hand
+ * and a spec with compiler-checked literals keeps them and the schema in agreement (workflow-definition.types.spec.ts).
  */
 export interface WorkflowDefinition extends WorkflowGraph {
   name: string;

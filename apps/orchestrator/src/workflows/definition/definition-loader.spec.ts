@@ -2,14 +2,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatIssue, KnownAgents, validateWorkflowDefinition } from '@app/contracts';
 import { loadDefinitions, WorkflowDefinitionError } from './definition-loader';
-import { KnownAgents, validateDefinition } from './definition-validator';
 
 const known: KnownAgents = {
   roles: new Set(['backend_dev', 'qa_engineer']),
   capabilities: new Set(['code_review']),
   agentIds: new Set(['PM-001']),
 };
+
+const validateDefinition = (raw: unknown, agents?: KnownAgents): string[] =>
+  validateWorkflowDefinition(raw, agents).map(formatIssue);
 
 const valid = () => ({
   name: 'demo',
