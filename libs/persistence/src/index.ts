@@ -6,5 +6,4 @@ export * from './outage/database-unavailable';
 export * from './outage/initialize-with-retry';
 export * from './outage/rate-limited-warn';
 export * from './redis/task-signals';
-export * from './transaction';
 export * from './sql';

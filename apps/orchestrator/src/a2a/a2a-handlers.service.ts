@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AgentCard } from '@a2a-js/sdk';
 import { DefaultExecutionEventBusManager, ServerCallContext } from '@a2a-js/sdk/server';
-import { DataSource } from 'typeorm';
 import { agentCard, catalogAgentCard, CardJson, findAgent, TEAM_SCOPE, teamCard } from '@app/agents';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { Database } from '@app/persistence';
 import { TasksService } from '../tasks/tasks.service';
 import { WORKFLOW_DEFINITIONS, WorkflowDefinitions } from '../workflows/workflow-definitions.provider';
 import { WorkflowsService } from '../workflows/workflows.service';
@@ -37,7 +37,7 @@ export class A2aHandlers {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly db: DataSource,
+    private readonly db: Database,
     private readonly tasks: TasksService,
     private readonly workflows: WorkflowsService,
     // The definitions loaded at start-up (cards are built once; versions added later keep their names).
@@ -46,7 +46,7 @@ export class A2aHandlers {
     private readonly remote: RemoteBridge,
   ) {
     this.pushStore = new PgPushNotificationStore(db);
-    this.pushSender = new SignedPushSender(db, this.pushStore, {
+    this.pushSender = new SignedPushSender(this.pushStore, {
       secret: config.a2a.pushSecret,
       maxAttempts: config.a2a.pushMaxAttempts,
       timeoutMs: config.a2a.pushTimeoutMs,

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { StreamResponse, Task, TaskPushNotificationConfig, taskStateToJSON } from '@a2a-js/sdk';
 import type { PushNotificationSender, PushNotificationStore, ServerCallContext } from '@a2a-js/sdk/server';
-import { DataSource } from 'typeorm';
 import { KeyedSerializer, webhookSignature } from '@app/edge';
+import { Database } from '@app/persistence';
 
 /** Push-notification configs in PostgreSQL (any replica delivers, they survive restarts). */
 export class PgPushNotificationStore implements PushNotificationStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async save(taskId: string, _context: ServerCallContext, config: TaskPushNotificationConfig): Promise<void> {
     // The handler answers with this object: an id given here is the one the client sees.
@@ -21,7 +21,7 @@ export class PgPushNotificationStore implements PushNotificationStore {
   }
 
   async load(taskId: string): Promise<TaskPushNotificationConfig[]> {
-    const rows: { config: unknown }[] = await this.db.query(
+    const rows = await this.db.query<{ config: unknown }>(
       `SELECT config FROM a2a_push_configs WHERE task_id = $1 ORDER BY created_at, config_id`,
       [taskId],
     );
@@ -31,6 +31,24 @@ export class PgPushNotificationStore implements PushNotificationStore {
   async delete(taskId: string, _context: ServerCallContext, configId?: string): Promise<void> {
     if (configId === undefined) await this.db.query(`DELETE FROM a2a_push_configs WHERE task_id = $1`, [taskId]);
     else await this.db.query(`DELETE FROM a2a_push_configs WHERE task_id = $1 AND config_id = $2`, [taskId, configId]);
+  }
+
+  /** One delivery attempt of an event to a config's URL, for operators reading a2a_push_deliveries. */
+  async recordDelivery(d: {
+    taskId: string;
+    configId: string;
+    url: string;
+    state: string;
+    attempt: number;
+    statusCode: number | null;
+    ok: boolean;
+    error: string | null;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO a2a_push_deliveries (task_id, config_id, url, state, attempt, status_code, ok, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [d.taskId, d.configId, d.url, d.state, d.attempt, d.statusCode, d.ok, d.error],
+    );
   }
 }
 
@@ -57,7 +75,6 @@ export class SignedPushSender implements PushNotificationSender {
   private readonly chains = new KeyedSerializer();
 
   constructor(
-    private readonly db: DataSource,
     private readonly store: PgPushNotificationStore,
     private readonly options: PushOptions,
   ) {}
@@ -113,12 +130,8 @@ export class SignedPushSender implements PushNotificationSender {
         error = (e as Error).message;
       }
       const ok = status !== null && status >= 200 && status < 300;
-      await this.db
-        .query(
-          `INSERT INTO a2a_push_deliveries (task_id, config_id, url, state, attempt, status_code, ok, error)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [taskId, config.id, config.url, state, attempt, status, ok, error],
-        )
+      await this.store
+        .recordDelivery({ taskId, configId: config.id, url: config.url, state, attempt, statusCode: status, ok, error })
         .catch((e: unknown) => this.log.warn(`push delivery not recorded: ${(e as Error).message}`));
       // A 4xx other than 429 will not get better by retrying.
       if (ok || (status !== null && status >= 400 && status < 500 && status !== 429)) return;

@@ -1,7 +1,7 @@
 import { ListTasksRequest, ListTasksResponse, Task, TaskState, taskStateToJSON } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
-import { DataSource } from 'typeorm';
+import { Database } from '@app/persistence';
 import { A2aOutcome, outcomeStatus } from './a2a-outcome';
 
 export type A2aTaskKind = 'task' | 'workflow_run' | 'pending';
@@ -68,7 +68,7 @@ export class PgA2aTaskStore implements TaskStore {
   }
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Database,
     readonly scope: string,
     /** Reads our task or run; lets a load finish an A2A task no executor follows any more. */
     private readonly outcome?: (kind: A2aTaskKind, targetId: string) => Promise<A2aOutcome>,
@@ -111,7 +111,7 @@ export class PgA2aTaskStore implements TaskStore {
 
   async loadLink(taskId: string): Promise<A2aTaskLink | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(taskId)) return undefined;
-    const rows: Row[] = await this.db.query(
+    const rows = await this.db.query<Row>(
       `SELECT id, scope, context_id, kind, target_id, task, status_at FROM a2a_tasks WHERE id = $1 AND scope = $2`,
       [taskId, this.scope],
     );
@@ -159,7 +159,7 @@ export class PgA2aTaskStore implements TaskStore {
       where.push(`status_at > $${args.length}`);
     }
     const filter = where.join(' AND ');
-    const counted: { total: number }[] = await this.db.query(
+    const counted = await this.db.query<{ total: number }>(
       `SELECT count(*)::int AS total FROM a2a_tasks WHERE ${filter}`,
       args,
     );
@@ -172,7 +172,7 @@ export class PgA2aTaskStore implements TaskStore {
       page += ` AND (status_at, id) < ($${pageArgs.length - 1}::timestamptz, $${pageArgs.length}::uuid)`;
     }
     pageArgs.push(pageSize + 1);
-    const rows: Row[] = await this.db.query(
+    const rows = await this.db.query<Row>(
       `SELECT id, scope, context_id, kind, target_id, task, status_at FROM a2a_tasks WHERE ${page} ORDER BY status_at DESC, id DESC LIMIT $${pageArgs.length}`,
       pageArgs,
     );

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Database } from '@app/persistence';
 import { RoutingService } from '../routing/routing.service';
 import { Dispatcher } from '../tasks/dispatcher.service';
 import { SlotLeases } from './slot-leases.service';
@@ -29,7 +29,7 @@ export class LeaseReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private suspects = new Map<string, Set<string>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly leases: SlotLeases,
     private readonly routing: RoutingService,
     private readonly dispatcher: Dispatcher,
@@ -53,7 +53,7 @@ export class LeaseReconciler implements OnApplicationBootstrap, BeforeApplicatio
         this.suspects.delete(agentId);
         continue;
       }
-      const rows: { id: string }[] = await this.dataSource.query(
+      const rows = await this.db.query<{ id: string }>(
         `SELECT task_id::text || ':' || attempt AS id FROM task_history
           WHERE task_id = ANY($1::uuid[]) AND agent_id = $2 AND status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL`,
         [held.map((id) => id.slice(0, id.lastIndexOf(':'))), agentId],

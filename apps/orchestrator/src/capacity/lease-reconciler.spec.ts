@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { Database } from '@app/persistence';
 import type { RoutingService } from '../routing/routing.service';
 import type { Dispatcher } from '../tasks/dispatcher.service';
 import { LeaseReconciler, staleLeases } from './lease-reconciler.service';
@@ -33,7 +33,7 @@ function reconciler(held: Record<string, string[]>, inFlight: string[]) {
   const release = jest.fn();
   const slotFreed = jest.fn();
   const instance = new LeaseReconciler(
-    { query } as unknown as DataSource,
+    { query } as unknown as Database,
     { held: (agentId: string) => Promise.resolve(held[agentId] ?? []) } as unknown as SlotLeases,
     { leasedAgents: () => Object.keys(held), release } as unknown as RoutingService,
     { slotFreed } as unknown as Dispatcher,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { REMOTE_METADATA_KEY, RemoteAgentMetadata } from '@app/contracts';
+import { Database } from '@app/persistence';
 
 export interface RemoteAgent {
   agent_id: string;
@@ -16,10 +15,10 @@ export interface RemoteAgent {
 /** The remote agents the registry holds (shared PostgreSQL; the registry writes, the bridge reads). */
 @Injectable()
 export class RemoteDirectory {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async list(): Promise<RemoteAgent[]> {
-    const rows: RemoteAgent[] = await this.db.query(
+    const rows = await this.db.query<RemoteAgent>(
       `SELECT a.agent_id, a.name, a.role, a.metadata->'${REMOTE_METADATA_KEY}' AS remote, COALESCE(l.max_tasks, 3) AS max_tasks,
               COALESCE((SELECT json_agg(json_build_object('capability', c.capability, 'proficiency_level', c.proficiency_level)
                                         ORDER BY c.capability)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Database } from '@app/persistence';
 
 export type RetentionMode = 'delete' | 'archive';
 export type RetentionKind = 'tasks' | 'runs' | 'schedule_fires' | 'webhook_deliveries';
@@ -14,10 +14,10 @@ const FINAL_TASK = `('completed', 'failed', 'canceled')`;
  */
 @Injectable()
 export class RetentionRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async purgeTasks(cutoff: Date, batch: number, mode: RetentionMode): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await this.db.query(
       `WITH victims AS (
          SELECT task_id FROM task_history
          WHERE created_at < $1 AND status IN ${FINAL_TASK} AND COALESCE(completed_at, updated_at) < $1
@@ -35,11 +35,11 @@ export class RetentionRepository {
        DELETE FROM task_history t USING victims v WHERE t.task_id = v.task_id RETURNING 1`,
       [cutoff, batch, mode],
     );
-    return deleted(rows);
+    return rows.length;
   }
 
   async purgeRuns(cutoff: Date, batch: number, mode: RetentionMode): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await this.db.query(
       `WITH victims AS (
          SELECT run_id FROM workflow_runs
          WHERE created_at < $1 AND status IN ('completed', 'failed', 'canceled')
@@ -58,12 +58,12 @@ export class RetentionRepository {
        DELETE FROM workflow_runs r USING victims v WHERE r.run_id = v.run_id RETURNING 1`,
       [cutoff, batch, mode],
     );
-    return deleted(rows);
+    return rows.length;
   }
 
   /** Fire records are bookkeeping: deleted, never archived; open ones (claimed, queued) stay. */
   async purgeScheduleFires(cutoff: Date, batch: number): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await this.db.query(
       `DELETE FROM schedule_fires f USING (
          SELECT schedule_id, fire_time FROM schedule_fires
          WHERE fire_time < $1 AND outcome IN ('started', 'skipped', 'failed')
@@ -71,12 +71,12 @@ export class RetentionRepository {
        WHERE f.schedule_id = v.schedule_id AND f.fire_time = v.fire_time RETURNING 1`,
       [cutoff, batch],
     );
-    return deleted(rows);
+    return rows.length;
   }
 
   /** Finished webhook deliveries (delivered or dead), with their attempts; pending ones stay whatever their age. */
   async purgeWebhookDeliveries(cutoff: Date, batch: number): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await this.db.query(
       `DELETE FROM webhook_deliveries d USING (
          SELECT delivery_id FROM webhook_deliveries
          WHERE status <> 'pending' AND finished_at < $1
@@ -84,11 +84,6 @@ export class RetentionRepository {
        WHERE d.delivery_id = v.delivery_id RETURNING 1`,
       [cutoff, batch],
     );
-    return deleted(rows);
+    return rows.length;
   }
-}
-
-/** TypeORM answers a DELETE with [rows, affected]. */
-function deleted(result: unknown[]): number {
-  return typeof result[1] === 'number' ? result[1] : result.length;
 }

@@ -37,8 +37,8 @@ export class ScheduleFirer {
     const outcome = busy ? (schedule.overlap === 'queue' ? 'queued' : 'skipped') : 'claimed';
     const runId = schedule.target.workflow ? randomUUID() : null;
     const me = this.config.orchestrator.instanceId;
-    const claimed = await this.audit.transaction(audit, async (m) => {
-      const done = await this.store.claim(schedule.schedule_id, time, trigger, outcome, me, runId, m);
+    const claimed = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.store.claim(schedule.schedule_id, time, trigger, outcome, me, runId, tx);
       const detail = { fire_time: time.toISOString(), outcome };
       return { value: done, resource: done ? `schedule:${schedule.schedule_id}` : undefined, detail };
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Database, Sql } from '@app/persistence';
 import { CatchUpPolicy, FireTrigger, OverlapPolicy } from './schedule-clock';
 
 export interface ScheduleTarget {
@@ -50,15 +50,11 @@ const COLUMNS = `schedule_id, name, cron, timezone, target, overlap, catch_up, c
 /** Schedules and their fires: every query of both tables is here. */
 @Injectable()
 export class SchedulesRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Undefined when the name is taken. */
-  async insert(
-    scheduleId: string,
-    f: ScheduleFields,
-    q: EntityManager = this.db.manager,
-  ): Promise<ScheduleRow | undefined> {
-    const rows: ScheduleRow[] = await q.query(
+  async insert(scheduleId: string, f: ScheduleFields, sql: Sql = this.db): Promise<ScheduleRow | undefined> {
+    const rows = await sql.query<ScheduleRow>(
       `INSERT INTO schedules (schedule_id, name, cron, timezone, target, overlap, catch_up, catch_up_max, paused, next_fire_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
@@ -79,24 +75,20 @@ export class SchedulesRepository {
   }
 
   async get(scheduleId: string): Promise<ScheduleRow | undefined> {
-    const rows: ScheduleRow[] = await this.db.query(`SELECT ${COLUMNS} FROM schedules WHERE schedule_id = $1`, [
+    const rows = await this.db.query<ScheduleRow>(`SELECT ${COLUMNS} FROM schedules WHERE schedule_id = $1`, [
       scheduleId,
     ]);
     return rows[0];
   }
 
   list(): Promise<ScheduleRow[]> {
-    return this.db.query(`SELECT ${COLUMNS} FROM schedules ORDER BY name`);
+    return this.db.query<ScheduleRow>(`SELECT ${COLUMNS} FROM schedules ORDER BY name`);
   }
 
   /** Undefined when the schedule is gone; `null` when the new name is taken. */
-  async update(
-    scheduleId: string,
-    f: ScheduleFields,
-    q: EntityManager = this.db.manager,
-  ): Promise<ScheduleRow | undefined | null> {
+  async update(scheduleId: string, f: ScheduleFields, sql: Sql = this.db): Promise<ScheduleRow | undefined | null> {
     try {
-      const rows: [ScheduleRow[], number] = await q.query(
+      const rows = await sql.query<ScheduleRow>(
         `UPDATE schedules SET name = $2, cron = $3, timezone = $4, target = $5, overlap = $6, catch_up = $7,
            catch_up_max = $8, paused = $9, next_fire_at = $10, updated_at = now()
          WHERE schedule_id = $1 RETURNING ${COLUMNS}`,
@@ -113,21 +105,21 @@ export class SchedulesRepository {
           f.next_fire_at,
         ],
       );
-      return rows[0][0];
+      return rows[0];
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return null;
       throw error;
     }
   }
 
-  async delete(scheduleId: string, q: EntityManager = this.db.manager): Promise<boolean> {
-    const [, count]: [unknown, number] = await q.query(`DELETE FROM schedules WHERE schedule_id = $1`, [scheduleId]);
-    return count > 0;
+  async delete(scheduleId: string, sql: Sql = this.db): Promise<boolean> {
+    const rows = await sql.query(`DELETE FROM schedules WHERE schedule_id = $1 RETURNING 1`, [scheduleId]);
+    return rows.length > 0;
   }
 
   /** Unpaused schedules whose next fire time has come. */
   due(now: Date, limit: number): Promise<ScheduleRow[]> {
-    return this.db.query(
+    return this.db.query<ScheduleRow>(
       `SELECT ${COLUMNS} FROM schedules WHERE NOT paused AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2`,
       [now, limit],
     );
@@ -154,9 +146,9 @@ export class SchedulesRepository {
     outcome: FireOutcome,
     claimedBy: string,
     runId: string | null,
-    q: EntityManager = this.db.manager,
+    sql: Sql = this.db,
   ): Promise<boolean> {
-    const rows: unknown[] = await q.query(
+    const rows = await sql.query(
       `INSERT INTO schedule_fires (schedule_id, fire_time, trigger, outcome, claimed_by, run_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
       [scheduleId, fireTime, trigger, outcome, claimedBy, runId],
@@ -180,7 +172,7 @@ export class SchedulesRepository {
 
   /** Whether the newest started fire's run or task is still going (the overlap policy's question). */
   async previousStillRunning(scheduleId: string): Promise<boolean> {
-    const rows: { active: boolean }[] = await this.db.query(
+    const rows = await this.db.query<{ active: boolean }>(
       `SELECT CASE
            WHEN f.run_id IS NOT NULL THEN r.status IN ('running', 'input_required')
            ELSE t.status NOT IN ('completed', 'failed', 'canceled') END AS active
@@ -196,7 +188,7 @@ export class SchedulesRepository {
 
   /** Claims whose start did not finish (the replica died) or that wait their turn (overlap: queue). */
   open(outcome: 'claimed' | 'queued', claimedBefore: Date, limit: number): Promise<FireRow[]> {
-    return this.db.query(
+    return this.db.query<FireRow>(
       `SELECT * FROM schedule_fires WHERE outcome = $1 AND claimed_at <= $2 ORDER BY fire_time LIMIT $3`,
       [outcome, claimedBefore, limit],
     );
@@ -207,19 +199,18 @@ export class SchedulesRepository {
    * the one caller that moved it, so two replicas never both start it.
    */
   async takeOver(fire: FireRow, from: 'claimed' | 'queued', claimedBy: string): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, affected].
-    const [, affected]: [unknown, number] = await this.db.query(
+    const rows = await this.db.query(
       `UPDATE schedule_fires SET outcome = 'claimed', claimed_by = $4, claimed_at = now(), updated_at = now()
-       WHERE schedule_id = $1 AND fire_time = $2 AND outcome = $3 AND claimed_by = $5`,
+       WHERE schedule_id = $1 AND fire_time = $2 AND outcome = $3 AND claimed_by = $5 RETURNING 1`,
       [fire.schedule_id, fire.fire_time, from, claimedBy, fire.claimed_by],
     );
-    return affected === 1;
+    return rows.length === 1;
   }
 
   recentFires(scheduleId: string, limit: number): Promise<FireRow[]> {
-    return this.db.query(`SELECT * FROM schedule_fires WHERE schedule_id = $1 ORDER BY fire_time DESC LIMIT $2`, [
-      scheduleId,
-      limit,
-    ]);
+    return this.db.query<FireRow>(
+      `SELECT * FROM schedule_fires WHERE schedule_id = $1 ORDER BY fire_time DESC LIMIT $2`,
+      [scheduleId, limit],
+    );
   }
 }

@@ -46,8 +46,8 @@ export class SchedulesService {
   /** Each change's audit row commits with it (`audit`: the request's); refusals are recorded by the edge. */
   async create(dto: CreateScheduleDto, audit?: AuditScope): Promise<ScheduleView> {
     const fields = await this.fields(dto);
-    const row = await this.audit.transaction(audit, async (m) => {
-      const inserted = await this.store.insert(randomUUID(), fields, m);
+    const row = await this.audit.transaction(audit, async (tx) => {
+      const inserted = await this.store.insert(randomUUID(), fields, tx);
       return { value: inserted, resource: inserted && `schedule:${inserted.schedule_id}` };
     });
     if (!row) throw new DomainException('conflict', 'SCHEDULE_NAME_TAKEN', `name: a schedule "${dto.name}" exists`);
@@ -81,8 +81,8 @@ export class SchedulesService {
     // Keep the schedule's place unless what decides its times (or pausing) changed.
     const timesChanged = merged.cron !== current.cron || merged.timezone !== current.timezone;
     if (!timesChanged && !(current.paused && !merged.paused)) fields.next_fire_at = current.next_fire_at;
-    const row = await this.audit.transaction(audit, async (m) => {
-      const updated = await this.store.update(id, fields, m);
+    const row = await this.audit.transaction(audit, async (tx) => {
+      const updated = await this.store.update(id, fields, tx);
       return { value: updated, resource: updated ? `schedule:${id}` : undefined };
     });
     if (row === null)
@@ -102,8 +102,8 @@ export class SchedulesService {
 
   async delete(id: string, audit?: AuditScope): Promise<void> {
     if (audit) audit.resource = `schedule:${id}`;
-    const deleted = await this.audit.transaction(audit, async (m) => {
-      const done = await this.store.delete(id, m);
+    const deleted = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.store.delete(id, tx);
       return { value: done, resource: done ? `schedule:${id}` : undefined };
     });
     if (!deleted) throw notFound(id);

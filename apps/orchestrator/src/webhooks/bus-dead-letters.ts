@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DeadLetterEvent } from '@app/transport';
-import { DataSource } from 'typeorm';
+import { WebhooksRepository } from './webhooks.repository';
 
 /**
  * Dead letters of the orchestrator's own streams (results, RPC) live only in Redis, so no trigger
@@ -15,7 +15,7 @@ import { DataSource } from 'typeorm';
 export class BusDeadLetterWebhooks {
   private readonly log = new Logger('Webhooks');
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly store: WebhooksRepository) {}
 
   async record(event: DeadLetterEvent): Promise<void> {
     const eventId = `bus_dead_letter:${event.address}:${event.source_id}`;
@@ -32,14 +32,8 @@ export class BusDeadLetterWebhooks {
         message_type: event.message_type,
       },
     };
-    await this.db
-      .query(
-        `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-         SELECT webhook_id, $1, 'dead_letter.created', $2::jsonb FROM webhook_subscriptions
-          WHERE 'dead_letter.created' = ANY (event_types) AND task_id IS NULL AND run_id IS NULL
-         ON CONFLICT DO NOTHING`,
-        [eventId, JSON.stringify(payload)],
-      )
+    await this.store
+      .enqueueBusDeadLetter(eventId, payload)
       .catch((error: unknown) =>
         this.log.warn(`dead letter ${eventId} not written to the webhook outbox: ${(error as Error).message}`),
       );

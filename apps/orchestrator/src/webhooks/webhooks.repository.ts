@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Database } from '@app/persistence';
 
 export interface SubscriptionRow {
   webhook_id: string;
@@ -58,10 +58,10 @@ const DELIVERY_COLUMNS = `d.delivery_id::text AS delivery_id, d.webhook_id, d.ev
 
 @Injectable()
 export class WebhooksRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async insert(s: Omit<SubscriptionRow, 'created_at'>): Promise<SubscriptionRow> {
-    const rows: SubscriptionRow[] = await this.db.query(
+    const rows = await this.db.query<SubscriptionRow>(
       `INSERT INTO webhook_subscriptions (webhook_id, url, secret, event_types, task_id, run_id, description, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
       [s.webhook_id, s.url, s.secret, s.event_types, s.task_id, s.run_id, s.description, s.created_by],
@@ -71,16 +71,16 @@ export class WebhooksRepository {
 
   async exists(table: 'task_history' | 'workflow_runs', id: string): Promise<boolean> {
     const column = table === 'task_history' ? 'task_id' : 'run_id';
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [id]);
+    const rows = await this.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [id]);
     return rows.length > 0;
   }
 
   list(): Promise<SubscriptionRow[]> {
-    return this.db.query(`SELECT * FROM webhook_subscriptions ORDER BY created_at, webhook_id`);
+    return this.db.query<SubscriptionRow>(`SELECT * FROM webhook_subscriptions ORDER BY created_at, webhook_id`);
   }
 
   async get(webhookId: string): Promise<SubscriptionRow | undefined> {
-    const rows: SubscriptionRow[] = await this.db.query(`SELECT * FROM webhook_subscriptions WHERE webhook_id = $1`, [
+    const rows = await this.db.query<SubscriptionRow>(`SELECT * FROM webhook_subscriptions WHERE webhook_id = $1`, [
       webhookId,
     ]);
     return rows[0];
@@ -88,7 +88,7 @@ export class WebhooksRepository {
 
   /** Delivery counts by status, per subscription. */
   async counts(webhookIds: string[]): Promise<Map<string, Record<string, number>>> {
-    const rows: { webhook_id: string; status: string; n: number }[] = await this.db.query(
+    const rows = await this.db.query<{ webhook_id: string; status: string; n: number }>(
       `SELECT webhook_id, status, count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = ANY($1::uuid[]) GROUP BY 1, 2`,
       [webhookIds],
     );
@@ -98,15 +98,15 @@ export class WebhooksRepository {
   }
 
   async delete(webhookId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`DELETE FROM webhook_subscriptions WHERE webhook_id = $1 RETURNING 1`, [
+    const rows = await this.db.query(`DELETE FROM webhook_subscriptions WHERE webhook_id = $1 RETURNING 1`, [
       webhookId,
     ]);
-    return deletedCount(rows) > 0;
+    return rows.length > 0;
   }
 
   /** One page, newest first; `after` is the last delivery id of the previous page. */
   deliveries(webhookId: string, status: string | undefined, limit: number, after?: string): Promise<DeliveryRow[]> {
-    return this.db.query(
+    return this.db.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d
         WHERE d.webhook_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::bigint IS NULL OR d.delivery_id < $3::bigint)
         ORDER BY d.delivery_id DESC LIMIT $4`,
@@ -115,7 +115,7 @@ export class WebhooksRepository {
   }
 
   attempts(deliveryIds: string[]): Promise<AttemptRow[]> {
-    return this.db.query(
+    return this.db.query<AttemptRow>(
       `SELECT delivery_id::text AS delivery_id, attempt, at, status_code, error, duration_ms, instance
          FROM webhook_delivery_attempts WHERE delivery_id = ANY($1::bigint[]) ORDER BY delivery_id, attempt`,
       [deliveryIds],
@@ -127,18 +127,17 @@ export class WebhooksRepository {
    * back to pending with a fresh retry window; the event id stays, so receivers still dedupe.
    */
   async replay(webhookId: string, retryForSeconds: number, deliveryId?: string): Promise<DeliveryRow[]> {
-    const rows: [DeliveryRow[], number] | DeliveryRow[] = await this.db.query(
+    return this.db.query<DeliveryRow>(
       `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), finished_at = NULL,
               retry_until = now() + make_interval(secs => $2)
         WHERE d.webhook_id = $1 AND d.status = 'dead' AND ($3::bigint IS NULL OR d.delivery_id = $3::bigint)
         RETURNING ${DELIVERY_COLUMNS}`,
       [webhookId, retryForSeconds, deliveryId ?? null],
     );
-    return (Array.isArray(rows[0]) ? rows[0] : rows) as DeliveryRow[];
   }
 
   async delivery(webhookId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
-    const rows: DeliveryRow[] = await this.db.query(
+    const rows = await this.db.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.webhook_id = $1 AND d.delivery_id = $2::bigint`,
       [webhookId, deliveryId],
     );
@@ -152,7 +151,7 @@ export class WebhooksRepository {
    * is taken at claim time: an attempt lost with its replica still counts.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.db.query(
+    return this.db.query<ClaimedDelivery>(
       `WITH due AS (
          SELECT delivery_id FROM webhook_deliveries
           WHERE status = 'pending' AND next_attempt_at <= now()
@@ -194,17 +193,26 @@ export class WebhooksRepository {
     );
   }
 
+  /**
+   * A dead letter of the orchestrator's own streams, as a delivery to every subscription to
+   * dead_letter.created not scoped to a task or run (the event id makes a second write a no-op).
+   */
+  async enqueueBusDeadLetter(eventId: string, payload: Record<string, unknown>): Promise<void> {
+    await this.db.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+       SELECT webhook_id, $1, 'dead_letter.created', $2::jsonb FROM webhook_subscriptions
+        WHERE 'dead_letter.created' = ANY (event_types) AND task_id IS NULL AND run_id IS NULL
+       ON CONFLICT DO NOTHING`,
+      [eventId, JSON.stringify(payload)],
+    );
+  }
+
   /** Rows waiting to be sent and rows dead (each counted through its partial index). */
   async backlog(): Promise<{ pending: number; dead: number }> {
-    const rows: { pending: number; dead: number }[] = await this.db.query(
+    const rows = await this.db.query<{ pending: number; dead: number }>(
       `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'pending') AS pending,
               (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'dead') AS dead`,
     );
     return rows[0];
   }
-}
-
-/** TypeORM answers a DELETE with [rows, affected]. */
-function deletedCount(result: unknown[]): number {
-  return typeof result[1] === 'number' ? result[1] : result.length;
 }

@@ -11,6 +11,6 @@ import { DiscoveryCache } from './discovery-cache';
   imports: [EventsModule, FreshnessModule],
   controllers: [AgentsController],
   providers: [AgentsRepository, AgentDirectory, DiscoveryCache, AgentsService],
-  exports: [AgentDirectory, DiscoveryCache, AgentsService],
+  exports: [AgentsRepository, AgentDirectory, DiscoveryCache, AgentsService],
 })
 export class AgentsModule {}

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { sqlRows } from '../database/sql-rows';
 import type { AgentStatus, AgentView } from '@app/contracts';
+import { Database, Sql } from '@app/persistence';
 
 /** An agent as stored: the contract's view fields (@app/contracts AgentView), with times as Dates and load flat. */
 export interface AgentRow extends Pick<
@@ -65,13 +63,12 @@ const AGENT_COLUMNS = `
 /** All SQL about agents, their capabilities and load. Values are always bound parameters. */
 @Injectable()
 export class AgentsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Insert or replace an agent, its capabilities and its load row in one transaction (the caller's, when given). */
-  async register(input: RegisterInput, within?: EntityManager): Promise<{ created: boolean }> {
-    const work = async (tx: EntityManager) => {
-      const rows = await sqlRows<{ created: boolean }>(
-        tx,
+  async register(input: RegisterInput, within?: Sql): Promise<{ created: boolean }> {
+    const work = async (tx: Sql) => {
+      const rows = await tx.query<{ created: boolean }>(
         `INSERT INTO agent_registry (agent_id, name, role, status, host, port, last_heartbeat, metadata)
          VALUES ($1, $2, $3, 'online', $4, $5, $6, $7)
          ON CONFLICT (agent_id) DO UPDATE SET
@@ -89,10 +86,9 @@ export class AgentsRepository {
           JSON.stringify(input.metadata),
         ],
       );
-      await sqlRows(tx, `DELETE FROM agent_capabilities WHERE agent_id = $1`, [input.agentId]);
+      await tx.query(`DELETE FROM agent_capabilities WHERE agent_id = $1`, [input.agentId]);
       if (input.capabilities.length > 0) {
-        await sqlRows(
-          tx,
+        await tx.query(
           `INSERT INTO agent_capabilities (agent_id, capability, proficiency_level)
            SELECT $1, c, p FROM unnest($2::varchar[], $3::int[]) AS t(c, p)`,
           [
@@ -102,8 +98,7 @@ export class AgentsRepository {
           ],
         );
       }
-      await sqlRows(
-        tx,
+      await tx.query(
         `INSERT INTO agent_load (agent_id, max_tasks) VALUES ($1, COALESCE($2::int, 3))
          ON CONFLICT (agent_id) DO UPDATE SET max_tasks = COALESCE($2::int, agent_load.max_tasks), updated_at = now()`,
         [input.agentId, input.maxTasks ?? null],
@@ -114,17 +109,17 @@ export class AgentsRepository {
   }
 
   async findStatus(agentId: string): Promise<AgentStatus | undefined> {
-    const rows = await sqlRows<{ status: AgentStatus }>(
-      this.db,
+    // The directory's miss on the heartbeat path: prepared once per connection.
+    const rows = await this.db.query<{ status: AgentStatus }>(
       `SELECT status FROM agent_registry WHERE agent_id = $1`,
       [agentId],
+      'registry_agent_status',
     );
     return rows[0]?.status;
   }
 
   async findOne(agentId: string): Promise<AgentRow | undefined> {
-    const rows = await sqlRows<AgentRow>(
-      this.db,
+    const rows = await this.db.query<AgentRow>(
       `SELECT ${AGENT_COLUMNS} FROM agent_registry a LEFT JOIN agent_load l ON l.agent_id = a.agent_id WHERE a.agent_id = $1`,
       [agentId],
     );
@@ -143,37 +138,36 @@ export class AgentsRepository {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, counted] = await Promise.all([
-      sqlRows<AgentRow>(
-        this.db,
+      this.db.query<AgentRow>(
         `SELECT ${AGENT_COLUMNS} FROM agent_registry a LEFT JOIN agent_load l ON l.agent_id = a.agent_id ${clause}
          ORDER BY a.agent_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, filter.limit, filter.offset],
       ),
-      sqlRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM agent_registry a ${clause}`, params),
+      this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM agent_registry a ${clause}`, params),
     ]);
     return { rows, total: counted[0].total };
   }
 
   /** Online agents of a role with their (possibly stale) load; the caller overlays Redis and ranks. */
   async onlineByRole(role: string): Promise<CandidateRow[]> {
-    return sqlRows(
-      this.db,
+    return this.db.query<CandidateRow>(
       `SELECT a.agent_id, a.name, a.role, l.current_tasks, l.max_tasks
        FROM agent_registry a JOIN agent_load l ON l.agent_id = a.agent_id
        WHERE a.role = $1 AND a.status = 'online'`,
       [role],
+      'registry_discover_role',
     );
   }
 
   async onlineByCapability(capability: string, minProficiency: number, role?: string): Promise<CandidateRow[]> {
-    return sqlRows(
-      this.db,
+    return this.db.query<CandidateRow>(
       `SELECT a.agent_id, a.name, a.role, l.current_tasks, l.max_tasks, c.proficiency_level
        FROM agent_capabilities c
        JOIN agent_registry a ON a.agent_id = c.agent_id
        JOIN agent_load l ON l.agent_id = a.agent_id
        WHERE c.capability = $1 AND c.proficiency_level >= $2 AND a.status = 'online' AND ($3::varchar IS NULL OR a.role = $3)`,
       [capability, minProficiency, role ?? null],
+      'registry_discover_capability',
     );
   }
 
@@ -181,10 +175,9 @@ export class AgentsRepository {
   async updateStatus(
     agentId: string,
     status: AgentStatus,
-    db: DataSource | EntityManager = this.db,
+    sql: Sql = this.db,
   ): Promise<{ previous: AgentStatus; role: string } | undefined> {
-    const rows = await sqlRows<{ previous: AgentStatus; role: string }>(
-      db,
+    const rows = await sql.query<{ previous: AgentStatus; role: string }>(
       `WITH old AS (SELECT agent_id, status FROM agent_registry WHERE agent_id = $1 FOR UPDATE)
        UPDATE agent_registry a SET status = $2, updated_at = now() FROM old
        WHERE a.agent_id = old.agent_id RETURNING old.status AS previous, a.role`,
@@ -193,8 +186,8 @@ export class AgentsRepository {
     return rows[0];
   }
 
-  async delete(agentId: string, db: DataSource | EntityManager = this.db): Promise<{ role: string } | undefined> {
-    const rows = await sqlRows<{ role: string }>(db, `DELETE FROM agent_registry WHERE agent_id = $1 RETURNING role`, [
+  async delete(agentId: string, sql: Sql = this.db): Promise<{ role: string } | undefined> {
+    const rows = await sql.query<{ role: string }>(`DELETE FROM agent_registry WHERE agent_id = $1 RETURNING role`, [
       agentId,
     ]);
     return rows[0];
@@ -208,8 +201,7 @@ export class AgentsRepository {
     agentId: string,
     report: { currentTasks?: number; maxTasks?: number; taskDurationSec?: number },
   ): Promise<LoadRow | undefined> {
-    const rows = await sqlRows<LoadRow>(
-      this.db,
+    const rows = await this.db.query<LoadRow>(
       `UPDATE agent_load SET
          current_tasks = COALESCE($2::int, current_tasks),
          max_tasks = COALESCE($3::int, max_tasks),
@@ -220,6 +212,7 @@ export class AgentsRepository {
        WHERE agent_id = $1
        RETURNING current_tasks, max_tasks, avg_task_duration_sec, total_tasks_completed`,
       [agentId, report.currentTasks ?? null, report.maxTasks ?? null, report.taskDurationSec ?? null],
+      'registry_report_load',
     );
     return rows[0];
   }

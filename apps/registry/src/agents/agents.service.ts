@@ -8,7 +8,7 @@ import { FreshnessStore } from '../freshness/freshness.store';
 import { AgentDirectory } from './agent-directory.service';
 import { agentNotFound, AgentErrorCode, assertMetadataWithinLimit } from './agent.errors';
 import { AgentView, toAgentView } from './agent.view';
-import { AgentsRepository, CandidateRow, LoadRow } from './agents.repository';
+import { AgentsRepository, CandidateRow, LoadRow, RegisterInput } from './agents.repository';
 import { DiscoveryCache } from './discovery-cache';
 import { RankedAgent, rankByCapability, rankByLoad } from './discovery-ranking';
 import { DiscoverByCapabilityQuery } from './dto/discover.query';
@@ -33,6 +33,17 @@ export class AgentsService {
 
   /** Registration, status and deregistration write the request's audit row in their transaction. */
   async register(dto: RegisterAgentDto, audit?: AuditScope): Promise<{ status: 'registered'; agent_id: string }> {
+    const input = { ...this.registration(dto), agentId: dto.agent_id };
+    const { created } = await this.audit.transaction(audit, async (tx) => {
+      const done = await this.repository.register(input, tx);
+      return { value: done, resource: `agent:${dto.agent_id}`, detail: { created: done.created } };
+    });
+    await this.registered(input, created);
+    return { status: 'registered', agent_id: dto.agent_id };
+  }
+
+  /** A registration checked and turned into what the store writes (its id is added by whoever chooses it). */
+  registration(dto: Omit<RegisterAgentDto, 'agent_id'>): Omit<RegisterInput, 'agentId'> {
     assertMetadataWithinLimit(dto.metadata, this.config.limits.agentMetadataMaxBytes);
     const capabilities = dto.capabilities ?? [];
     const seen = new Set<string>();
@@ -46,9 +57,7 @@ export class AgentsService {
       }
       seen.add(c.capability);
     });
-    const now = Date.now();
-    const input = {
-      agentId: dto.agent_id,
+    return {
       name: dto.name,
       role: dto.role,
       host: dto.host,
@@ -56,24 +65,23 @@ export class AgentsService {
       metadata: dto.metadata ?? {},
       capabilities: capabilities.map((c) => ({ capability: c.capability, proficiency_level: c.proficiency_level })),
       maxTasks: dto.max_tasks,
-      heartbeatAt: new Date(now),
+      heartbeatAt: new Date(),
     };
-    const { created } = await this.audit.transaction(audit, async (tx) => {
-      const done = await this.repository.register(input, tx);
-      return { value: done, resource: `agent:${dto.agent_id}`, detail: { created: done.created } };
-    });
-    await this.freshness.registered(dto.agent_id, now, dto.max_tasks !== undefined);
-    this.directory.set(dto.agent_id, 'online');
+  }
+
+  /** What follows a committed registration: fresh liveness, the directory, discovery, the event. */
+  async registered(input: RegisterInput, created: boolean): Promise<void> {
+    await this.freshness.registered(input.agentId, input.heartbeatAt.getTime(), input.maxTasks !== undefined);
+    this.directory.set(input.agentId, 'online');
     this.discoveryCache.clear();
-    await this.events.publish('registered', dto.agent_id, {
-      name: dto.name,
-      role: dto.role,
-      host: dto.host,
-      port: dto.port,
+    await this.events.publish('registered', input.agentId, {
+      name: input.name,
+      role: input.role,
+      host: input.host,
+      port: input.port,
       re_registered: !created,
-      capabilities: capabilities.map((c) => c.capability),
+      capabilities: input.capabilities.map((c) => c.capability),
     });
-    return { status: 'registered', agent_id: dto.agent_id };
   }
 
   async get(agentId: string): Promise<AgentView> {

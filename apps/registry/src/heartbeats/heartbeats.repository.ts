@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { sqlRows } from '../database/sql-rows';
 import { AgentStatus } from '@app/contracts';
+import { Database } from '@app/persistence';
 
 export interface FlushEntry {
   agentId: string;
@@ -13,7 +11,7 @@ export interface FlushEntry {
 
 @Injectable()
 export class HeartbeatsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * The batched flush: one statement, one commit for every agent that beat since the last one.
@@ -21,8 +19,7 @@ export class HeartbeatsRepository {
    */
   async flush(entries: readonly FlushEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await sqlRows(
-      this.db,
+    await this.db.query(
       `WITH v AS (
          SELECT * FROM unnest($1::varchar[], $2::float8[], $3::int[], $4::int[]) AS v(agent_id, hb_ms, cur, max)
          ORDER BY agent_id
@@ -57,8 +54,7 @@ export class HeartbeatsRepository {
     agentId: string,
     at: Date,
   ): Promise<{ previous: AgentStatus; status: AgentStatus; role: string } | undefined> {
-    const rows = await sqlRows<{ previous: AgentStatus; status: AgentStatus; role: string }>(
-      this.db,
+    const rows = await this.db.query<{ previous: AgentStatus; status: AgentStatus; role: string }>(
       `WITH old AS (SELECT agent_id, status FROM agent_registry WHERE agent_id = $1 FOR UPDATE)
        UPDATE agent_registry a SET
          last_heartbeat = GREATEST(a.last_heartbeat, $2),

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { sqlRows } from '../database/sql-rows';
 import { AgentStatus } from '@app/contracts';
+import { Database } from '@app/persistence';
 
 export interface ExpiredAgent {
   agent_id: string;
@@ -13,15 +11,14 @@ export interface ExpiredAgent {
 
 @Injectable()
 export class LivenessRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * Agents not offline whose stored heartbeat is older than the cutoff. PostgreSQL's value is
    * never newer than Redis's, so this is a superset of the truly stale; Redis has the final say.
    */
   async staleCandidates(cutoff: Date): Promise<string[]> {
-    const rows = await sqlRows<{ agent_id: string }>(
-      this.db,
+    const rows = await this.db.query<{ agent_id: string }>(
       `SELECT agent_id FROM agent_registry WHERE status <> 'offline' AND (last_heartbeat IS NULL OR last_heartbeat < $1)`,
       [cutoff],
     );
@@ -34,8 +31,7 @@ export class LivenessRepository {
    */
   async markOffline(agentIds: readonly string[], cutoff: Date): Promise<ExpiredAgent[]> {
     if (agentIds.length === 0) return [];
-    return sqlRows(
-      this.db,
+    return this.db.query<ExpiredAgent>(
       `WITH old AS (
          SELECT agent_id, status FROM agent_registry
          WHERE agent_id = ANY($1::varchar[]) AND status <> 'offline' AND (last_heartbeat IS NULL OR last_heartbeat < $2)
@@ -49,6 +45,6 @@ export class LivenessRepository {
   }
 
   async countByRoleAndStatus(): Promise<{ role: string; status: string; count: number }[]> {
-    return sqlRows(this.db, `SELECT role, status, count(*)::int AS count FROM agent_registry GROUP BY role, status`);
+    return this.db.query(`SELECT role, status, count(*)::int AS count FROM agent_registry GROUP BY role, status`);
   }
 }

@@ -50,23 +50,23 @@ export class RemoteAgentsService {
     });
     // The bridge will call this URL: it gets the same guard as the card's.
     const endpoint = checkTargetUrl(profile.endpoint.url, 'card.supportedInterfaces.url', this.limits.allowPrivate);
-    const agentId = await this.repository.withIdLock(async (q) => {
-      const id = await this.chooseId(q, dto, cardUrl);
-      await this.agents.register({
-        agent_id: id,
-        name: profile.card.name.slice(0, 255),
-        role: profile.role,
-        host: endpoint.hostname.slice(0, 255),
-        port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)),
-        metadata: {
-          description: profile.card.description.slice(0, 2000),
-          [REMOTE_METADATA_KEY]: this.metadata(cardUrl, profile),
-        },
-        capabilities: profile.capabilities,
-        max_tasks: dto.max_tasks ?? this.config.a2a.remote.maxTasks,
-      });
-      return id;
+    const input = this.agents.registration({
+      name: profile.card.name.slice(0, 255),
+      role: profile.role,
+      host: endpoint.hostname.slice(0, 255),
+      port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)),
+      metadata: {
+        description: profile.card.description.slice(0, 2000),
+        [REMOTE_METADATA_KEY]: this.metadata(cardUrl, profile),
+      },
+      capabilities: profile.capabilities,
+      max_tasks: dto.max_tasks ?? this.config.a2a.remote.maxTasks,
     });
+    const choice = dto.agent_id !== undefined ? { given: dto.agent_id } : { cardUrl, prefix: REMOTE_ID_PREFIX };
+    const stored = await this.repository.register(choice, input);
+    if ('refused' in stored) throw this.refusal(stored.refused, dto.agent_id);
+    const agentId = stored.agentId;
+    await this.agents.registered({ ...input, agentId }, stored.created);
     return {
       status: 'registered',
       agent_id: agentId,
@@ -77,32 +77,19 @@ export class RemoteAgentsService {
     };
   }
 
-  private async chooseId(
-    q: Parameters<Parameters<RemoteAgentsRepository['withIdLock']>[0]>[0],
-    dto: RegisterRemoteAgentDto,
-    cardUrl: string,
-  ): Promise<string> {
-    if (dto.agent_id !== undefined) {
-      // Never take over one of our own agents' ids.
-      if ((await this.repository.holder(q, dto.agent_id)) === 'local')
-        throw new DomainException(
-          'conflict',
-          RemoteErrorCode.REMOTE_AGENT_EXISTS,
-          `agent_id: ${dto.agent_id} is registered and is not a remote agent`,
-        );
-      return dto.agent_id;
-    }
-    // The same card registered again keeps its id (a refresh, not a second agent).
-    const existing = await this.repository.findByCardUrl(q, cardUrl);
-    if (existing) return existing;
-    const next = await this.repository.nextId(q, REMOTE_ID_PREFIX);
-    if (!next)
-      throw new DomainException(
+  private refusal(reason: 'local' | 'exhausted', agentId: string | undefined): DomainException {
+    // Never take over one of our own agents' ids.
+    if (reason === 'local')
+      return new DomainException(
         'conflict',
         RemoteErrorCode.REMOTE_AGENT_EXISTS,
-        `agent_id: every ${REMOTE_ID_PREFIX}-nnn id is taken; give agent_id`,
+        `agent_id: ${agentId} is registered and is not a remote agent`,
       );
-    return next;
+    return new DomainException(
+      'conflict',
+      RemoteErrorCode.REMOTE_AGENT_EXISTS,
+      `agent_id: every ${REMOTE_ID_PREFIX}-nnn id is taken; give agent_id`,
+    );
   }
 
   private metadata(cardUrl: string, profile: RemoteProfile): RemoteAgentMetadata {

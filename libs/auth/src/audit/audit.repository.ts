@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Database, Sql, Tx } from '@app/persistence';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied' | 'unauthenticated' | 'rate_limited';
 
@@ -46,11 +45,6 @@ export interface AuditFilter {
 const INSERT = `INSERT INTO audit_events (service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
-/** Anything that runs SQL in a transaction: an EntityManager, a QueryRunner, a pg client wrapper. */
-export interface SqlExecutor {
-  query(text: string, params: unknown[]): Promise<unknown>;
-}
-
 export function auditParams(e: AuditEvent): unknown[] {
   return [
     e.service,
@@ -68,11 +62,23 @@ export function auditParams(e: AuditEvent): unknown[] {
 /** Every query of audit_events (append-only: insert, read, delete by age). */
 @Injectable()
 export class AuditRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Inside the caller's transaction when given one, so the row commits (or not) with the change. */
-  async insert(event: AuditEvent, executor: SqlExecutor = this.ds.manager): Promise<void> {
-    await executor.query(INSERT, auditParams(event));
+  async insert(event: AuditEvent, sql: Sql = this.db): Promise<void> {
+    await sql.query(INSERT, auditParams(event));
+  }
+
+  /**
+   * A change and its audit row in one transaction: `work` makes the change on `tx` and returns its
+   * value with the row to write (none: nothing changed, no row).
+   */
+  withRow<T>(work: (tx: Tx) => Promise<{ value: T; row?: AuditEvent }>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const done = await work(tx);
+      if (done.row) await this.insert(done.row, tx);
+      return done.value;
+    });
   }
 
   async find(filter: AuditFilter): Promise<AuditRow[]> {
@@ -91,16 +97,18 @@ export class AuditRepository {
     if (filter.until !== undefined) add('at < ?', filter.until);
     if (filter.before !== undefined) add('id < ?', filter.before);
     params.push(filter.limit);
-    const rows = await this.ds.query<AuditRow[]>(
+    return this.db.query<AuditRow>(
       `SELECT id::text AS id, at, service, actor, actor_kind, action, resource, request_id, outcome, status_code, detail
        FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows;
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.ds.query<[unknown[], number]>(`DELETE FROM audit_events WHERE at < $1`, [cutoff]);
-    return result[1] ?? 0;
+    const rows = await this.db.query<{ n: number }>(
+      `WITH removed AS (DELETE FROM audit_events WHERE at < $1 RETURNING 1) SELECT count(*)::int AS n FROM removed`,
+      [cutoff],
+    );
+    return rows[0].n;
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import type { Sql, Tx } from '@app/persistence';
 import { AUTH_OPTIONS, AuthModuleOptions } from '../auth.options';
 import { actorOf, Principal } from '../principal';
-import { AuditEvent, AuditFilter, AuditOutcome, AuditRepository, AuditRow, SqlExecutor } from './audit.repository';
+import { AuditEvent, AuditFilter, AuditOutcome, AuditRepository, AuditRow } from './audit.repository';
 import { AuditScope } from './audit-scope';
 
 export interface AuditRecord {
@@ -39,7 +38,6 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     private readonly repository: AuditRepository,
-    @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,48 +65,49 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * The success row of a scoped change, inside the change's transaction (`executor` runs in it).
+   * The success row of a scoped change, inside the change's transaction (`sql` runs in it).
    * Call `scope.written()` after the commit; until then the edge still owes the request a row.
    */
   async insertIn(
-    executor: SqlExecutor,
+    sql: Sql,
     scope: AuditScope,
     fields: { resource?: string | null; detail?: Record<string, unknown> } = {},
   ): Promise<void> {
-    if (fields.resource !== undefined) scope.resource = fields.resource;
-    await this.repository.insert(
-      this.event({
-        principal: scope.principal,
-        action: scope.action,
-        resource: scope.resource,
-        requestId: scope.requestId,
-        outcome: 'success',
-        statusCode: scope.successStatus ?? undefined,
-        detail: fields.detail,
-      }),
-      executor,
-    );
+    await this.repository.insert(this.successEvent(scope, fields), sql);
   }
 
   /**
    * Runs `work` in a transaction that also holds the scope's success row (when there is a scope):
-   * `work` returns its value and the resource it changed; no resource = nothing changed, no row.
+   * `work` makes its change through the stores on `tx` and returns its value and the resource it
+   * changed; no resource = nothing changed, no row. The scope counts as written once it committed.
    */
   async transaction<T>(
     scope: AuditScope | undefined,
-    work: (manager: EntityManager) => Promise<{ value: T; resource?: string; detail?: Record<string, unknown> }>,
+    work: (tx: Tx) => Promise<{ value: T; resource?: string; detail?: Record<string, unknown> }>,
   ): Promise<T> {
-    let changed = false;
-    const value = await this.ds.transaction(async (manager) => {
-      const done = await work(manager);
-      if (scope && done.resource !== undefined) {
-        await this.insertIn(manager, scope, { resource: done.resource, detail: done.detail });
-        changed = true;
-      }
-      return done.value;
+    return this.repository.withRow(async (tx) => {
+      const done = await work(tx);
+      if (!scope || done.resource === undefined) return { value: done.value };
+      tx.afterCommit(() => scope.written());
+      return { value: done.value, row: this.successEvent(scope, { resource: done.resource, detail: done.detail }) };
     });
-    if (changed) scope!.written();
-    return value;
+  }
+
+  /** The success row of a scope (`resource`, when given, becomes the scope's). */
+  private successEvent(
+    scope: AuditScope,
+    fields: { resource?: string | null; detail?: Record<string, unknown> },
+  ): AuditEvent {
+    if (fields.resource !== undefined) scope.resource = fields.resource;
+    return this.event({
+      principal: scope.principal,
+      action: scope.action,
+      resource: scope.resource,
+      requestId: scope.requestId,
+      outcome: 'success',
+      statusCode: scope.successStatus ?? undefined,
+      detail: fields.detail,
+    });
   }
 
   /** The columns of a scope's success row, for a statement that writes it with its change. */
@@ -141,8 +140,8 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  async record(record: AuditRecord, manager?: SqlExecutor): Promise<void> {
-    await this.repository.insert(this.event(record), manager);
+  async record(record: AuditRecord, sql?: Sql): Promise<void> {
+    await this.repository.insert(this.event(record), sql);
   }
 
   /** For refusals: the refusal must not fail because the audit insert did (logged instead). */

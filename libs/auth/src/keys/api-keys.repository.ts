@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { Database, Sql } from '@app/persistence';
 
 export interface ApiKeyRow {
   id: string;
@@ -34,26 +33,26 @@ const COLUMNS = `id, name, key_hash, prefix, scopes, agent_ids, expires_at, last
 /** Every query of api_keys. */
 @Injectable()
 export class ApiKeysRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
-    const rows = await this.ds.query<ApiKeyRow[]>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash]);
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash]);
     return rows[0];
   }
 
   async findById(id: string): Promise<ApiKeyRow | undefined> {
-    const rows = await this.ds.query<ApiKeyRow[]>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
     return rows[0];
   }
 
   async list(includeRevoked: boolean): Promise<ApiKeyRow[]> {
-    return await this.ds.query<ApiKeyRow[]>(
+    return await this.db.query<ApiKeyRow>(
       `SELECT ${COLUMNS} FROM api_keys ${includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at, name`,
     );
   }
 
-  async insert(key: NewApiKey, manager: EntityManager = this.ds.manager): Promise<ApiKeyRow> {
-    const rows = await manager.query<ApiKeyRow[]>(
+  async insert(key: NewApiKey, sql: Sql = this.db): Promise<ApiKeyRow> {
+    const rows = await sql.query<ApiKeyRow>(
       `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, agent_ids, expires_at, created_by, provisioned)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       [
@@ -73,7 +72,7 @@ export class ApiKeysRepository {
 
   /** Provisioned keys (AUTH_KEYS_FILE) are matched by hash: scopes and bindings follow the file. */
   async upsertProvisioned(key: NewApiKey): Promise<void> {
-    await this.ds.query(
+    await this.db.query(
       `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, agent_ids, created_by, provisioned)
        VALUES ($1, $2, $3, $4, $5, $6, 'provisioning', true)
        ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, scopes = EXCLUDED.scopes, agent_ids = EXCLUDED.agent_ids`,
@@ -81,13 +80,12 @@ export class ApiKeysRepository {
     );
   }
 
-  async revoke(id: string, manager: EntityManager = this.ds.manager): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, affected count]: the count says whether a key was revoked.
-    const [, affected] = await manager.query<[unknown[], number]>(
+  async revoke(id: string, sql: Sql = this.db): Promise<boolean> {
+    const rows = await sql.query(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
       [id],
     );
-    return affected > 0;
+    return rows.length > 0;
   }
 
   /** One statement for every key used since the last flush (never a write per request). */
@@ -95,14 +93,10 @@ export class ApiKeysRepository {
     if (lastUsed.size === 0) return;
     const ids = [...lastUsed.keys()];
     const times = ids.map((id) => lastUsed.get(id)!.toISOString());
-    await this.ds.query(
+    await this.db.query(
       `UPDATE api_keys k SET last_used_at = GREATEST(COALESCE(k.last_used_at, u.at), u.at)
        FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE k.id = u.id`,
       [ids, times],
     );
-  }
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(work);
   }
 }

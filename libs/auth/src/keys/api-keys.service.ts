@@ -185,7 +185,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     scope?: AuditScope,
   ): Promise<ApiKeyView & { key: string }> {
     const key = generateApiKey();
-    const row = await this.audit.transaction(scope, async (manager) => {
+    const row = await this.audit.transaction(scope, async (tx) => {
       const inserted = await this.keys.insert(
         {
           name: input.name,
@@ -196,7 +196,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
           expiresAt: input.expires_at,
           createdBy: actorOf(by),
         },
-        manager,
+        tx,
       );
       return {
         value: inserted,
@@ -210,8 +210,8 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   /** Revokes a key; the audit row commits with the revocation (a refused one is recorded by the edge). */
   async revoke(id: string, scope?: AuditScope): Promise<ApiKeyView> {
     if (scope) scope.resource = `api_key:${id}`;
-    const revoked = await this.audit.transaction(scope, async (manager) => {
-      const done = await this.keys.revoke(id, manager);
+    const revoked = await this.audit.transaction(scope, async (tx) => {
+      const done = await this.keys.revoke(id, tx);
       return { value: done, resource: done ? `api_key:${id}` : undefined };
     });
     const row = await this.keys.findById(id);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { Sql } from '@app/persistence';
+import { Database, Sql } from '@app/persistence';
 import { AuditScope, AuditService } from '@app/auth';
 import { DomainException } from '@app/edge';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -49,7 +48,7 @@ export class WorkflowCatalog implements OnModuleInit {
 
   constructor(
     @Inject(WORKFLOW_DEFINITIONS) private readonly files: WorkflowDefinitions,
-    private readonly db: DataSource,
+    private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {}
@@ -63,11 +62,13 @@ export class WorkflowCatalog implements OnModuleInit {
 
   /** The newest version of every workflow, by name. */
   async latestAll(): Promise<DefinitionVersion[]> {
-    return this.db.query(`SELECT DISTINCT ON (name) ${COLUMNS} FROM workflow_definitions ORDER BY name, version DESC`);
+    return this.db.query<DefinitionVersion>(
+      `SELECT DISTINCT ON (name) ${COLUMNS} FROM workflow_definitions ORDER BY name, version DESC`,
+    );
   }
 
   async latest(name: string): Promise<DefinitionVersion> {
-    const rows: DefinitionVersion[] = await this.db.query(
+    const rows = await this.db.query<DefinitionVersion>(
       `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 ORDER BY version DESC LIMIT 1`,
       [name],
     );
@@ -83,9 +84,7 @@ export class WorkflowCatalog implements OnModuleInit {
   /** `sql`: read on the caller's connection (inside its transaction), not a second one from the pool. */
   async get(name: string, version: number, sql?: Sql): Promise<DefinitionVersion> {
     const text = `SELECT ${COLUMNS} FROM workflow_definitions WHERE name = $1 AND version = $2`;
-    const rows: DefinitionVersion[] = sql
-      ? await sql.query<DefinitionVersion>(text, [name, version])
-      : await this.db.query(text, [name, version]);
+    const rows = await (sql ?? this.db).query<DefinitionVersion>(text, [name, version]);
     if (!rows[0])
       throw new DomainException(
         'not_found',
@@ -158,7 +157,7 @@ export class WorkflowCatalog implements OnModuleInit {
     return this.audit.transaction<{ name: string; version: number; created: boolean }>(audit, async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('workflow_definitions:' || $1))`, [name]);
       const newestOf = async (onlySource?: 'file'): Promise<{ version: number; checksum: string } | undefined> => {
-        const rows = await m.query<{ version: number; checksum: string }[]>(
+        const rows = await m.query<{ version: number; checksum: string }>(
           `SELECT version, checksum FROM workflow_definitions WHERE name = $1 AND ($2::text IS NULL OR source = $2)
            ORDER BY version DESC LIMIT 1`,
           [name, onlySource ?? null],
