@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Database } from '@app/persistence';
 import { RoutingService } from '../routing/routing.service';
 import { Dispatcher } from '../tasks/dispatcher.service';
+import { TaskStore } from '../tasks/store';
 import { SlotLeases } from './slot-leases.service';
 
 const RECONCILE_EVERY_MS = 5_000;
@@ -29,7 +29,7 @@ export class LeaseReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private suspects = new Map<string, Set<string>>();
 
   constructor(
-    private readonly db: Database,
+    private readonly store: TaskStore,
     private readonly leases: SlotLeases,
     private readonly routing: RoutingService,
     private readonly dispatcher: Dispatcher,
@@ -53,21 +53,18 @@ export class LeaseReconciler implements OnApplicationBootstrap, BeforeApplicatio
         this.suspects.delete(agentId);
         continue;
       }
-      const rows = await this.db.query<{ id: string }>(
-        `SELECT task_id::text || ':' || attempt AS id FROM task_history
-          WHERE task_id = ANY($1::uuid[]) AND agent_id = $2 AND status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL`,
-        [held.map((id) => id.slice(0, id.lastIndexOf(':'))), agentId],
+      const inFlight = await this.store.attemptsInFlight(
+        agentId,
+        held.map((id) => id.slice(0, id.lastIndexOf(':'))),
       );
-      const { drop, suspects } = staleLeases(
-        held,
-        new Set(rows.map((r) => r.id)),
-        this.suspects.get(agentId) ?? new Set(),
-      );
+      const { drop, suspects } = staleLeases(held, new Set(inFlight), this.suspects.get(agentId) ?? new Set());
       this.suspects.set(agentId, suspects);
-      for (const id of drop) {
-        const sep = id.lastIndexOf(':');
-        this.routing.release(agentId, id.slice(0, sep), Number(id.slice(sep + 1)));
-      }
+      this.dispatcher.freeSlots(
+        drop.map((id) => {
+          const sep = id.lastIndexOf(':');
+          return { agent_id: agentId, task_id: id.slice(0, sep), attempt: Number(id.slice(sep + 1)) };
+        }),
+      );
       if (drop.length > 0)
         this.log.warn(`${agentId}: released ${drop.length} slot lease(s) no attempt in flight backs`);
       dropped += drop.length;

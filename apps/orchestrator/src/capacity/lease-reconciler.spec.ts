@@ -1,6 +1,6 @@
-import type { Database } from '@app/persistence';
 import type { RoutingService } from '../routing/routing.service';
 import type { Dispatcher } from '../tasks/dispatcher.service';
+import type { AttemptSlot, TaskStore } from '../tasks/store';
 import { LeaseReconciler, staleLeases } from './lease-reconciler.service';
 import type { SlotLeases } from './slot-leases.service';
 
@@ -27,16 +27,19 @@ const T2 = '22222222-2222-4222-8222-222222222222';
 
 /** The reconciler with its edges faked: leases held per agent (Redis), attempts in flight (PostgreSQL). */
 function reconciler(held: Record<string, string[]>, inFlight: string[]) {
-  const query = jest.fn((_sql: string, params: [string[], string]) =>
-    Promise.resolve(inFlight.filter((id) => params[0].includes(id.split(':')[0])).map((id) => ({ id }))),
+  // The task store's answer: of the tasks asked about, the attempts out on the agent.
+  const query = jest.fn((_agentId: string, taskIds: string[]) =>
+    Promise.resolve(inFlight.filter((id) => taskIds.includes(id.split(':')[0]))),
   );
   const release = jest.fn();
   const slotFreed = jest.fn();
+  // The dispatcher gives the slots back (through the routing's release, as for any recorded attempt that ended).
+  const freeSlots = (slots: AttemptSlot[]) => slots.forEach((s) => release(s.agent_id, s.task_id, s.attempt));
   const instance = new LeaseReconciler(
-    { query } as unknown as Database,
+    { attemptsInFlight: query } as unknown as TaskStore,
     { held: (agentId: string) => Promise.resolve(held[agentId] ?? []) } as unknown as SlotLeases,
-    { leasedAgents: () => Object.keys(held), release } as unknown as RoutingService,
-    { slotFreed } as unknown as Dispatcher,
+    { leasedAgents: () => Object.keys(held) } as unknown as RoutingService,
+    { slotFreed, freeSlots } as unknown as Dispatcher,
   );
   return { instance, query, release, slotFreed };
 }
@@ -46,7 +49,7 @@ describe('LeaseReconciler.reconcile (one round)', () => {
     const { instance, query, release, slotFreed } = reconciler({ 'DEV-001': [`${T1}:1`, `${T2}:3`] }, [`${T1}:1`]);
     expect(await instance.reconcile()).toBe(0);
     expect(release).not.toHaveBeenCalled();
-    expect(query).toHaveBeenCalledWith(expect.stringContaining('FROM task_history'), [[T1, T2], 'DEV-001']);
+    expect(query).toHaveBeenCalledWith('DEV-001', [T1, T2]);
     expect(await instance.reconcile()).toBe(1);
     expect(release.mock.calls).toEqual([['DEV-001', T2, 3]]);
     expect(slotFreed).toHaveBeenCalledTimes(1);

@@ -146,6 +146,16 @@ export class TaskStore implements BeforeApplicationShutdown {
     return unstartedAttempts(this.db, limit);
   }
 
+  /** Of these tasks, the attempts (`task_id:attempt`) out on `agentId` now: what its slot leases should match. */
+  async attemptsInFlight(agentId: string, taskIds: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT task_id::text || ':' || attempt AS id FROM task_history
+        WHERE task_id = ANY($1::uuid[]) AND agent_id = $2 AND status IN ('pending', 'in_progress') AND dispatched_at IS NOT NULL`,
+      [taskIds, agentId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async pendingCount(): Promise<number> {
     const rows = await this.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM task_history WHERE status = 'pending'`,
