@@ -1,5 +1,8 @@
-import { IsBoolean, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { AGENT_ADDRESS_PATTERN, AGENT_ID_PATTERN } from './agent-id';
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type --
+   the message's type derived from its schema, merged with the class that carries the compiled schema (see task-messages.ts). */
+import type { FromSchema } from 'json-schema-to-ts';
+import { agentAddress, agentId, anyObject, instant } from './schemas/message-fields';
+import { compileSchema } from './schemas/schema-check';
 
 /** Agent-to-agent traffic on the target agent's stream (or the broadcast stream), handled by its agent host. */
 export const AgentPatterns = {
@@ -9,37 +12,24 @@ export const AgentPatterns = {
   Ask: 'agent.ask',
 } as const;
 
-/** The seed's AgentMessage as carried by agent.message / agent.ask. */
+/** The seed's AgentMessage as carried by agent.message / agent.ask (open: the host has always ignored extra fields). */
+export const AGENT_MESSAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    message_id: { type: 'string', minLength: 1, maxChars: 100 },
+    from_agent: agentId,
+    /** An agent id, or `ALL` for a broadcast. */
+    to_agent: agentAddress,
+    message_type: { type: 'string', minLength: 1, maxChars: 100 },
+    payload: anyObject,
+    sent_at: instant,
+    expects_reply: { type: 'boolean' },
+    correlation_id: { type: 'string', maxChars: 200 },
+  },
+  required: ['message_id', 'from_agent', 'to_agent', 'message_type', 'payload', 'sent_at'],
+} as const;
+
+export interface AgentMessagePayload extends FromSchema<typeof AGENT_MESSAGE_SCHEMA> {}
 export class AgentMessagePayload {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  message_id!: string;
-
-  @Matches(AGENT_ID_PATTERN)
-  from_agent!: string;
-
-  /** An agent id, or `ALL` for a broadcast. */
-  @Matches(AGENT_ADDRESS_PATTERN)
-  to_agent!: string;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  message_type!: string;
-
-  @IsObject()
-  payload!: Record<string, unknown>;
-
-  @IsISO8601()
-  sent_at!: string;
-
-  @IsOptional()
-  @IsBoolean()
-  expects_reply?: boolean;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  correlation_id?: string;
+  static readonly schemaCheck = compileSchema<AgentMessagePayload>(AGENT_MESSAGE_SCHEMA);
 }

@@ -1,5 +1,5 @@
-// The message classes carry class-validator/-transformer decorators, which need the Reflect metadata API when
-// their modules load; a process may import contracts (e.g. through config or the agents lib) before Nest loads it.
+// Processes import contracts early (e.g. through config or the agents lib), before Nest loads; the DTO modules that
+// follow carry class-validator decorators, which need the Reflect metadata API when they load.
 import 'reflect-metadata';
 
 export * from './agent-id';
@@ -7,8 +7,10 @@ export * from './task-status';
 export * from './workflow-status';
 export * from './addresses';
 export * from './patterns';
-export * from './fast-checks';
+export * from './schemas/schema-check';
+export * from './schemas/message-fields';
 export * from './task-messages';
+export * from './task-submit';
 export * from './agent-messages';
 export * from './capacity-keys';
 export * from './task-progress';

@@ -4,7 +4,8 @@
  * views are these answer shapes, so a change on one side fails to compile on the other; the orchestrator reads
  * answers through the compiled checks below instead of casting them.
  */
-import { isPlainObject } from './fast-checks';
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export const AGENT_STATUSES = ['online', 'offline', 'busy', 'error'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];

@@ -1,242 +1,130 @@
-import { Type } from 'class-transformer';
-import {
-  IsDateString,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsPositive,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type --
+   each message is an interface derived from its schema merged with a class: the class is what Nest hands the
+   validation pipe as the parameter's type, and carries the compiled schema. */
+import type { FromSchema } from 'json-schema-to-ts';
+import { agentId, anyObject, attempt, FINITE_MAX, instant, uuid } from './schemas/message-fields';
+import { compileSchema } from './schemas/schema-check';
 
-import { AGENT_ID_PATTERN } from './agent-id';
-import { isInt, isIsoInstant, isPlainObject, isUuid, matches, onlyKeys, optional } from './fast-checks';
+/*
+ * The task messages on the bus, each declared once as a JSON Schema: its type is derived from it (FromSchema) and
+ * it is validated by that schema compiled once (docs/decisions/0167). Messages the orchestrator's validation pipe
+ * reads are closed (it forbids unknown properties); task.execute stays open, as the host has always read it.
+ */
 
-/** A task's budget; an absent field is no limit. */
-export class TaskBudgetMessage {
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  max_tokens?: number;
+/** A task's budget on task.execute; an absent field is no limit. */
+export const TASK_BUDGET_SCHEMA = {
+  type: 'object',
+  properties: {
+    max_tokens: { type: 'integer', minimum: 1 },
+    max_cost_usd: { type: 'number', exclusiveMinimum: 0, maximum: FINITE_MAX },
+  },
+} as const;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive()
-  max_cost_usd?: number;
-}
+export interface TaskBudgetMessage extends FromSchema<typeof TASK_BUDGET_SCHEMA> {}
 
 /** payload of task.execute: one attempt of one task, addressed to one agent. */
+export const TASK_EXECUTE_SCHEMA = {
+  type: 'object',
+  properties: {
+    task_id: uuid,
+    attempt,
+    agent_id: agentId,
+    title: { type: 'string', maxChars: 500 },
+    description: { type: 'string' },
+    input: anyObject,
+    /**
+     * With timeout_seconds: the attempt must start before this instant (else it is superseded).
+     * Without it (older orchestrators): after this instant the orchestrator re-dispatches; the host should stop.
+     */
+    deadline: instant,
+    /** Execution timeout: the attempt must finish this long after it started (docs/decisions/0081). */
+    timeout_seconds: { type: 'integer', minimum: 1 },
+    /** Send task.progress this often while the attempt runs (tasks with a heartbeat timeout). */
+    heartbeat_seconds: { type: 'integer', minimum: 1 },
+    workflow_run_id: uuid,
+    step_id: { type: 'string' },
+    /** Limits on the attempt's model spend; the host stops calling the model once one is reached. */
+    budget: TASK_BUDGET_SCHEMA,
+  },
+  required: ['task_id', 'attempt', 'agent_id', 'title', 'description', 'input', 'deadline'],
+} as const;
+
+export interface TaskExecuteMessage extends FromSchema<typeof TASK_EXECUTE_SCHEMA> {}
 export class TaskExecuteMessage {
-  @IsUUID()
-  task_id!: string;
-
-  @IsInt()
-  @Min(1)
-  attempt!: number;
-
-  @Matches(AGENT_ID_PATTERN)
-  agent_id!: string;
-
-  @IsString()
-  @MaxLength(500)
-  title!: string;
-
-  @IsString()
-  description!: string;
-
-  @IsObject()
-  input!: Record<string, unknown>;
-
-  /**
-   * With timeout_seconds: the attempt must start before this instant (else it is superseded).
-   * Without it (older orchestrators): after this instant the orchestrator re-dispatches; the host should stop.
-   */
-  @IsDateString()
-  deadline!: string;
-
-  /** Execution timeout: the attempt must finish this long after it started (docs/decisions/0081). */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  timeout_seconds?: number;
-
-  /** Send task.progress this often while the attempt runs (tasks with a heartbeat timeout). */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  heartbeat_seconds?: number;
-
-  @IsOptional()
-  @IsUUID()
-  workflow_run_id?: string;
-
-  @IsOptional()
-  @IsString()
-  step_id?: string;
-
-  /** Limits on the attempt's model spend; the host stops calling the model once one is reached. */
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TaskBudgetMessage)
-  budget?: TaskBudgetMessage;
+  static readonly schemaCheck = compileSchema<TaskExecuteMessage>(TASK_EXECUTE_SCHEMA);
 }
 
-export class TaskUsage {
-  @IsInt()
-  @Min(0)
-  input_tokens!: number;
+export const TASK_USAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    input_tokens: { type: 'integer', minimum: 0 },
+    output_tokens: { type: 'integer', minimum: 0 },
+    /** Input tokens served from the provider's prompt cache (a part of input_tokens). */
+    cached_input_tokens: { type: 'integer', minimum: 0 },
+  },
+  required: ['input_tokens', 'output_tokens'],
+  additionalProperties: false,
+} as const;
 
-  @IsInt()
-  @Min(0)
-  output_tokens!: number;
-
-  /** Input tokens served from the provider's prompt cache (a part of input_tokens). */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  cached_input_tokens?: number;
-}
+export type TaskUsage = FromSchema<typeof TASK_USAGE_SCHEMA>;
 
 /** payload of task.started. */
+export const TASK_STARTED_SCHEMA = {
+  type: 'object',
+  properties: { task_id: uuid, attempt, agent_id: agentId, started_at: instant },
+  required: ['task_id', 'attempt', 'agent_id', 'started_at'],
+  additionalProperties: false,
+} as const;
+
+export interface TaskStartedMessage extends FromSchema<typeof TASK_STARTED_SCHEMA> {}
 export class TaskStartedMessage {
-  @IsUUID()
-  task_id!: string;
-
-  @IsInt()
-  @Min(1)
-  attempt!: number;
-
-  @Matches(AGENT_ID_PATTERN)
-  agent_id!: string;
-
-  @IsDateString()
-  started_at!: string;
-
-  private static readonly keys = new Set(['task_id', 'attempt', 'agent_id', 'started_at']);
-
-  /** See fast-checks.ts: true only for a message class-validator accepts too. */
-  static fastCheck(v: unknown): boolean {
-    return (
-      isPlainObject(v) &&
-      onlyKeys(v, TaskStartedMessage.keys) &&
-      isUuid(v.task_id) &&
-      isInt(v.attempt, 1) &&
-      matches(v.agent_id, AGENT_ID_PATTERN) &&
-      isIsoInstant(v.started_at)
-    );
-  }
+  static readonly schemaCheck = compileSchema<TaskStartedMessage>(TASK_STARTED_SCHEMA);
 }
 
 export const TASK_OUTCOMES = ['completed', 'failed', 'canceled'] as const;
 export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
 /** payload of task.result. Recorded idempotently by (task_id, attempt). */
+export const TASK_RESULT_SCHEMA = {
+  type: 'object',
+  properties: {
+    task_id: uuid,
+    attempt,
+    agent_id: agentId,
+    status: { type: 'string', enum: TASK_OUTCOMES },
+    result: anyObject,
+    error: { type: 'string' },
+    started_at: instant,
+    completed_at: instant,
+    model: { type: 'string' },
+    usage: TASK_USAGE_SCHEMA,
+    /** USD the attempt's model calls cost by the host's price table. */
+    cost_usd: { type: 'number', minimum: 0, maximum: FINITE_MAX },
+  },
+  required: ['task_id', 'attempt', 'agent_id', 'status', 'started_at', 'completed_at'],
+  additionalProperties: false,
+} as const;
+
+export interface TaskResultMessage extends FromSchema<typeof TASK_RESULT_SCHEMA> {}
 export class TaskResultMessage {
-  @IsUUID()
-  task_id!: string;
-
-  @IsInt()
-  @Min(1)
-  attempt!: number;
-
-  @Matches(AGENT_ID_PATTERN)
-  agent_id!: string;
-
-  @IsIn(TASK_OUTCOMES)
-  status!: TaskOutcome;
-
-  @IsOptional()
-  @IsObject()
-  result?: Record<string, unknown>;
-
-  @IsOptional()
-  @IsString()
-  error?: string;
-
-  @IsDateString()
-  started_at!: string;
-
-  @IsDateString()
-  completed_at!: string;
-
-  @IsOptional()
-  @IsString()
-  model?: string;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TaskUsage)
-  usage?: TaskUsage;
-
-  /** USD the attempt's model calls cost by the host's price table. */
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  cost_usd?: number;
-
-  private static readonly keys = new Set([
-    'task_id',
-    'attempt',
-    'agent_id',
-    'status',
-    'result',
-    'error',
-    'started_at',
-    'completed_at',
-    'model',
-    'usage',
-    'cost_usd',
-  ]);
-  private static readonly usageKeys = new Set(['input_tokens', 'output_tokens', 'cached_input_tokens']);
-
-  /** See fast-checks.ts: true only for a message class-validator accepts too. */
-  static fastCheck(v: unknown): boolean {
-    return (
-      isPlainObject(v) &&
-      onlyKeys(v, TaskResultMessage.keys) &&
-      isUuid(v.task_id) &&
-      isInt(v.attempt, 1) &&
-      matches(v.agent_id, AGENT_ID_PATTERN) &&
-      (TASK_OUTCOMES as readonly unknown[]).includes(v.status) &&
-      optional(v.result, isPlainObject) &&
-      optional(v.error, (e) => typeof e === 'string') &&
-      isIsoInstant(v.started_at) &&
-      isIsoInstant(v.completed_at) &&
-      optional(v.model, (m) => typeof m === 'string') &&
-      optional(
-        v.usage,
-        (u) =>
-          isPlainObject(u) &&
-          onlyKeys(u, TaskResultMessage.usageKeys) &&
-          isInt(u.input_tokens, 0) &&
-          isInt(u.output_tokens, 0) &&
-          optional(u.cached_input_tokens, (c) => isInt(c, 0)),
-      ) &&
-      optional(v.cost_usd, (c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)
-    );
-  }
+  static readonly schemaCheck = compileSchema<TaskResultMessage>(TASK_RESULT_SCHEMA);
 }
 
 /** payload of task.waiting_for_model: the attempt's next model call waits for the limits shared by all hosts. */
+export const TASK_WAITING_SCHEMA = {
+  type: 'object',
+  properties: {
+    task_id: uuid,
+    attempt,
+    agent_id: agentId,
+    /** How long the limiter said to wait first (it may admit the call later than that under contention). */
+    wait_ms: { type: 'integer', minimum: 0 },
+  },
+  required: ['task_id', 'attempt', 'agent_id', 'wait_ms'],
+  additionalProperties: false,
+} as const;
+
+export interface TaskWaitingMessage extends FromSchema<typeof TASK_WAITING_SCHEMA> {}
 export class TaskWaitingMessage {
-  @IsUUID()
-  task_id!: string;
-
-  @IsInt()
-  @Min(1)
-  attempt!: number;
-
-  @Matches(AGENT_ID_PATTERN)
-  agent_id!: string;
-
-  /** How long the limiter said to wait first (it may admit the call later than that under contention). */
-  @IsInt()
-  @Min(0)
-  wait_ms!: number;
+  static readonly schemaCheck = compileSchema<TaskWaitingMessage>(TASK_WAITING_SCHEMA);
 }

@@ -59,11 +59,14 @@ export interface DispatchCandidate {
   budget?: TaskBudget | null;
 }
 
-/** A task's or run's budget; no field means no limit. */
-export interface TaskBudget {
+/**
+ * A task's or run's budget; no field means no limit. (A type, not an interface: it is sent as task.execute's open
+ * `budget`, whose derived type allows more properties.)
+ */
+export type TaskBudget = {
   max_tokens?: number;
   max_cost_usd?: number;
-}
+};
 
 export interface DispatchItem {
   task_id: string;

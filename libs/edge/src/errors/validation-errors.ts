@@ -27,7 +27,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
-  const fieldErrors = flattenValidationErrors(errors);
+  return fieldErrorsException(flattenValidationErrors(errors));
+}
+
+/** The one 400 a validation failure answers with: every message joined, and one entry per bad field. */
+export function fieldErrorsException(fieldErrors: FieldError[]): BadRequestException {
   return new BadRequestException({
     message: fieldErrors.map((e) => e.message).join('; '),
     errors: fieldErrors,

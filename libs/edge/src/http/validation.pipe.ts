@@ -1,6 +1,8 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
-import { validationExceptionFactory } from '../errors/validation-errors';
+import type { SchemaCheck } from '@app/contracts';
+import { fieldErrorsException, validationExceptionFactory } from '../errors/validation-errors';
 import { findInputProblem } from '../input/input-inspection';
+import { withoutNulls } from '../input/without-nulls';
 
 const OPTIONS: ValidationPipeOptions = {
   whitelist: true,
@@ -24,22 +26,21 @@ const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'objec
 const BUILT_INS: unknown[] = [String, Number, Boolean, Array, Object];
 const isDtoClass = (metatype: unknown): boolean => typeof metatype === 'function' && !BUILT_INS.includes(metatype);
 
-/** A shallow copy without null-valued properties (required ones then fail as missing, naming the field). */
-function withoutNulls(value: object): object {
-  if (!Object.values(value).includes(null)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
-}
-
-interface WithFastCheck {
+interface Checked {
+  /** The whole contract of a bus message (@app/contracts): valid as it is, or refused naming every bad field. */
+  schemaCheck?: SchemaCheck<unknown>;
+  /** A compiled schema no looser than the class's decorators (an HTTP DTO): a fast path only. */
   fastCheck?: (value: unknown) => boolean;
 }
 
 /**
- * Nest's ValidationPipe with a fast path for hot DTOs and messages: a class with a static
- * `fastCheck` (a plain predicate at least as strict as its decorators; see
- * libs/contracts/src/fast-checks.ts) lets a value that passes it through as it is, without
- * class-transformer and class-validator, which cost ~10% of the orchestrator's CPU per task.
- * Everything else, and every invalid value, takes the full path and gets its per-field errors.
+ * Nest's ValidationPipe, and one compiled JSON Schema per message (docs/decisions/0167):
+ * - a class with a static `schemaCheck` (the bus messages of @app/contracts, which carry no decorators) is
+ *   validated by it alone: a valid value goes on as it is, an invalid one is refused with one error per bad field;
+ * - a class with a static `fastCheck` (an HTTP DTO whose contract is a schema, e.g. CreateTaskDto) lets a value that
+ *   passes it through as it is, without class-transformer and class-validator (~10% of the orchestrator's CPU
+ *   per task); anything else takes class-validator's path and gets its per-field errors;
+ * - every other DTO takes class-validator's path.
  */
 export class FastPathValidationPipe extends ValidationPipe {
   constructor() {
@@ -61,7 +62,11 @@ export class FastPathValidationPipe extends ValidationPipe {
     }
     // @IsOptional() accepts null as "absent": make it absent, so no service ever stores or routes on a null.
     const input = isDtoClass(metadata.metatype) && isPlainObject(value) ? withoutNulls(value as object) : value;
-    const fastCheck = (metadata.metatype as WithFastCheck | undefined)?.fastCheck;
+    const { schemaCheck, fastCheck } = (metadata.metatype ?? {}) as Checked;
+    if (typeof schemaCheck === 'function') {
+      if (schemaCheck(input)) return Promise.resolve(input);
+      return Promise.reject(fieldErrorsException(schemaCheck.issues(input)));
+    }
     if (typeof fastCheck === 'function' && fastCheck(input)) return Promise.resolve(input);
     return super.transform(input, metadata) as Promise<unknown>;
   }

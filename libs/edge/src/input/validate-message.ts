@@ -1,33 +1,35 @@
-import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import type { SchemaCheck } from '@app/contracts';
 import { DomainException } from '../errors/domain.exception';
-import { flattenValidationErrors } from '../errors/validation-errors';
 import { findInputProblem } from './input-inspection';
+import { withoutNulls } from './without-nulls';
+
+/** A message class of @app/contracts: it carries its schema, compiled (docs/decisions/0167). */
+export interface SchemaChecked<T> {
+  schemaCheck: SchemaCheck<T>;
+}
 
 /**
- * Validates a bus payload into its class. Failure is a DomainException `invalid`, which the transport treats as
- * deliberate: the entry is dead-lettered (or a requester answered), never retried.
+ * Validates a bus payload against its message's compiled schema. Null is absent, as for the validation pipe.
+ * Failure is a DomainException `invalid` naming every bad field, which the transport treats as deliberate: the
+ * entry is dead-lettered (or a requester answered), never retried.
  */
-export async function validateMessage<T extends object>(
-  cls: ClassConstructor<T>,
-  payload: unknown,
-  what: string,
-): Promise<T> {
+export function validateMessage<T>(type: SchemaChecked<T>, payload: unknown, what: string): Promise<T> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: payload must be a JSON object`);
+    return Promise.reject(new DomainException('invalid', 'INVALID_MESSAGE', `${what}: payload must be a JSON object`));
   }
-  // Before class-transformer recurses into it: depth, NUL and lone surrogates (PostgreSQL cannot store them).
+  // Depth, NUL and lone surrogates (PostgreSQL cannot store them), before anything reads it.
   const problem = findInputProblem(payload, 'payload');
   if (problem) {
-    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${problem.message}`, { errors: [problem] });
+    return Promise.reject(
+      new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${problem.message}`, { errors: [problem] }),
+    );
   }
-  const instance = plainToInstance(cls, payload);
-  const errors = await validate(instance, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const fields = flattenValidationErrors(errors);
-    throw new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${fields.map((f) => f.message).join('; ')}`, {
+  const message = withoutNulls(payload);
+  if (type.schemaCheck(message)) return Promise.resolve(message);
+  const fields = type.schemaCheck.issues(message);
+  return Promise.reject(
+    new DomainException('invalid', 'INVALID_MESSAGE', `${what}: ${fields.map((f) => f.message).join('; ')}`, {
       errors: fields,
-    });
-  }
-  return instance;
+    }),
+  );
 }

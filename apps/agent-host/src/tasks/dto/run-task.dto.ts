@@ -2,16 +2,35 @@ import { AGENT_ID_PATTERN } from '@app/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
+  IsPositive,
   IsString,
   IsUUID,
   Matches,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
-import { TaskBudgetMessage } from '@app/contracts';
+
+/**
+ * The budget of a `POST /task` body: the rules of a dispatched attempt's budget (TASK_BUDGET_SCHEMA in
+ * @app/contracts), as decorators for this HTTP DTO; run-task.dto.spec.ts holds the two to agreement.
+ */
+export class RunTaskBudgetDto {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_tokens?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  max_cost_usd?: number;
+}
 
 /** The seed's `POST /task` body (its AgentTask fields a caller sets). */
 export class RunTaskDto {
@@ -41,7 +60,7 @@ export class RunTaskDto {
   @IsObject()
   input?: Record<string, unknown>;
 
-  // The same rules as a dispatched attempt's budget (the bus message's class), described here for the OpenAPI document.
+  // The same rules as a dispatched attempt's budget (TASK_BUDGET_SCHEMA), described here for the OpenAPI document.
   @ApiPropertyOptional({
     description: "Limits on this task's model spend; reaching one stops further model calls (`budget_exceeded`)",
     type: 'object',
@@ -53,8 +72,8 @@ export class RunTaskDto {
   })
   @IsOptional()
   @ValidateNested()
-  @Type(() => TaskBudgetMessage)
-  budget?: TaskBudgetMessage;
+  @Type(() => RunTaskBudgetDto)
+  budget?: RunTaskBudgetDto;
 }
 
 export class AgentIdParam {

@@ -12,13 +12,16 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { AGENT_ID_PATTERN, isInt, isPlainObject, isStringMax, matches, onlyKeys, optional } from '@app/contracts';
+import { AGENT_ID_PATTERN, CAPABILITY_PATTERN, ROLE_PATTERN, taskSubmitCheck } from '@app/contracts';
 import { BudgetDto } from './budget.dto';
 
-export const ROLE_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
-export const CAPABILITY_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
+export { CAPABILITY_PATTERN, ROLE_PATTERN } from '@app/contracts';
 
-/** POST /api/tasks (and tasks.submit): exactly one target, agent_id or role and/or capability. */
+/**
+ * POST /api/tasks (and tasks.submit): exactly one target, agent_id or role and/or capability. The contract is
+ * TASK_SUBMIT_SCHEMA (@app/contracts); these decorators render it in the OpenAPI document and name the fields of
+ * a body the schema refuses. create-task.dto.spec.ts holds the two to agreement.
+ */
 export class CreateTaskDto {
   @ApiProperty({ example: 'Design the login API', maxLength: 500 })
   @IsString()
@@ -120,42 +123,6 @@ export class CreateTaskDto {
   @Type(() => BudgetDto)
   budget?: BudgetDto;
 
-  private static readonly keys = new Set([
-    'title',
-    'description',
-    'input',
-    'agent_id',
-    'role',
-    'capability',
-    'min_proficiency',
-    'priority',
-    'timeout_seconds',
-    'max_attempts',
-    'queue_timeout_seconds',
-    'heartbeat_timeout_seconds',
-    'idempotency_key',
-    'budget',
-  ]);
-
-  /** True only for a body class-validator accepts too (libs/contracts fast-checks.ts). */
-  static fastCheck(v: unknown): boolean {
-    return (
-      isPlainObject(v) &&
-      onlyKeys(v, CreateTaskDto.keys) &&
-      isStringMax(v.title, 500, 1) &&
-      optional(v.description, (d) => isStringMax(d, 20_000)) &&
-      optional(v.input, isPlainObject) &&
-      optional(v.agent_id, (a) => matches(a, AGENT_ID_PATTERN)) &&
-      optional(v.role, (r) => matches(r, ROLE_PATTERN)) &&
-      optional(v.capability, (c) => matches(c, CAPABILITY_PATTERN)) &&
-      optional(v.min_proficiency, (n) => isInt(n, 1, 10)) &&
-      optional(v.priority, (n) => isInt(n, -1000, 1000)) &&
-      optional(v.timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
-      optional(v.max_attempts, (n) => isInt(n, 1, 20)) &&
-      optional(v.queue_timeout_seconds, (n) => isInt(n, 1, 604_800)) &&
-      optional(v.heartbeat_timeout_seconds, (n) => isInt(n, 1, 86_400)) &&
-      optional(v.idempotency_key, (k) => isStringMax(k, 200, 1)) &&
-      optional(v.budget, (b) => BudgetDto.fastCheck(b))
-    );
-  }
+  /** The compiled contract: a body it accepts skips class-transformer and class-validator (see FastPathValidationPipe). */
+  static readonly fastCheck = taskSubmitCheck;
 }
