@@ -76,6 +76,19 @@ describe('hostile input at the orchestrator', () => {
     expectUniformError(missing.body, 400, 'title');
   });
 
+  it.each([
+    ['a null limit (it would stop the task at its first model call)', { max_tokens: null }, 'budget.max_tokens'],
+    ['a null cost limit', { max_cost_usd: null, max_tokens: 10 }, 'budget.max_cost_usd'],
+    ['an array', [], 'budget'],
+  ])('refuses a budget with %s with 400 naming the field', async (_what, budget, field) => {
+    const reply = await system.call('POST', '/api/tasks', task({ budget }));
+    expect(reply.status).toBe(400);
+    expectUniformError(reply.body, 400, field);
+    const run = await system.call('POST', '/api/workflows/mcq_generation/runs', { input: { topics: ['t'] }, budget });
+    expect(run.status).toBe(400);
+    expectUniformError(run.body, 400, field);
+  });
+
   it('answers tasks.submit with NUL in the title with an error reply naming the field (not retried)', async () => {
     const error = await firstValueFrom(client.send(OrchestratorPatterns.SubmitTask, task({ title: 'a\u0000b' }))).then(
       () => undefined,

@@ -21,6 +21,7 @@ export class StartWorkflowDto {
 
   /** Replaces the definition's default budget, as `budget` of `POST /api/workflows/{name}/runs` does. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => BudgetDto)
   budget?: BudgetDto;

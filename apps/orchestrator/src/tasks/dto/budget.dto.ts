@@ -1,5 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsPositive, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsPositive, Max, Min, ValidateIf } from 'class-validator';
+
+/** Absent is no limit; null is not a number (the pipe drops top-level nulls only, and a null limit would stop at 0). */
+const unlessAbsent = () => ValidateIf((_o, v) => v !== undefined);
 
 /**
  * `budget` of a task or workflow run: reaching a limit stops further model calls (`budget_exceeded`). The contract
@@ -7,14 +10,14 @@ import { IsInt, IsNumber, IsOptional, IsPositive, Max, Min } from 'class-validat
  */
 export class BudgetDto {
   @ApiPropertyOptional({ minimum: 1, example: 20000, description: 'Input + output tokens at most' })
-  @IsOptional()
+  @unlessAbsent()
   @IsInt()
   @Min(1)
   @Max(1_000_000_000)
   max_tokens?: number;
 
   @ApiPropertyOptional({ example: 0.5, description: 'USD at most, by the price table' })
-  @IsOptional()
+  @unlessAbsent()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(1_000_000)

@@ -119,6 +119,7 @@ export class CreateTaskDto {
 
   @ApiPropertyOptional({ type: BudgetDto, description: 'Limits on the model spend of the task' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => BudgetDto)
   budget?: BudgetDto;

@@ -25,6 +25,7 @@ export class StartRunDto {
 
   @ApiPropertyOptional({ type: BudgetDto, description: "Limits on the run's model spend (default: the workflow's)" })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => BudgetDto)
   budget?: BudgetDto;
